@@ -1,0 +1,6 @@
+"""pytest: the local profile with fast hashing; DATABASE_URL and REDIS_URL pick the servers."""
+
+from config.settings.local import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405

@@ -1,0 +1,37 @@
+"""Every API path answers with and without a trailing slash, without redirecting."""
+
+from collections.abc import Callable
+
+from django.contrib import admin
+from django.http import HttpResponseBase
+from django.urls import URLPattern, path, re_path, register_converter
+
+from core.api import HealthApi
+from core.converters import IdConverter
+from core.errors import not_found_view
+from customers.api import RegisterApi
+from loans.api import CheckEligibilityApi, CreateLoanApi, ViewCustomerLoansApi, ViewLoanApi
+
+register_converter(IdConverter, "id")
+
+
+def endpoint(route: str, view: Callable[..., HttpResponseBase], name: str) -> list[URLPattern]:
+    return [path(route, view, name=name), path(f"{route}/", view)]
+
+
+urlpatterns = [
+    *endpoint("register", RegisterApi.as_view(), "register"),
+    *endpoint("check-eligibility", CheckEligibilityApi.as_view(), "check-eligibility"),
+    *endpoint("create-loan", CreateLoanApi.as_view(), "create-loan"),
+    *endpoint("view-loan/<id:loan_id>", ViewLoanApi.as_view(), "view-loan"),
+    *endpoint("view-loans/<id:customer_id>", ViewCustomerLoansApi.as_view(), "view-loans"),
+    *endpoint("health", HealthApi.as_view(), "health"),
+    path("admin/", admin.site.urls),
+    # Anything else gets the JSON 404 envelope, in DEBUG too (never Django's HTML page).
+    re_path(r"^", not_found_view),
+]
+
+handler400 = "core.errors.bad_request_view"
+handler403 = "core.errors.permission_denied_view"
+handler404 = "core.errors.not_found_view"
+handler500 = "core.errors.server_error_view"

@@ -1,0 +1,47 @@
+"""JSON in and out of the API with money kept as Decimal.
+
+Incoming numbers with a fraction are parsed straight to Decimal (never through float), and
+outgoing Decimals are written as JSON numbers with the digits they carry (100000.00, not 100000.0).
+"""
+
+import codecs
+from typing import Any
+
+import simplejson
+from django.conf import settings
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class DecimalJSONParser(BaseParser):
+    media_type = "application/json"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.getreader(encoding)(stream).read()
+            return simplejson.loads(
+                text, use_decimal=True, parse_constant=_reject_constant, allow_nan=False
+            )
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"Malformed JSON: {exc}") from exc
+
+
+class DecimalJSONRenderer(BaseRenderer):
+    media_type = "application/json"
+    format = "json"
+    charset = None
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        if data is None:
+            return b""
+        return simplejson.dumps(
+            data, use_decimal=True, ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")

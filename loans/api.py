@@ -1,0 +1,150 @@
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core import clock
+from loans.models import Loan, LoanStatus
+from loans.policy import Decision, LoanRequest
+from loans.selectors import customer_loans, get_loan_with_customer, repayments_left, status_on
+from loans.services import check_eligibility, create_loan
+
+MAX_TENURE_MONTHS = 360
+LARGEST_ID = 2**63 - 1
+POINTS = Decimal("0.01")
+
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
+
+
+class LoanApplicationInput(serializers.Serializer[Any]):
+    customer_id = serializers.IntegerField(min_value=1, max_value=LARGEST_ID)
+    loan_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=None, max_value=None
+    )
+    interest_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100
+    )
+    tenure = serializers.IntegerField(min_value=1, max_value=MAX_TENURE_MONTHS)
+
+    def validate_loan_amount(self, value: Any) -> Any:
+        if value <= 0:
+            raise serializers.ValidationError("Must be greater than 0.")
+        return value
+
+    def to_loan_request(self) -> LoanRequest:
+        values = self.validated_data
+        return LoanRequest(
+            amount=values["loan_amount"],
+            interest_rate=values["interest_rate"],
+            tenure=values["tenure"],
+        )
+
+
+class ReasonOutput(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+def eligibility_body(customer_id: int, decision: Decision) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        "approval": decision.approved,
+        "interest_rate": decision.request.interest_rate,
+        "corrected_interest_rate": decision.corrected_interest_rate,
+        "tenure": decision.request.tenure,
+        "monthly_installment": decision.monthly_installment,
+        "credit_score": decision.credit.score,
+        "score_breakdown": {
+            str(factor): points.quantize(POINTS, rounding=ROUND_HALF_UP)
+            for factor, points in decision.credit.points.items()
+        },
+        "reasons": ReasonOutput(decision.reasons, many=True).data,
+    }
+
+
+class CheckEligibilityApi(APIView):
+    def post(self, request: Request) -> Response:
+        application = LoanApplicationInput(data=request.data)
+        application.is_valid(raise_exception=True)
+        customer_id = application.validated_data["customer_id"]
+        decision = check_eligibility(
+            customer_id, application.to_loan_request(), as_of=clock.today()
+        )
+        return Response(eligibility_body(customer_id, decision))
+
+
+class CreateLoanApi(APIView):
+    def post(self, request: Request) -> Response:
+        application = LoanApplicationInput(data=request.data)
+        application.is_valid(raise_exception=True)
+        customer_id = application.validated_data["customer_id"]
+        booking = create_loan(customer_id, application.to_loan_request(), as_of=clock.today())
+        decision = booking.decision
+        if booking.loan is None:
+            message = "Loan not approved: " + " ".join(r.message for r in decision.reasons)
+        else:
+            message = "Loan approved."
+        return Response(
+            {
+                "loan_id": booking.loan.pk if booking.loan else None,
+                "customer_id": customer_id,
+                "loan_approved": decision.approved,
+                "message": message,
+                "monthly_installment": decision.monthly_installment,
+            },
+            status=status.HTTP_201_CREATED if booking.loan else status.HTTP_200_OK,
+        )
+
+
+class LoanCustomerOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    phone_number = serializers.IntegerField()
+    age = serializers.IntegerField()
+
+
+class LoanSummaryOutput(serializers.Serializer[Any]):
+    loan_id = serializers.IntegerField(source="id")
+    loan_amount = money()
+    interest_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
+    monthly_installment = money()
+    tenure = serializers.IntegerField()
+    repayments_left = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+
+    def get_repayments_left(self, loan: Loan) -> int:
+        return repayments_left(loan, self.context["as_of"])
+
+    def get_status(self, loan: Loan) -> str:
+        return status_on(loan, self.context["as_of"])
+
+
+class LoanDetailOutput(LoanSummaryOutput):
+    customer = LoanCustomerOutput()
+
+
+class ViewLoanApi(APIView):
+    def get(self, request: Request, loan_id: int) -> Response:
+        loan = get_loan_with_customer(loan_id)
+        return Response(LoanDetailOutput(loan, context={"as_of": clock.today()}).data)
+
+
+class ViewLoansQuery(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=[s.value for s in LoanStatus], required=False)
+
+
+class ViewCustomerLoansApi(APIView):
+    def get(self, request: Request, customer_id: int) -> Response:
+        query = ViewLoansQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        as_of = clock.today()
+        loans = customer_loans(customer_id, as_of=as_of, status=query.validated_data.get("status"))
+        return Response(LoanSummaryOutput(loans, many=True, context={"as_of": as_of}).data)

@@ -1,0 +1,55 @@
+from django.db import models
+from django.db.models import F, Q
+
+from customers.models import Customer
+
+
+class LoanStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class LoanOrigin(models.TextChoices):
+    BOOKED = "booked", "Booked through the API"
+    IMPORTED = "imported", "Imported from loan history"
+
+
+class Loan(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="loans")
+    loan_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    tenure = models.PositiveSmallIntegerField(help_text="Months.")
+    interest_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text="Annual, in percent."
+    )
+    monthly_installment = models.DecimalField(max_digits=16, decimal_places=2)
+    emis_paid_on_time = models.PositiveSmallIntegerField(default=0)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    status = models.CharField(max_length=16, choices=LoanStatus.choices, default=LoanStatus.ACTIVE)
+    origin = models.CharField(max_length=16, choices=LoanOrigin.choices, default=LoanOrigin.BOOKED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(loan_amount__gt=0), name="loan_amount_positive"),
+            models.CheckConstraint(condition=Q(tenure__gte=1), name="loan_tenure_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(interest_rate__gte=0, interest_rate__lte=100),
+                name="loan_interest_rate_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_installment__gte=0), name="loan_installment_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(emis_paid_on_time__lte=F("tenure")),
+                name="loan_emis_on_time_within_tenure",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gt=F("start_date")), name="loan_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Loan #{self.pk} of customer #{self.customer_id}"
