@@ -1,4 +1,4 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
 from typing import Any
 
 from rest_framework import serializers, status
@@ -14,11 +14,6 @@ from loans.services import check_eligibility, create_loan
 
 MAX_TENURE_MONTHS = 360
 LARGEST_ID = 2**63 - 1
-POINTS = Decimal("0.01")
-
-
-def money(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=2, **kwargs)
 
 
 class LoanApplicationInput(serializers.Serializer[Any]):
@@ -45,26 +40,39 @@ class LoanApplicationInput(serializers.Serializer[Any]):
         )
 
 
+def two_places(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=16, decimal_places=2, rounding=ROUND_HALF_UP, **kwargs
+    )
+
+
 class ReasonOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
+class ScoreBreakdownOutput(serializers.Serializer[Any]):
+    """Points each factor earned; they add up to the score before it is rounded."""
+
+    repayment_on_time = two_places()
+    loans_taken = two_places()
+    current_year_activity = two_places()
+    approved_volume = two_places()
+
+
+class EligibilityOutput(serializers.Serializer[Any]):
+    approval = serializers.BooleanField(source="approved")
+    interest_rate = two_places(source="request.interest_rate")
+    corrected_interest_rate = two_places()
+    tenure = serializers.IntegerField(source="request.tenure")
+    monthly_installment = two_places()
+    credit_score = serializers.IntegerField(source="credit.score")
+    score_breakdown = ScoreBreakdownOutput(source="credit.points")
+    reasons = ReasonOutput(many=True)
+
+
 def eligibility_body(customer_id: int, decision: Decision) -> dict[str, Any]:
-    return {
-        "customer_id": customer_id,
-        "approval": decision.approved,
-        "interest_rate": decision.request.interest_rate,
-        "corrected_interest_rate": decision.corrected_interest_rate,
-        "tenure": decision.request.tenure,
-        "monthly_installment": decision.monthly_installment,
-        "credit_score": decision.credit.score,
-        "score_breakdown": {
-            str(factor): points.quantize(POINTS, rounding=ROUND_HALF_UP)
-            for factor, points in decision.credit.points.items()
-        },
-        "reasons": ReasonOutput(decision.reasons, many=True).data,
-    }
+    return {"customer_id": customer_id, **EligibilityOutput(decision).data}
 
 
 class CheckEligibilityApi(APIView):
@@ -111,9 +119,9 @@ class LoanCustomerOutput(serializers.Serializer[Any]):
 
 class LoanSummaryOutput(serializers.Serializer[Any]):
     loan_id = serializers.IntegerField(source="id")
-    loan_amount = money()
-    interest_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
-    monthly_installment = money()
+    loan_amount = two_places()
+    interest_rate = two_places()
+    monthly_installment = two_places()
     tenure = serializers.IntegerField()
     repayments_left = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()

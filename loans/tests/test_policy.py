@@ -1,0 +1,159 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from loans.policy import Borrower, LoanRequest, ReasonCode, decide, rate_floor
+from loans.tests.history import completed_loan, loan_started_today
+
+TODAY = date(2026, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("score", "floor"),
+    [
+        (100, Decimal(0)),
+        (51, Decimal(0)),
+        (50, Decimal(12)),
+        (30, Decimal(12)),
+        (29, Decimal(16)),
+        (10, Decimal(16)),
+        (9, None),
+        (0, None),
+    ],
+)
+def test_slab_boundaries(score, floor):
+    assert rate_floor(score) == floor
+
+
+def borrower(salary="100000", limit="1000000"):
+    return Borrower(monthly_salary=Decimal(salary), approved_limit=Decimal(limit))
+
+
+def ask(amount="100000", rate="10", tenure=12):
+    return LoanRequest(amount=Decimal(amount), interest_rate=Decimal(rate), tenure=tenure)
+
+
+def codes(decision):
+    return [reason.code for reason in decision.reasons]
+
+
+def test_score_51_keeps_any_rate():
+    decision = decide(borrower(), [completed_loan(on_time=6)], ask(rate="8"), TODAY)
+    assert decision.credit.score == 51
+    assert decision.approved
+    assert decision.corrected_interest_rate == Decimal("8")
+    assert decision.monthly_installment == Decimal("8698.84")
+
+
+def test_score_50_has_its_rate_corrected_to_12_and_the_emi_follows():
+    decision = decide(borrower(), [completed_loan(on_time=5)], ask(rate="10"), TODAY)
+    assert decision.credit.score == 50
+    assert decision.approved
+    assert decision.corrected_interest_rate == Decimal("12")
+    assert decision.monthly_installment == Decimal("8884.88")
+    assert decision.reasons == ()
+
+
+def test_a_rate_above_the_floor_is_kept():
+    decision = decide(borrower(), [completed_loan(on_time=5)], ask(rate="13.5"), TODAY)
+    assert decision.corrected_interest_rate == Decimal("13.5")
+
+
+def history_scoring(points_from_repayment: int):
+    """Score = k + 11: one completed loan (k + 5) and four loans this year using 60% of the limit."""
+    return [completed_loan(on_time=points_from_repayment)] + [loan_started_today("150000")] * 4
+
+
+def test_score_30_has_its_rate_corrected_to_12():
+    decision = decide(borrower(), history_scoring(19), ask(rate="11.99"), TODAY)
+    assert decision.credit.score == 30
+    assert decision.corrected_interest_rate == Decimal("12")
+    assert decision.approved
+
+
+def test_score_29_has_its_rate_corrected_to_16():
+    decision = decide(borrower(), history_scoring(18), ask(rate="12"), TODAY)
+    assert decision.credit.score == 29
+    assert decision.corrected_interest_rate == Decimal("16")
+    assert decision.monthly_installment == Decimal("9073.09")
+    assert decision.approved
+
+
+def full_limit_history(points_from_repayment: int):
+    """Score = k + 5: the limit is fully used this year, so only k + 5 points remain."""
+    return [completed_loan(on_time=points_from_repayment)] + [loan_started_today("250000")] * 4
+
+
+def test_score_10_is_still_scored_into_the_16_percent_slab():
+    decision = decide(borrower(), full_limit_history(5), ask(rate="10"), TODAY)
+    assert decision.credit.score == 10
+    assert decision.corrected_interest_rate == Decimal("16")
+    assert ReasonCode.CREDIT_SCORE_TOO_LOW not in codes(decision)
+
+
+def test_score_9_is_rejected_for_the_score_and_keeps_the_requested_rate():
+    decision = decide(borrower(), full_limit_history(4), ask(rate="10"), TODAY)
+    assert decision.credit.score == 9
+    assert not decision.approved
+    assert codes(decision) == [
+        ReasonCode.CREDIT_SCORE_TOO_LOW,
+        ReasonCode.APPROVED_LIMIT_EXCEEDED,
+    ]
+    assert decision.corrected_interest_rate == Decimal("10")
+    assert decision.reasons[0].message == "Credit score 9 is too low: the minimum is 10."
+
+
+def test_emis_of_exactly_half_the_salary_pass_and_one_paisa_more_fails():
+    # Existing EMI 40926.91 + new EMI 9073.09 (1,00,000 at 16%) = 50000.00 = half of 1,00,000.
+    existing = [loan_started_today("1", installment="40926.91")]
+    at_line = decide(borrower(), existing, ask(rate="16"), TODAY)
+    assert at_line.approved
+    over = [loan_started_today("1", installment="40926.92")]
+    decision = decide(borrower(), over, ask(rate="16"), TODAY)
+    assert codes(decision) == [ReasonCode.EMI_OVER_HALF_SALARY]
+    assert decision.reasons[0].message == (
+        "Monthly installments would total 50000.01, more than 50% of the monthly salary (50000.00)."
+    )
+
+
+def test_loans_that_are_no_longer_current_do_not_count_toward_the_emi_rule():
+    ended = completed_loan(on_time=35)  # installment 7000.00, ended in 2022
+    decision = decide(borrower(salary="17583.18"), [ended], ask(), TODAY)
+    assert decision.approved  # 8791.59 ≤ 8791.59
+
+
+def test_amount_exactly_at_the_approved_limit_passes_and_one_paisa_more_fails():
+    existing = [loan_started_today("400000")]
+    rich = borrower(salary="1000000")
+    at_limit = decide(rich, existing, ask(amount="600000"), TODAY)
+    assert at_limit.approved
+    over = decide(rich, existing, ask(amount="600000.01"), TODAY)
+    assert codes(over) == [ReasonCode.APPROVED_LIMIT_EXCEEDED]
+    assert over.reasons[0].message == (
+        "Current loans plus this one would total 1000000.01, more than the approved limit "
+        "(1000000.00)."
+    )
+
+
+def test_debt_already_over_the_limit_zeroes_the_score_with_that_reason():
+    decision = decide(borrower(), [loan_started_today("1000000.01")], ask(amount="1"), TODAY)
+    assert decision.credit.score == 0
+    assert decision.reasons[0].message == (
+        "Credit score 0 is too low: current loans already exceed the approved limit."
+    )
+
+
+def test_rules_record_each_outcome():
+    decision = decide(borrower(salary="10000"), [], ask(), TODAY)
+    assert decision.rules == {
+        ReasonCode.CREDIT_SCORE_TOO_LOW: True,
+        ReasonCode.EMI_OVER_HALF_SALARY: False,
+        ReasonCode.APPROVED_LIMIT_EXCEEDED: True,
+    }
+
+
+def test_zero_rate_request_above_the_floor_uses_principal_over_tenure():
+    decision = decide(borrower(), [completed_loan(on_time=35)], ask(rate="0"), TODAY)
+    assert decision.corrected_interest_rate == Decimal("0")
+    assert decision.monthly_installment == Decimal("8333.33")
