@@ -61,7 +61,7 @@ def test_a_rate_above_the_floor_is_kept():
 
 
 def history_scoring(points_from_repayment: int):
-    """Score = k + 11: one completed loan (k + 5) and four loans this year using 60% of the limit."""
+    """Score = k + 11: a completed loan (k + 5) and four loans this year using 60% of the limit."""
     return [completed_loan(on_time=points_from_repayment)] + [loan_started_today("150000")] * 4
 
 

@@ -118,8 +118,8 @@ def _loan(start_days: int, tenure: int, paid_share: float, amount: int) -> LoanH
 limits = st.integers(min_value=0, max_value=10_000_000).map(Decimal)
 
 
-@given(st.lists(loans, max_size=8), limits, st.integers(min_value=0, max_value=7))
-def test_score_is_an_integer_from_0_to_100(history, limit, _):
+@given(st.lists(loans, max_size=8), limits)
+def test_score_is_an_integer_from_0_to_100(history, limit):
     assert 0 <= credit_score(history, limit, TODAY).score <= 100
 
 
