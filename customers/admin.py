@@ -4,7 +4,7 @@ from customers.models import Customer
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin[Customer]):
+class CustomerAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = (
         "id",
         "first_name",

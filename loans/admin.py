@@ -4,7 +4,7 @@ from loans.models import Loan
 
 
 @admin.register(Loan)
-class LoanAdmin(admin.ModelAdmin[Loan]):
+class LoanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Money is read-only: amounts, rates and installments change only through the services."""
 
     list_display = (
