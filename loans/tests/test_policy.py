@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from core.dates import add_months
 from loans.policy import Borrower, LoanRequest, ReasonCode, decide, rate_floor
+from loans.scoring import Factor, LoanHistory
 from loans.tests.history import completed_loan, loan_started_today
 
 TODAY = date(2026, 6, 15)
@@ -157,3 +159,35 @@ def test_zero_rate_request_above_the_floor_uses_principal_over_tenure():
     decision = decide(borrower(), [completed_loan(on_time=35)], ask(rate="0"), TODAY)
     assert decision.corrected_interest_rate == Decimal("0")
     assert decision.monthly_installment == Decimal("8333.33")
+
+
+def test_worked_example_from_the_policy_document():
+    loan_a = LoanHistory(
+        amount=Decimal(200000),
+        tenure=35,
+        monthly_installment=Decimal("7000.00"),
+        emis_paid_on_time=30,
+        start_date=date(2020, 1, 10),
+        end_date=add_months(date(2020, 1, 10), 35),
+    )
+    loan_b = LoanHistory(
+        amount=Decimal(300000),
+        tenure=12,
+        monthly_installment=Decimal("26654.64"),
+        emis_paid_on_time=4,
+        start_date=date(2026, 2, 1),
+        end_date=date(2027, 2, 1),
+    )
+    customer = borrower(salary="100000", limit="3600000")
+    approved = decide(customer, [loan_a, loan_b], ask("500000", "11", 24), TODAY)
+    assert approved.credit.score == 68
+    assert {f: p.quantize(Decimal("0.01")) for f, p in approved.credit.points.items()} == {
+        Factor.REPAYMENT_ON_TIME: Decimal("30.51"),
+        Factor.LOANS_TAKEN: Decimal("5.00"),
+        Factor.CURRENT_YEAR_ACTIVITY: Decimal("18.75"),
+        Factor.APPROVED_VOLUME: Decimal("13.75"),
+    }
+    assert (approved.approved, approved.monthly_installment) == (True, Decimal("23303.92"))
+    refused = decide(customer, [loan_a, loan_b], ask("1500000", "11", 24), TODAY)
+    assert refused.monthly_installment == Decimal("69911.76")
+    assert codes(refused) == [ReasonCode.EMI_OVER_HALF_SALARY]
