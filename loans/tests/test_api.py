@@ -14,7 +14,7 @@ APPLICATION = {"loan_amount": 100000, "interest_rate": 10, "tenure": 12}
 
 @pytest.fixture
 def customer():
-    return CustomerFactory(
+    return CustomerFactory.create(
         first_name="Asha",
         last_name="Rao",
         age=30,
@@ -50,7 +50,7 @@ def test_check_eligibility_for_a_thin_file_corrects_the_rate_to_12(api, customer
 
 
 def test_check_eligibility_lists_every_failed_rule(api, customer):
-    LoanFactory(
+    LoanFactory.create(
         customer=customer, loan_amount=Decimal("950000"), monthly_installment=Decimal("45000")
     )
     response = api.post(
@@ -190,7 +190,7 @@ def test_every_application_field_is_required(api):
 
 
 def test_view_loan_shows_the_loan_and_its_customer(api, customer):
-    loan = LoanFactory(customer=customer)
+    loan = LoanFactory.create(customer=customer)
     response = api.get(f"/view-loan/{loan.pk}")
     assert response.status_code == 200
     assert response.json() == {
@@ -233,7 +233,7 @@ def test_ids_that_cannot_be_loan_ids_are_404(api, path):
 
 def test_imported_loans_owe_only_the_installments_not_yet_due(api, customer):
     # Started 2024-01-10 for 36 months: 29 installments fell due by 2026-06-15, 7 remain.
-    imported = LoanFactory(
+    imported = LoanFactory.create(
         customer=customer,
         origin=LoanOrigin.IMPORTED,
         start_date=date(2024, 1, 10),
@@ -244,10 +244,12 @@ def test_imported_loans_owe_only_the_installments_not_yet_due(api, customer):
 
 
 def test_view_loans_lists_every_loan_and_filters_current_ones(api, customer, set_today):
-    ended = LoanFactory(customer=customer, start_date=date(2020, 1, 1), origin=LoanOrigin.IMPORTED)
-    running = LoanFactory(customer=customer, loan_amount=Decimal("250000.50"))
-    closed = LoanFactory(customer=customer, status=LoanStatus.CLOSED)
-    LoanFactory()  # someone else's
+    ended = LoanFactory.create(
+        customer=customer, start_date=date(2020, 1, 1), origin=LoanOrigin.IMPORTED
+    )
+    running = LoanFactory.create(customer=customer, loan_amount=Decimal("250000.50"))
+    closed = LoanFactory.create(customer=customer, status=LoanStatus.CLOSED)
+    LoanFactory.create()  # someone else's
     everything = api.get(f"/view-loans/{customer.pk}")
     assert everything.status_code == 200
     assert everything.json() == [

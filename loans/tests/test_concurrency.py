@@ -2,6 +2,7 @@
 PostgreSQL row locks: together they can never pass the approved limit or the 50% rule."""
 
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CONCURRENT_REQUESTS = 20
 
 
-def fire_together(url: str, body: dict[str, object]) -> list[requests.Response]:
+def fire_together(url: str, body: Mapping[str, object]) -> list[requests.Response]:
     start = threading.Barrier(CONCURRENT_REQUESTS)
 
     def apply(_: int) -> requests.Response:
@@ -28,7 +29,9 @@ def fire_together(url: str, body: dict[str, object]) -> list[requests.Response]:
 
 
 def test_concurrent_applications_never_pass_the_approved_limit(live_server):
-    customer = CustomerFactory(monthly_salary=Decimal(200000), approved_limit=Decimal(1000000))
+    customer = CustomerFactory.create(
+        monthly_salary=Decimal(200000), approved_limit=Decimal(1000000)
+    )
     body = {"customer_id": customer.pk, "loan_amount": 250000, "interest_rate": 16, "tenure": 12}
     responses = fire_together(f"{live_server.url}/create-loan", body)
 
@@ -40,7 +43,9 @@ def test_concurrent_applications_never_pass_the_approved_limit(live_server):
 
 
 def test_concurrent_applications_never_pass_half_the_salary(live_server):
-    customer = CustomerFactory(monthly_salary=Decimal(100000), approved_limit=Decimal(10000000))
+    customer = CustomerFactory.create(
+        monthly_salary=Decimal(100000), approved_limit=Decimal(10000000)
+    )
     body = {"customer_id": customer.pk, "loan_amount": 300000, "interest_rate": 16, "tenure": 12}
     responses = fire_together(f"{live_server.url}/create-loan/", body)
 
