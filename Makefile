@@ -8,10 +8,11 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint pytest migrate lock clean
+.PHONY: help run serve test lint pytest migrate lock clean
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
+	@echo "make serve  production server: migrate, then gunicorn on $(HOST):$(PORT) (see docs/deployment.md)"
 	@echo "make test   lint, type checks, migrations check and the whole test suite with coverage"
 
 $(BIN)/python:
@@ -31,6 +32,14 @@ migrate: $(VENV)/.installed-base
 
 run: migrate
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production: config.settings.production refuses to start without SECRET_KEY, ALLOWED_HOSTS
+# and API_KEYS (or ALLOW_ANONYMOUS=true). WEB_CONCURRENCY workers, 2 x cores + 1 by default.
+serve: export DJANGO_SETTINGS_MODULE := config.settings.production
+serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
+serve: $(VENV)/.installed-base
+	$(BIN)/python manage.py migrate --noinput
+	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -5,8 +5,9 @@ from collections.abc import Callable
 from django.contrib import admin
 from django.http import HttpResponseBase
 from django.urls import URLPattern, path, re_path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.api import HealthApi
+from core.api import HealthApi, metrics_view
 from core.converters import IdConverter
 from core.errors import not_found_view
 from customers.api import RegisterApi
@@ -26,6 +27,9 @@ urlpatterns = [
     *endpoint("view-loan/<id:loan_id>", ViewLoanApi.as_view(), "view-loan"),
     *endpoint("view-loans/<id:customer_id>", ViewCustomerLoansApi.as_view(), "view-loans"),
     *endpoint("health", HealthApi.as_view(), "health"),
+    *endpoint("metrics", metrics_view, "metrics"),
+    *endpoint("api/schema", SpectacularAPIView.as_view(), "schema"),
+    *endpoint("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     path("admin/", admin.site.urls),
     # Anything else gets the JSON 404 envelope, in DEBUG too (never Django's HTML page).
     re_path(r"^", not_found_view),

@@ -1,30 +1,79 @@
-import logging
+from typing import Any
 
-from django.db import DatabaseError, connection
-from rest_framework import status
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-logger = logging.getLogger(__name__)
+from core.auth import WWW_AUTHENTICATE, keys_required, request_client
+from core.errors import ErrorCode, error_body
+from core.health import health
+from core.metrics import CONTENT_TYPE, exposition
+
+CHECK_STATES = ["ok", "unreachable", "disabled"]
 
 
-def database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        logger.warning("Health check: the database is unreachable", exc_info=True)
-        return False
-    return True
+class HealthChecks(serializers.Serializer[Any]):
+    database = serializers.ChoiceField(choices=CHECK_STATES)
+    redis = serializers.ChoiceField(choices=CHECK_STATES)
+    worker = serializers.ChoiceField(choices=CHECK_STATES)
+
+
+class HealthCounts(serializers.Serializer[Any]):
+    customers = serializers.IntegerField()
+    loans = serializers.IntegerField()
+
+
+class HealthOutput(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=["ok", "degraded", "unavailable"])
+    version = serializers.CharField()
+    checks = HealthChecks()
+    counts = HealthCounts(allow_null=True, help_text="Null while the database is unreachable.")
+
+
+_HEALTHY = {
+    "status": "ok",
+    "version": "1.0.0",
+    "checks": {"database": "ok", "redis": "ok", "worker": "ok"},
+    "counts": {"customers": 300, "loans": 782},
+}
 
 
 class HealthApi(APIView):
+    """Open to probes: no key, no rate limit."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    @extend_schema(
+        summary="Service health",
+        description="200 while the database answers (status `degraded` when Redis or the Celery "
+        "worker does not); 503 when the database does not.",
+        responses={
+            200: OpenApiResponse(
+                HealthOutput, examples=[OpenApiExample("healthy", value=_HEALTHY)]
+            ),
+            503: OpenApiResponse(HealthOutput, description="The database is unreachable."),
+        },
+    )
     def get(self, request: Request) -> Response:
-        if database_ok():
-            return Response({"status": "ok", "database": "ok"})
-        return Response(
-            {"status": "unavailable", "database": "unreachable"},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        body, serving = health()
+        return Response(body, status=status.HTTP_200_OK if serving else 503)
+
+
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format; behind the API key unless METRICS_PUBLIC=true."""
+    if not settings.METRICS_PUBLIC and keys_required() and request_client(request) is None:
+        return JsonResponse(
+            error_body(ErrorCode.NOT_AUTHENTICATED, "/metrics needs a valid X-API-Key header."),
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": WWW_AUTHENTICATE},
         )
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE)

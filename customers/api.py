@@ -1,11 +1,13 @@
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.schema import error_responses
 from customers.models import LARGEST_PHONE_NUMBER, MAX_AGE, MIN_AGE, SMALLEST_PHONE_NUMBER
 from customers.services import register_customer
 
@@ -42,6 +44,38 @@ class RegisterOutput(serializers.Serializer[Any]):
 
 
 class RegisterApi(APIView):
+    @extend_schema(
+        summary="Register a customer",
+        description="The approved limit is 36 × monthly income, rounded to the nearest lakh.",
+        request=RegisterInput,
+        responses={201: RegisterOutput, **error_responses(400, 409)},
+        examples=[
+            OpenApiExample(
+                "customer",
+                request_only=True,
+                value={
+                    "first_name": "Asha",
+                    "last_name": "Rao",
+                    "age": 31,
+                    "monthly_income": 50000,
+                    "phone_number": 9876543210,
+                },
+            ),
+            OpenApiExample(
+                "registered",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "customer_id": 301,
+                    "name": "Asha Rao",
+                    "age": 31,
+                    "monthly_income": 50000.00,
+                    "approved_limit": 1800000.00,
+                    "phone_number": 9876543210,
+                },
+            ),
+        ],
+    )
     def post(self, request: Request) -> Response:
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,12 +1,15 @@
 from decimal import ROUND_HALF_UP
 from typing import Any
 
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
+from core.metrics import record_decision
+from core.schema import error_responses
 from loans.models import Loan, LoanStatus
 from loans.policy import Decision, LoanRequest
 from loans.selectors import customer_loans, get_loan_with_customer, repayments_left, status_on
@@ -71,11 +74,61 @@ class EligibilityOutput(serializers.Serializer[Any]):
     reasons = ReasonOutput(many=True)
 
 
+class EligibilityResponse(EligibilityOutput):
+    """The check-eligibility body as documented: the decision and whose it is."""
+
+    customer_id = serializers.IntegerField()
+
+
+class CreateLoanOutput(serializers.Serializer[Any]):
+    loan_id = serializers.IntegerField(allow_null=True, help_text="Null when not approved.")
+    customer_id = serializers.IntegerField()
+    loan_approved = serializers.BooleanField()
+    message = serializers.CharField()
+    monthly_installment = two_places()
+
+
+APPLICATION_EXAMPLE = OpenApiExample(
+    "application",
+    request_only=True,
+    value={"customer_id": 1, "loan_amount": 200000, "interest_rate": 10.5, "tenure": 24},
+)
+
+
 def eligibility_body(customer_id: int, decision: Decision) -> dict[str, Any]:
     return {"customer_id": customer_id, **EligibilityOutput(decision).data}
 
 
 class CheckEligibilityApi(APIView):
+    @extend_schema(
+        summary="Decide a loan application without booking it",
+        request=LoanApplicationInput,
+        responses={200: EligibilityResponse, **error_responses(400, 404)},
+        examples=[
+            APPLICATION_EXAMPLE,
+            OpenApiExample(
+                "approved",
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    "customer_id": 1,
+                    "approval": True,
+                    "interest_rate": 10.50,
+                    "corrected_interest_rate": 12.00,
+                    "tenure": 24,
+                    "monthly_installment": 9414.69,
+                    "credit_score": 42,
+                    "score_breakdown": {
+                        "repayment_on_time": 30.00,
+                        "loans_taken": 4.00,
+                        "current_year_activity": 0.00,
+                        "approved_volume": 8.00,
+                    },
+                    "reasons": [],
+                },
+            ),
+        ],
+    )
     def post(self, request: Request) -> Response:
         application = LoanApplicationInput(data=request.data)
         application.is_valid(raise_exception=True)
@@ -83,16 +136,46 @@ class CheckEligibilityApi(APIView):
         decision = check_eligibility(
             customer_id, application.to_loan_request(), as_of=clock.today()
         )
+        record_decision(
+            "approved" if decision.approved else "rejected", [r.code for r in decision.reasons]
+        )
         return Response(eligibility_body(customer_id, decision))
 
 
 class CreateLoanApi(APIView):
+    @extend_schema(
+        summary="Decide a loan application and book it when approved",
+        request=LoanApplicationInput,
+        responses={
+            201: CreateLoanOutput,
+            200: CreateLoanOutput(help_text="Not approved: nothing booked."),
+            **error_responses(400, 404),
+        },
+        examples=[
+            APPLICATION_EXAMPLE,
+            OpenApiExample(
+                "booked",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "loan_id": 783,
+                    "customer_id": 1,
+                    "loan_approved": True,
+                    "message": "Loan approved.",
+                    "monthly_installment": 9414.69,
+                },
+            ),
+        ],
+    )
     def post(self, request: Request) -> Response:
         application = LoanApplicationInput(data=request.data)
         application.is_valid(raise_exception=True)
         customer_id = application.validated_data["customer_id"]
         booking = create_loan(customer_id, application.to_loan_request(), as_of=clock.today())
         decision = booking.decision
+        record_decision(
+            "approved" if decision.approved else "rejected", [r.code for r in decision.reasons]
+        )
         if booking.loan is None:
             message = "Loan not approved: " + " ".join(r.message for r in decision.reasons)
         else:
@@ -140,6 +223,10 @@ class LoanDetailOutput(LoanSummaryOutput):
 
 
 class ViewLoanApi(APIView):
+    @extend_schema(
+        summary="One loan with its customer",
+        responses={200: LoanDetailOutput, **error_responses(404)},
+    )
     def get(self, request: Request, loan_id: int) -> Response:
         loan = get_loan_with_customer(loan_id)
         return Response(LoanDetailOutput(loan, context={"as_of": clock.today()}).data)
@@ -150,6 +237,11 @@ class ViewLoansQuery(serializers.Serializer[Any]):
 
 
 class ViewCustomerLoansApi(APIView):
+    @extend_schema(
+        summary="A customer's loans, oldest first",
+        parameters=[ViewLoansQuery],
+        responses={200: LoanSummaryOutput(many=True), **error_responses(400, 404)},
+    )
     def get(self, request: Request, customer_id: int) -> Response:
         query = ViewLoansQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -1,12 +1,16 @@
 """Settings shared by every profile. Everything deployment-specific comes from the environment."""
 
+import tomllib
 from pathlib import Path
 
 import dj_database_url
 
-from config.settings.env import env_bool, env_list, env_str
+from config.settings.checks import throttle_rate
+from config.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# One version for /health and the OpenAPI schema: the one pyproject.toml declares.
+VERSION: str = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"]["version"]
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
@@ -20,12 +24,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "core",
     "customers",
     "loans",
 ]
 
 MIDDLEWARE = [
+    # First, so the request log line and metrics see every response, errors included.
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +86,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 
+# Clients: with API_KEYS set, every endpoint but /health needs an X-API-Key holding one of them.
+API_KEYS = env_list("API_KEYS")
+ALLOW_ANONYMOUS = env_bool("ALLOW_ANONYMOUS", False)
+METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
+# DRF rate syntax ("600/min"); unset means no limit.
+API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE"))
+# Throttle counters live in Redis when there is one, so every worker process shares them.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "credit-throttle",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
+# /health re-checks the Celery worker and the row counts at most this often, per process.
+HEALTH_CACHE_SECONDS = 5
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Kolkata")
 USE_I18N = False
@@ -94,8 +124,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["core.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.auth.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.ApiSchema",
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
@@ -111,6 +144,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "credit"
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Credit approval service",
+    "DESCRIPTION": (
+        "Customer registration, loan eligibility decisions, loan booking and loan history. "
+        'Errors always use the envelope {"error": {"code", "message", "fields"}}.'
+    ),
+    "VERSION": VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
+    "PREPROCESSING_HOOKS": ["core.schema.without_trailing_slash_twins"],
+    "ENUM_NAME_OVERRIDES": {"CheckStateEnum": "core.api.CHECK_STATES"},
+}
 
 LOGGING = {
     "version": 1,

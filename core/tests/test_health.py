@@ -1,19 +1,72 @@
+"""GET /health: open to probes, 200 while the database answers, 503 when it does not."""
+
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
+
+from core import health
+from customers.tests.factories import CustomerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _forget_remembered_answers():
+    health._remembered.clear()
+    yield
+    health._remembered.clear()
+
+
 @pytest.mark.django_db
-def test_health_reports_the_database(api):
+@override_settings(REDIS_URL="", API_KEYS=["a-key-long-enough-123"])
+def test_health_reports_checks_counts_and_version_without_a_key(api):
+    CustomerFactory.create_batch(2)
     response = api.get("/health")
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
-    assert response.json()["database"] == "ok"
+    assert response.json() == {
+        "status": "ok",
+        "version": "1.0.0",
+        "checks": {"database": "ok", "redis": "disabled", "worker": "disabled"},
+        "counts": {"customers": 2, "loans": 0},
+    }
+
+
+@pytest.mark.django_db
+@override_settings(REDIS_URL="redis://127.0.0.1:1/15")
+def test_redis_unreachable_is_200_degraded(api):
+    response = api.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"] == {"database": "ok", "redis": "unreachable", "worker": "unreachable"}
+
+
+@pytest.mark.django_db
+@pytest.mark.redis
+def test_no_worker_behind_a_live_redis_is_200_degraded(api, monkeypatch):
+    monkeypatch.setattr(health.celery_app.control, "ping", lambda timeout: [])
+    with override_settings(REDIS_URL=os.environ["REDIS_URL"]):
+        response = api.get("/health")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"] == {"database": "ok", "redis": "ok", "worker": "unreachable"}
+
+
+@pytest.mark.django_db
+@pytest.mark.redis
+def test_the_worker_ping_is_remembered_between_probes(api, monkeypatch):
+    pings = []
+    monkeypatch.setattr(
+        health.celery_app.control, "ping", lambda timeout: pings.append(timeout) or [{"w": "ok"}]
+    )
+    with override_settings(REDIS_URL=os.environ["REDIS_URL"], HEALTH_CACHE_SECONDS=60):
+        for _ in range(3):
+            assert api.get("/health").json()["checks"]["worker"] == "ok"
+    assert len(pings) == 1
 
 
 def test_health_is_503_when_the_database_is_unreachable():
@@ -21,8 +74,8 @@ def test_health_is_503_when_the_database_is_unreachable():
     script = (
         "import django; django.setup();"
         "from django.test import Client;"
-        "r = Client().get('/health');"
-        "print(r.status_code, r.json()['database'])"
+        "r = Client().get('/health'); b = r.json();"
+        "print(r.status_code, b['status'], b['checks']['database'], b['counts'])"
     )
     env = {
         **os.environ,
@@ -37,4 +90,4 @@ def test_health_is_503_when_the_database_is_unreachable():
         text=True,
         timeout=60,
     )
-    assert result.stdout.split() == ["503", "unreachable"], result.stderr
+    assert result.stdout.split() == ["503", "unavailable", "unreachable", "None"], result.stderr

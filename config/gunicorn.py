@@ -1,0 +1,38 @@
+"""gunicorn settings for `make serve` and the Docker image, all from the environment."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from config.settings.env import env_int, env_str
+
+
+def default_workers() -> int:
+    """gunicorn's own advice, 2 × cores + 1, counting only the cores this process may use."""
+    return 2 * len(os.sched_getaffinity(0)) + 1
+
+
+bind = f"{env_str('HOST', '127.0.0.1')}:{env_str('PORT', '8000')}"
+workers = env_int("WEB_CONCURRENCY", default_workers())
+timeout = 60
+graceful_timeout = 30
+# The middleware writes one JSON line per request; gunicorn's access log would repeat it.
+accesslog = None
+# Not used, and one fixed socket path per user would clash between servers on one host.
+control_socket_disable = True
+logconfig_dict: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "loggers": {"gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}
+
+
+def on_starting(server: Any) -> None:
+    """Start every run with no metric files: a previous run's files would add its numbers."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):
+            stale.unlink()

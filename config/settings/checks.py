@@ -1,0 +1,77 @@
+"""Start-up refusal for the production profile: an unsafe setup stops the process at import,
+so `manage.py`, gunicorn and celery all exit non-zero with a message naming the variable."""
+
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
+# Django's own deploy check (security.W009) asks for this much; shorter keys are guessable.
+MIN_SECRET_KEY_LENGTH = 50
+MIN_SECRET_KEY_UNIQUE_CHARACTERS = 5
+MIN_API_KEY_LENGTH = 16
+KNOWN_INSECURE_SECRET_KEYS = frozenset(
+    {
+        "local-development-only-not-secret",  # config/settings/local.py
+        "change-me",
+        "changeme",
+        "secret",
+        "your-secret-key",
+    }
+)
+
+
+def secret_key_problem(secret_key: str) -> str | None:
+    if not secret_key:
+        return "SECRET_KEY is not set"
+    if secret_key in KNOWN_INSECURE_SECRET_KEYS or secret_key.startswith("django-insecure-"):
+        return "SECRET_KEY is a known insecure value"
+    if (
+        len(secret_key) < MIN_SECRET_KEY_LENGTH
+        or len(set(secret_key)) < MIN_SECRET_KEY_UNIQUE_CHARACTERS
+    ):
+        return (
+            f"SECRET_KEY is too weak (at least {MIN_SECRET_KEY_LENGTH} characters, "
+            f"{MIN_SECRET_KEY_UNIQUE_CHARACTERS} of them different)"
+        )
+    return None
+
+
+def refuse_insecure(
+    *, secret_key: str, allowed_hosts: list[str], api_keys: list[str], allow_anonymous: bool
+) -> None:
+    """Raise ImproperlyConfigured for the first unsafe setting; the message says how to fix it."""
+    problem = secret_key_problem(secret_key)
+    if problem:
+        raise ImproperlyConfigured(
+            f"{problem}: with DEBUG=False set SECRET_KEY to a long random value, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if not allowed_hosts:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS is empty: with DEBUG=False list the host names clients use, "
+            "comma-separated (e.g. ALLOWED_HOSTS=credit.example.com,localhost)"
+        )
+    if not api_keys and not allow_anonymous:
+        raise ImproperlyConfigured(
+            "API_KEYS is empty: with DEBUG=False set API_KEYS (comma-separated) or say "
+            "ALLOW_ANONYMOUS=true to run the API open on purpose"
+        )
+    if any(len(key) < MIN_API_KEY_LENGTH for key in api_keys):
+        raise ImproperlyConfigured(
+            f"API_KEYS holds a key shorter than {MIN_API_KEY_LENGTH} characters: use long "
+            "random keys, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+
+
+THROTTLE_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def throttle_rate(value: str) -> str | None:
+    """API_THROTTLE_RATE checked at start-up: a typo would otherwise fail every request."""
+    if not value:
+        return None
+    if not THROTTLE_RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"API_THROTTLE_RATE must be requests/period, e.g. 600/min or 10/s, not {value!r}"
+        )
+    return value

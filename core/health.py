@@ -1,0 +1,104 @@
+"""What /health reports. The database is asked on every call; the slower or costlier answers
+(Celery worker ping, row counts) are kept per process for HEALTH_CACHE_SECONDS, so a probe every
+second stays cheap."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+from config.celery import app as celery_app
+from customers.models import Customer
+from loans.models import Loan
+
+logger = logging.getLogger(__name__)
+
+OK, UNREACHABLE, DISABLED = "ok", "unreachable", "disabled"
+PING_TIMEOUT_SECONDS = 0.5
+
+T = TypeVar("T")
+_remembered: dict[str, tuple[float, Any]] = {}
+_lock = threading.Lock()
+
+
+def remembered(name: str, compute: Callable[[], T]) -> T:
+    """compute(), or its answer from the last HEALTH_CACHE_SECONDS in this process."""
+    now = time.monotonic()
+    with _lock:
+        hit = _remembered.get(name)
+    if hit is not None and now - hit[0] < settings.HEALTH_CACHE_SECONDS:
+        value: T = hit[1]
+        return value
+    value = compute()
+    with _lock:
+        _remembered[name] = (now, value)
+    return value
+
+
+def database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("Health check: the database is unreachable", exc_info=True)
+        return UNREACHABLE
+    return OK
+
+
+@cache
+def _redis(url: str) -> "redis.Redis":
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=PING_TIMEOUT_SECONDS, socket_timeout=PING_TIMEOUT_SECONDS
+    )
+
+
+def redis_status() -> str:
+    if not settings.REDIS_URL:
+        return DISABLED
+    try:
+        _redis(settings.REDIS_URL).ping()
+    except redis.RedisError:
+        logger.warning("Health check: Redis is unreachable", exc_info=True)
+        return UNREACHABLE
+    return OK
+
+
+def worker_status() -> str:
+    """Some Celery worker answers a broadcast ping through the broker."""
+    replies = celery_app.control.ping(timeout=PING_TIMEOUT_SECONDS)
+    return OK if replies else UNREACHABLE
+
+
+def row_counts() -> dict[str, int]:
+    return {"customers": Customer.objects.count(), "loans": Loan.objects.count()}
+
+
+def health() -> tuple[dict[str, Any], bool]:
+    """The /health body and whether the service can serve at all (the database answers)."""
+    database = database_status()
+    redis_state = redis_status()
+    if redis_state == OK:
+        worker = remembered("worker", worker_status)
+    else:
+        # Without REDIS_URL tasks run in-process; with Redis down a ping would only wait.
+        worker = DISABLED if redis_state == DISABLED else UNREACHABLE
+    serving = database == OK
+    if not serving:
+        status = "unavailable"
+    elif UNREACHABLE in (redis_state, worker):
+        status = "degraded"
+    else:
+        status = "ok"
+    return {
+        "status": status,
+        "version": settings.VERSION,
+        "checks": {"database": database, "redis": redis_state, "worker": worker},
+        "counts": remembered("counts", row_counts) if serving else None,
+    }, serving

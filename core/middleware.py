@@ -1,0 +1,61 @@
+"""One log line and one metrics sample per request, tied together by a request id."""
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
+
+from core.errors import not_found_view
+from core.metrics import record_request
+
+logger = logging.getLogger("core.request")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# An incoming id is kept only when it is short and plain, so it cannot forge log content.
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def request_id_for(request: HttpRequest) -> str:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    return incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def endpoint_label(request: HttpRequest) -> str:
+    """The URL pattern, not the path, so ids in paths cannot blow up the metric's label set."""
+    match = request.resolver_match
+    if match is None or match.func is not_found_view:
+        return "unmatched"
+    return "/" + match.route.rstrip("/")
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        request_id = request_id_for(request)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        seconds = time.perf_counter() - started
+        response[REQUEST_ID_HEADER] = request_id
+        endpoint = endpoint_label(request)
+        record_request(endpoint, request.method or "", response.status_code, seconds)
+        # Path only: no query string, body or headers, so no names, phone numbers or keys.
+        logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.path,
+                "endpoint": endpoint,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 2),
+            },
+        )
+        return response
