@@ -49,6 +49,9 @@ lint: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest --cov --cov-branch --cov-report=term $(PYTEST_ARGS)
+	@# pytest-cov prints a fail-under miss without failing the run; coverage itself exits non-zero.
+	@echo "branch coverage: $$($(BIN)/coverage report --format=total --fail-under=0)%"
+	@$(BIN)/coverage report --fail-under=90 > /dev/null
 
 test: lint pytest
 

@@ -1,0 +1,22 @@
+import pytest
+
+import demo_api
+from loans.models import Loan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_walks_a_live_server_through_every_endpoint(live_server, capsys, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["demo_api.py", live_server.url])
+    assert demo_api.main() == 0
+    printed = capsys.readouterr().out
+    for step in (
+        "POST /register",
+        "POST /check-eligibility",
+        "POST /create-loan",
+        "GET /view-loan/",
+    ):
+        assert f">>> {step}" in printed
+    assert printed.count("<<< 201") == 2  # registered, and the loan booked
+    loan = Loan.objects.get()
+    assert f">>> GET /view-loans/{loan.customer_id}" in printed
+    assert '"loan_approved": true' in printed
