@@ -1,0 +1,48 @@
+"""Each endpoint costs a fixed number of queries, however many loans the customer has."""
+
+from decimal import Decimal
+
+import pytest
+
+from customers.tests.factories import CustomerFactory
+from loans.tests.factories import LoanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=[1, 200], ids=["1-loan", "200-loans"])
+def customer_with_loans(request):
+    customer = CustomerFactory.create(approved_limit=Decimal("900000000"))
+    LoanFactory.create_batch(request.param, customer=customer, loan_amount=Decimal("1000"))
+    return customer
+
+
+def application(customer):
+    return {"customer_id": customer.pk, "loan_amount": 1000, "interest_rate": 12, "tenure": 12}
+
+
+def test_check_eligibility_within_3_queries(
+    api, customer_with_loans, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):
+        response = api.post("/check-eligibility", application(customer_with_loans), format="json")
+    assert response.status_code == 200
+
+
+def test_create_loan_within_6_queries(api, customer_with_loans, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = api.post("/create-loan", application(customer_with_loans), format="json")
+    assert response.status_code in (200, 201)
+
+
+def test_view_loan_within_1_query(api, customer_with_loans, django_assert_max_num_queries):
+    loan = customer_with_loans.loans.first()
+    with django_assert_max_num_queries(1):
+        response = api.get(f"/view-loan/{loan.pk}")
+    assert response.status_code == 200
+
+
+def test_view_loans_within_2_queries(api, customer_with_loans, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        response = api.get(f"/view-loans/{customer_with_loans.pk}")
+    assert len(response.json()) == customer_with_loans.loans.count()
