@@ -10,6 +10,17 @@ from loans.tests.factories import LoanFactory
 pytestmark = pytest.mark.django_db
 
 APPLICATION = {"loan_amount": 100000, "interest_rate": 10, "tenure": 12}
+# How LoanFactory's default loan reads through the API on 2026-06-15.
+FACTORY_LOAN = {
+    "loan_amount": 100000.00,
+    "interest_rate": 10.00,
+    "monthly_installment": 8791.59,
+    "tenure": 12,
+    "repayments_left": 12,
+    "status": "active",
+    "start_date": "2026-06-15",
+    "end_date": "2027-06-15",
+}
 
 
 @pytest.fixture
@@ -194,6 +205,7 @@ def test_view_loan_shows_the_loan_and_its_customer(api, customer):
     response = api.get(f"/view-loan/{loan.pk}")
     assert response.status_code == 200
     assert response.json() == {
+        **FACTORY_LOAN,
         "loan_id": loan.pk,
         "customer": {
             "id": customer.pk,
@@ -202,14 +214,6 @@ def test_view_loan_shows_the_loan_and_its_customer(api, customer):
             "phone_number": 9876543210,
             "age": 30,
         },
-        "loan_amount": 100000.00,
-        "interest_rate": 10.00,
-        "monthly_installment": 8791.59,
-        "tenure": 12,
-        "repayments_left": 12,
-        "status": "active",
-        "start_date": "2026-06-15",
-        "end_date": "2027-06-15",
     }
     assert api.get(f"/view-loan/{loan.pk}/").status_code == 200
 
@@ -254,38 +258,15 @@ def test_view_loans_lists_every_loan_and_filters_current_ones(api, customer, set
     assert everything.status_code == 200
     assert everything.json() == [
         {
+            **FACTORY_LOAN,
             "loan_id": ended.pk,
-            "loan_amount": 100000.00,
-            "interest_rate": 10.00,
-            "monthly_installment": 8791.59,
-            "tenure": 12,
             "repayments_left": 0,
             "status": "closed",
             "start_date": "2020-01-01",
             "end_date": "2021-01-01",
         },
-        {
-            "loan_id": running.pk,
-            "loan_amount": 250000.50,
-            "interest_rate": 10.00,
-            "monthly_installment": 8791.59,
-            "tenure": 12,
-            "repayments_left": 12,
-            "status": "active",
-            "start_date": "2026-06-15",
-            "end_date": "2027-06-15",
-        },
-        {
-            "loan_id": closed.pk,
-            "loan_amount": 100000.00,
-            "interest_rate": 10.00,
-            "monthly_installment": 8791.59,
-            "tenure": 12,
-            "repayments_left": 0,
-            "status": "closed",
-            "start_date": "2026-06-15",
-            "end_date": "2027-06-15",
-        },
+        {**FACTORY_LOAN, "loan_id": running.pk, "loan_amount": 250000.50},
+        {**FACTORY_LOAN, "loan_id": closed.pk, "repayments_left": 0, "status": "closed"},
     ]
     active = api.get(f"/view-loans/{customer.pk}/?status=active").json()
     assert [loan["loan_id"] for loan in active] == [running.pk]
