@@ -11,6 +11,7 @@ from core.api import HealthApi, metrics_view
 from core.converters import IdConverter
 from core.errors import not_found_view
 from customers.api import RegisterApi
+from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import CheckEligibilityApi, CreateLoanApi, ViewCustomerLoansApi, ViewLoanApi
 
 register_converter(IdConverter, "id")
@@ -27,6 +28,8 @@ urlpatterns = [
     *endpoint("view-loan/<id:loan_id>", ViewLoanApi.as_view(), "view-loan"),
     *endpoint("view-loans/<id:customer_id>", ViewCustomerLoansApi.as_view(), "view-loans"),
     *endpoint("health", HealthApi.as_view(), "health"),
+    *endpoint("ingest", IngestApi.as_view(), "ingest"),
+    *endpoint("ingest/<id:job_id>", IngestStatusApi.as_view(), "ingest-status"),
     *endpoint("metrics", metrics_view, "metrics"),
     *endpoint("api/schema", SpectacularAPIView.as_view(), "schema"),
     *endpoint("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),

@@ -27,12 +27,17 @@ class Loan(models.Model):
     end_date = models.DateField()
     status = models.CharField(max_length=16, choices=LoanStatus.choices, default=LoanStatus.ACTIVE)
     origin = models.CharField(max_length=16, choices=LoanOrigin.choices, default=LoanOrigin.BOOKED)
+    # The Loan ID in the history file; with the customer it is an imported loan's natural key.
+    source_loan_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "source_loan_id"], name="loan_unique_source_loan_per_customer"
+            ),
             models.CheckConstraint(condition=Q(loan_amount__gt=0), name="loan_amount_positive"),
             models.CheckConstraint(condition=Q(tenure__gte=1), name="loan_tenure_at_least_one"),
             models.CheckConstraint(

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "core",
     "customers",
     "loans",
+    "ingestion",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "credit"
+# Redis redelivers an unacknowledged task (a killed worker's) after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+
+# Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,
+# the spreadsheet reader, and how long a silent run keeps its claim on a job.
+INGEST_DIR = Path(env_str("INGEST_DIR") or BASE_DIR / "var" / "ingest")
+INGEST_BATCH_ROWS = int(env_str("INGEST_BATCH_ROWS", "20000"))
+INGEST_READER = env_str("INGEST_READER", "calamine")
+INGEST_LEASE_SECONDS = int(env_str("INGEST_LEASE_SECONDS", "120"))
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Credit approval service",

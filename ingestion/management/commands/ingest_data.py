@@ -1,0 +1,64 @@
+"""`manage.py ingest_data --customers PATH --loans PATH`: an ingestion job in the foreground."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ingestion.models import IngestionJob, JobStatus
+from ingestion.selectors import get_job
+from ingestion.services import create_job_for_paths, run_job
+
+BAR_WIDTH = 30
+
+
+class Command(BaseCommand):
+    help = "Ingest a customers and/or loans spreadsheet, with the counts and errors at the end."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--customers", type=Path, help="customer_data.xlsx")
+        parser.add_argument("--loans", type=Path, help="loan_data.xlsx")
+        parser.add_argument(
+            "--job", type=int, help="Resume an interrupted job (by id) instead of starting one."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["job"] is not None:
+            job = get_job(options["job"])
+        else:
+            paths = {kind: options[kind] for kind in ("customers", "loans") if options[kind]}
+            if not paths:
+                raise CommandError("Give --customers PATH, --loans PATH or both.")
+            for path in paths.values():
+                if not path.is_file():
+                    raise CommandError(f"No such file: {path}")
+            job = create_job_for_paths(paths)
+            self.stdout.write(f"Ingestion job {job.pk}")
+        run_job(job.pk, on_progress=self._progress)
+        self._report(get_job(job.pk))
+
+    def _progress(self, job: IngestionJob) -> None:
+        total = max(job.total_rows, 1)
+        done = min(job.processed_rows, total)
+        filled = BAR_WIDTH * done // total
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        phase = job.phase or "done"
+        sys.stderr.write(f"\r[{bar}] {job.processed_rows}/{job.total_rows} rows  {phase:<20}")
+        sys.stderr.flush()
+
+    def _report(self, job: IngestionJob) -> None:
+        sys.stderr.write("\n")
+        self.stdout.write(f"Status: {job.status}")
+        for kind, counts in job.counts.items():
+            if kind in job.files:
+                summary = ", ".join(f"{outcome} {n}" for outcome, n in counts.items())
+                self.stdout.write(f"{kind}: {summary}")
+        for title, problems in (("Errors", job.errors), ("Warnings", job.warnings)):
+            if problems:
+                self.stdout.write(f"{title} ({len(problems)}):")
+            for problem in problems:
+                where = f"{problem['file']} row {problem['row']}"
+                self.stdout.write(f"  {where}, {problem['column']}: {problem['message']}")
+        if job.status == JobStatus.FAILED:
+            raise CommandError("The ingestion failed.")

@@ -1,0 +1,130 @@
+"""An ingestion job and the staging tables its rows pass through.
+
+Rows are parsed into staging first, so the rules that need the whole file (duplicate keys, which
+Loan IDs are unambiguous) are set operations, and a restarted job resumes from what is committed.
+"""
+
+from typing import Any
+
+from django.db import models
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class FileKind(models.TextChoices):
+    CUSTOMERS = "customers", "Customers"
+    LOANS = "loans", "Loans"
+
+
+class Outcome(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    UNCHANGED = "unchanged", "Unchanged"
+    REJECTED = "rejected", "Rejected"
+
+
+def empty_counts() -> dict[str, dict[str, int]]:
+    return {kind: dict.fromkeys(Outcome.values, 0) for kind in FileKind.values}
+
+
+class IngestionJob(models.Model):
+    """Counts, errors and warnings live on the row, so a status read is one query."""
+
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    # {"customers": {"name", "path", "rows"}, "loans": {...}}; customers are processed first.
+    files = models.JSONField(default=dict)
+    # Rows per write transaction, fixed at creation so a restart merges the same row ranges.
+    batch_rows = models.PositiveIntegerField()
+    # Steps finished for good, e.g. ["customers:parsed", "customers:merged"]; a re-run skips them.
+    steps_done = models.JSONField(default=list)
+    phase = models.CharField(max_length=32, blank=True, default="")
+    processed_rows = models.PositiveBigIntegerField(default=0)
+    total_rows = models.PositiveBigIntegerField(default=0)
+    counts = models.JSONField(default=empty_counts)
+    errors = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    # Who runs the job now, and when it last proved alive: a second delivery waits or takes over.
+    run_token = models.UUIDField(null=True, blank=True)
+    # Per phase: seconds, rows and memory, for logs and the benchmark.
+    timings = models.JSONField(default=dict)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Ingestion {self.pk} ({self.status})"
+
+    def add_count(self, kind: str, outcome: str, n: int) -> None:
+        counts: dict[str, Any] = self.counts
+        counts[kind][outcome] += n
+
+
+class StagedRow(models.Model):
+    """One spreadsheet row of a job: typed values when valid, `errors` when not."""
+
+    job = models.ForeignKey(IngestionJob, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField(help_text="Excel row number; the header is row 1.")
+    # [[column, message], ...] from parsing; such a row is rejected before anything is written.
+    # The cells that did parse are kept even then, so duplicate-key checks see the whole file.
+    errors = models.JSONField(null=True, blank=True)
+    # NULL until the row's fate is known: the merge picks up exactly the undecided rows.
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        abstract = True
+
+
+class StagedCustomer(StagedRow):
+    customer_id = models.BigIntegerField(null=True)
+    # Staging keeps NULL for a cell that did not parse, for text as for numbers.
+    first_name = models.CharField(max_length=100, null=True)  # noqa: DJ001
+    last_name = models.CharField(max_length=100, null=True)  # noqa: DJ001
+    age = models.PositiveSmallIntegerField(null=True)
+    phone_number = models.BigIntegerField(null=True)
+    monthly_salary = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    approved_limit = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["job", "row"]),
+            models.Index(fields=["job", "customer_id"]),
+            models.Index(fields=["job", "phone_number"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Customers row {self.row} of job {self.job_id}"
+
+
+class StagedLoan(StagedRow):
+    customer_id = models.BigIntegerField(null=True)
+    source_loan_id = models.BigIntegerField(null=True)
+    loan_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    tenure = models.PositiveSmallIntegerField(null=True)
+    interest_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    monthly_installment = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    emis_paid_on_time = models.PositiveSmallIntegerField(null=True)
+    start_date = models.DateField(null=True)
+    end_date = models.DateField(null=True)
+    # The Loan ID is used by more than one customer in the file, so no loan can claim it as pk.
+    shared_id = models.BooleanField(db_default=False)
+    # The loan this row became (or matched), so warnings and a restart know its id.
+    loan_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["job", "row"]),
+            models.Index(fields=["job", "customer_id", "source_loan_id"]),
+            models.Index(fields=["job", "source_loan_id", "customer_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Loans row {self.row} of job {self.job_id}"

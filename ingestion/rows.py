@@ -1,0 +1,186 @@
+"""Spreadsheet cells to typed, validated values. Free of Django on purpose.
+
+Cells arrive as floats (every number in the original files), ints, bools, dates, datetimes or
+text. Each converter returns the value or raises CellError with a message for the person who
+will fix the file; a row converts to its values plus the list of (column, message) it failed on.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from core.money import PAISE, from_spreadsheet
+
+# The same bounds the models and the API enforce, so an imported row is a row the API could hold.
+MIN_AGE, MAX_AGE = 18, 100
+SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER = 1_000_000_000, 9_999_999_999
+LARGEST_ID = 2**63 - 1
+MAX_TENURE_MONTHS = 360
+MAX_NAME_LENGTH = 100
+
+
+# A DecimalField(max_digits=n, decimal_places=2) holds values below 10^(n-2).
+_LIMITS = {digits: Decimal(10) ** (digits - 2) for digits in (5, 14, 16)}
+
+
+class CellError(ValueError):
+    pass
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def integer(value: Any, low: int, high: int) -> int:
+    kind = type(value)
+    if kind is float:
+        if not value.is_integer():
+            raise CellError(f"Must be a whole number, got {value!r}.")
+        number = int(value)
+    elif kind is int:
+        number = value
+    elif kind is str:
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            raise CellError(f"Must be a whole number, got {value.strip()!r}.") from None
+        if not parsed.is_finite() or parsed != parsed.to_integral_value():
+            raise CellError(f"Must be a whole number, got {value.strip()!r}.")
+        number = int(parsed)
+    else:
+        raise CellError(f"Must be a whole number, got {_describe(value)}.")
+    if not low <= number <= high:
+        raise CellError(f"Must be between {low} and {high}, got {number}.")
+    return number
+
+
+def money(value: Any, *, max_digits: int, allow_zero: bool) -> Decimal:
+    """Two decimal places at most, positive (or zero where a zero is meaningful)."""
+    kind = type(value)
+    if kind is float or kind is int:
+        amount = from_spreadsheet(value)
+    elif kind is str:
+        try:
+            amount = from_spreadsheet(value.strip())
+        except InvalidOperation:
+            raise CellError(f"Must be a number, got {value.strip()!r}.") from None
+    else:
+        raise CellError(f"Must be a number, got {_describe(value)}.")
+    if not amount.is_finite():
+        raise CellError(f"Must be a number, got {value!r}.")
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise CellError(f"Must be {'0 or more' if allow_zero else 'greater than 0'}, got {amount}.")
+    if amount >= _LIMITS[max_digits]:
+        raise CellError(f"Must be less than {_LIMITS[max_digits]}, got {amount}.")
+    if amount != amount.quantize(PAISE):
+        raise CellError(f"Must have at most 2 decimal places, got {amount}.")
+    return amount
+
+
+def text(value: Any) -> str:
+    if type(value) is not str:
+        raise CellError(f"Must be text, got {_describe(value)}.")
+    cleaned = " ".join(value.split())
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise CellError(f"Must be at most {MAX_NAME_LENGTH} characters.")
+    return cleaned
+
+
+def calendar_date(value: Any) -> date:
+    """Dates, datetimes (the time is dropped) and ISO text; a date that cannot exist is an error."""
+    kind = type(value)
+    if kind is date:
+        return value  # type: ignore[no-any-return]
+    if kind is datetime:
+        return value.date()  # type: ignore[no-any-return]
+    if kind is str:
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            raise CellError(f"Must be a valid date (YYYY-MM-DD), got {value.strip()!r}.") from None
+    raise CellError(f"Must be a date, got {_describe(value)}.")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, float | int):
+        return f"the number {value!r}"
+    return f"{type(value).__name__} {value!r}"
+
+
+@dataclass(frozen=True)
+class Field:
+    header: str
+    convert: Callable[[Any], Any]
+
+
+def _whole(low: int, high: int) -> Callable[[Any], int]:
+    return lambda value: integer(value, low, high)
+
+
+def _money(max_digits: int, *, allow_zero: bool = False) -> Callable[[Any], Decimal]:
+    return lambda value: money(value, max_digits=max_digits, allow_zero=allow_zero)
+
+
+CUSTOMER_FIELDS: tuple[Field, ...] = (
+    Field("Customer ID", _whole(1, LARGEST_ID)),
+    Field("First Name", text),
+    Field("Last Name", text),
+    Field("Age", _whole(MIN_AGE, MAX_AGE)),
+    Field("Phone Number", _whole(SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER)),
+    Field("Monthly Salary", _money(14)),
+    Field("Approved Limit", _money(16, allow_zero=True)),
+)
+
+LOAN_FIELDS: tuple[Field, ...] = (
+    Field("Customer ID", _whole(1, LARGEST_ID)),
+    Field("Loan ID", _whole(1, LARGEST_ID)),
+    Field("Loan Amount", _money(14)),
+    Field("Tenure", _whole(1, MAX_TENURE_MONTHS)),
+    Field("Interest Rate", lambda value: _interest_rate(value)),
+    Field("Monthly payment", _money(16, allow_zero=True)),
+    Field("EMIs paid on Time", _whole(0, MAX_TENURE_MONTHS)),
+    Field("Date of Approval", calendar_date),
+    Field("End Date", calendar_date),
+)
+
+
+def _interest_rate(value: Any) -> Decimal:
+    rate = money(value, max_digits=5, allow_zero=True)
+    if rate > 100:
+        raise CellError(f"Must be between 0 and 100, got {rate}.")
+    return rate
+
+
+RowErrors = list[tuple[str, str]]
+
+
+def convert_row(fields: Sequence[Field], cells: Sequence[Any]) -> tuple[list[Any], RowErrors]:
+    """Every field converted; a failed or blank cell leaves None and adds an error."""
+    values: list[Any] = []
+    errors: RowErrors = []
+    for field, cell in zip(fields, cells, strict=True):
+        if _is_blank(cell):
+            values.append(None)
+            errors.append((field.header, "Is required."))
+            continue
+        try:
+            values.append(field.convert(cell))
+        except CellError as exc:
+            values.append(None)
+            errors.append((field.header, str(exc)))
+    return values, errors
+
+
+def check_loan(values: list[Any], errors: RowErrors) -> None:
+    """Rules across cells: installments paid within the tenure, the end after the start."""
+    tenure, on_time, start, end = values[3], values[6], values[7], values[8]
+    if tenure is not None and on_time is not None and on_time > tenure:
+        errors.append(
+            ("EMIs paid on Time", f"Must not exceed the tenure ({tenure}), got {on_time}.")
+        )
+    if start is not None and end is not None and end <= start:
+        errors.append(("End Date", f"Must be after the Date of Approval ({start}), got {end}."))

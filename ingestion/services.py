@@ -1,0 +1,308 @@
+"""Ingestion jobs: accept the files, then per file parse into staging, settle, merge in batches.
+
+Each step commits with the job row locked and checked against the run's token, so counts,
+errors and written rows move together; a killed run leaves a job that a re-run resumes:
+finished steps are skipped, a half-read file is read again, merged row ranges are not redone.
+"""
+
+import logging
+import resource
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from customers.models import Customer
+from ingestion import staging
+from ingestion.models import FileKind, IngestionJob, JobStatus, Outcome
+from ingestion.readers import UnreadableFile, looks_like_spreadsheet, open_sheet
+from ingestion.rows import CUSTOMER_FIELDS, LOAN_FIELDS, check_loan, convert_row
+from loans.models import Loan
+
+logger = logging.getLogger(__name__)
+
+ORDER = (FileKind.CUSTOMERS, FileKind.LOANS)
+_FIELDS = {FileKind.CUSTOMERS: CUSTOMER_FIELDS, FileKind.LOANS: LOAN_FIELDS}
+_MODELS: dict[FileKind, type[Customer] | type[Loan]] = {
+    FileKind.CUSTOMERS: Customer,
+    FileKind.LOANS: Loan,
+}
+
+_SETTLE = {FileKind.CUSTOMERS: staging.settle_customers, FileKind.LOANS: staging.settle_loans}
+
+ProgressCallback = Callable[[IngestionJob], None]
+
+
+class Upload(Protocol):
+    name: str | None
+
+    def chunks(self) -> Iterator[bytes]: ...
+
+
+class JobBusy(Exception):
+    """Another run holds the job and proved alive recently; try again after the lease."""
+
+
+class LeaseLost(Exception):
+    """A newer run took the job over (this one looked dead); this run stops quietly."""
+
+
+def create_job(uploads: Mapping[str, Upload]) -> IngestionJob:
+    """A queued job with the uploads stored under INGEST_DIR/<job id>/."""
+    job = IngestionJob.objects.create(batch_rows=settings.INGEST_BATCH_ROWS)
+    folder = Path(settings.INGEST_DIR) / str(job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Any] = {}
+    for kind in ORDER:
+        upload = uploads.get(kind)
+        if upload is None:
+            continue
+        path = folder / kind
+        with path.open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        files[kind] = {"name": upload.name or kind, "path": str(path), "owned": True, "rows": 0}
+    job.files = files
+    job.save(update_fields=["files"])
+    return job
+
+
+def create_job_for_paths(paths: Mapping[str, Path]) -> IngestionJob:
+    """A queued job over files already on disk (the command line); they are never removed."""
+    files: dict[str, Any] = {}
+    for kind in ORDER:
+        path = paths.get(kind)
+        if path is None:
+            continue
+        files[kind] = {"name": path.name, "path": str(path.resolve()), "owned": False, "rows": 0}
+    return IngestionJob.objects.create(batch_rows=settings.INGEST_BATCH_ROWS, files=files)
+
+
+def is_spreadsheet(upload: Any) -> bool:
+    head: bytes = upload.read(8)
+    upload.seek(0)
+    return looks_like_spreadsheet(head)
+
+
+def start_in_background(job: IngestionJob) -> None:
+    """After the request's transaction commits: a Celery task on Redis, else a thread here."""
+    job_id = job.pk
+    transaction.on_commit(lambda: dispatch(job_id))
+
+
+def dispatch(job_id: int) -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        threading.Thread(
+            target=_run_in_thread, args=(job_id,), name=f"ingest-{job_id}", daemon=True
+        ).start()
+        return
+    from ingestion.tasks import run_ingestion
+
+    run_ingestion.delay(job_id)
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run_job(job_id)
+    except Exception:
+        logger.exception("Ingestion job %s failed", job_id)
+    finally:
+        connection.close()
+
+
+def run_job(job_id: int, on_progress: ProgressCallback | None = None) -> None:
+    """Run or resume the job. Finished jobs are left alone; a live run elsewhere → JobBusy."""
+    token = _claim(job_id)
+    if token is None:
+        return
+    run = _Run(job_id, token, on_progress)
+    current: FileKind | None = None
+    try:
+        files = IngestionJob.objects.get(pk=job_id).files
+        for kind in ORDER:
+            if kind in files:
+                current = kind
+                run.ingest(kind)
+    except UnreadableFile as exc:
+        run.finish(JobStatus.FAILED, failure=(current, exc.column, exc.message))
+    except LeaseLost:
+        logger.warning("Ingestion job %s was taken over by another run", job_id)
+    except Exception:
+        run.finish(JobStatus.FAILED, failure=(current, None, "Internal error; see the log."))
+        raise
+    else:
+        run.finish(JobStatus.SUCCEEDED)
+
+
+def _claim(job_id: int) -> uuid.UUID | None:
+    with transaction.atomic():
+        job = IngestionJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            logger.warning("Ingestion job %s does not exist", job_id)
+            return None
+        if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+            return None
+        now = timezone.now()
+        lease = timedelta(seconds=settings.INGEST_LEASE_SECONDS)
+        if job.status == JobStatus.RUNNING and job.heartbeat_at and job.heartbeat_at > now - lease:
+            raise JobBusy(f"Ingestion job {job_id} is running elsewhere.")
+        job.status = JobStatus.RUNNING
+        job.run_token = uuid.uuid4()
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.save()
+        return job.run_token
+
+
+def _peak_rss_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+class _Run:
+    """One run of one job: every write goes through `step`, which proves it still owns it."""
+
+    def __init__(self, job_id: int, token: uuid.UUID, on_progress: ProgressCallback | None):
+        self.job_id = job_id
+        self.token = token
+        self.on_progress = on_progress
+
+    @contextmanager
+    def step(self, phase: str) -> Iterator[IngestionJob]:
+        with transaction.atomic():
+            job = IngestionJob.objects.select_for_update().get(pk=self.job_id)
+            if job.run_token != self.token:
+                raise LeaseLost
+            job.phase = phase
+            yield job
+            job.heartbeat_at = timezone.now()
+            job.save()
+        if self.on_progress is not None:
+            self.on_progress(job)
+
+    def ingest(self, kind: FileKind) -> None:
+        job = IngestionJob.objects.get(pk=self.job_id)
+        if f"{kind}:parsed" not in job.steps_done:
+            self.parse(kind, Path(job.files[kind]["path"]), job.batch_rows)
+        if f"{kind}:merged" not in job.steps_done:
+            self.merge(kind, job.batch_rows)
+
+    def parse(self, kind: FileKind, path: Path, batch_rows: int) -> None:
+        """Read, convert and stage every row; then reject, in one go, what needs the whole file."""
+        with self.step(f"{kind}: reading"):
+            staging.clear(self.job_id, kind)
+        fields = _FIELDS[kind]
+        headers = [field.header for field in fields]
+        started = time.perf_counter()
+        timing = {"read_s": 0.0, "validate_s": 0.0, "stage_s": 0.0}
+        rows = 0
+        with open_sheet(path, headers, reader=settings.INGEST_READER) as sheet:
+            timing["open_s"] = time.perf_counter() - started
+            timing["peak_rss_mb_open"] = _peak_rss_mb()
+            with self.step(f"{kind}: reading") as job:
+                self._set_rows(job, kind, sheet.estimated_rows)
+            while True:
+                mark = time.perf_counter()
+                chunk = list(islice(sheet.rows, batch_rows))
+                timing["read_s"] += time.perf_counter() - mark
+                if not chunk:
+                    break
+                mark = time.perf_counter()
+                staged = [_convert(kind, number, cells) for number, cells in chunk]
+                timing["validate_s"] += time.perf_counter() - mark
+                mark = time.perf_counter()
+                with self.step(f"{kind}: reading"):
+                    staging.write_staged(self.job_id, kind, staged)
+                timing["stage_s"] += time.perf_counter() - mark
+                rows += len(chunk)
+        timing["peak_rss_mb_parse"] = _peak_rss_mb()
+        mark = time.perf_counter()
+        with self.step(f"{kind}: checking") as job:
+            problems = staging.parse_errors(self.job_id, kind)
+            settle = (
+                staging.settle_customers if kind == FileKind.CUSTOMERS else staging.settle_loans
+            )
+            problems = sorted([*problems, *settle(self.job_id)], key=lambda p: p.row)
+            rejected = len({problem.row for problem in problems})
+            self._set_rows(job, kind, rows)
+            job.errors = [*job.errors, *(problem.as_dict(kind) for problem in problems)]
+            job.add_count(kind, Outcome.REJECTED, rejected)
+            job.processed_rows += rejected
+            job.steps_done = [*job.steps_done, f"{kind}:parsed"]
+            timing["settle_s"] = time.perf_counter() - mark
+            timing["rows"] = rows
+            job.timings = {**job.timings, f"{kind}:parse": _rounded(timing)}
+
+    def merge(self, kind: FileKind, batch_rows: int) -> None:
+        started = time.perf_counter()
+        with self.step(f"{kind}: writing"):
+            staging.reserve_ids(_MODELS[kind], staging.largest_key(kind, self.job_id))
+        low, high = staging.row_span(kind, self.job_id)
+        for start, end in staging.ranges(low, high, batch_rows):
+            if not staging.has_pending(kind, self.job_id, start, end):
+                continue
+            with self.step(f"{kind}: writing") as job:
+                counts = staging.merge_range(kind, job, start, end)
+                for outcome, n in counts.items():
+                    job.add_count(kind, outcome, n)
+                    job.processed_rows += n
+                if kind == FileKind.LOANS:
+                    warnings = staging.id_warnings(self.job_id, start, end)
+                    job.warnings = [*job.warnings, *(w.as_dict(kind) for w in warnings)]
+        with self.step(f"{kind}: writing") as job:
+            job.steps_done = [*job.steps_done, f"{kind}:merged"]
+            merged = {"merge_s": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}
+            job.timings = {**job.timings, f"{kind}:merge": _rounded(merged)}
+
+    @staticmethod
+    def _set_rows(job: IngestionJob, kind: FileKind, rows: int) -> None:
+        job.files[kind]["rows"] = rows
+        job.total_rows = sum(entry["rows"] for entry in job.files.values())
+
+    def finish(
+        self,
+        status: JobStatus,
+        failure: tuple[FileKind | None, str | None, str] | None = None,
+    ) -> None:
+        with self.step("") as job:
+            staging.clear(self.job_id)
+            if failure is not None:
+                kind, column, message = failure
+                job.errors = [
+                    *job.errors,
+                    {
+                        "file": kind,
+                        "row": 1 if column else None,
+                        "column": column,
+                        "message": message,
+                    },
+                ]
+            job.status = status
+            job.finished_at = timezone.now()
+            job.run_token = None
+            owned = [Path(entry["path"]) for entry in job.files.values() if entry.get("owned")]
+        for path in owned:
+            path.unlink(missing_ok=True)
+        if owned:
+            shutil.rmtree(owned[0].parent, ignore_errors=True)
+        logger.info("Ingestion job %s %s: %s", self.job_id, status, job.counts)
+
+
+def _convert(kind: FileKind, number: int, cells: list[Any]) -> staging.StagedValues:
+    values, errors = convert_row(_FIELDS[kind], cells)
+    if kind == FileKind.LOANS:
+        check_loan(values, errors)
+    return number, values, errors
+
+
+def _rounded(timing: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 3) for key, value in timing.items()}
