@@ -5,9 +5,8 @@ from collections.abc import Callable
 from django.contrib import admin
 from django.http import HttpResponseBase
 from django.urls import URLPattern, path, re_path, register_converter
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.api import HealthApi, metrics_view
+from core.api import DocsApi, HealthApi, SchemaApi, metrics_view
 from core.converters import IdConverter
 from core.errors import not_found_view
 from customers.api import RegisterApi
@@ -31,8 +30,8 @@ urlpatterns = [
     *endpoint("ingest", IngestApi.as_view(), "ingest"),
     *endpoint("ingest/<id:job_id>", IngestStatusApi.as_view(), "ingest-status"),
     *endpoint("metrics", metrics_view, "metrics"),
-    *endpoint("api/schema", SpectacularAPIView.as_view(), "schema"),
-    *endpoint("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
+    *endpoint("api/schema", SchemaApi.as_view(), "schema"),
+    *endpoint("api/docs", DocsApi.as_view(url_name="schema"), "docs"),
     path("admin/", admin.site.urls),
     # Anything else gets the JSON 404 envelope, in DEBUG too (never Django's HTML page).
     re_path(r"^", not_found_view),

@@ -1,18 +1,26 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.auth import WWW_AUTHENTICATE, keys_required, request_client
+from core.auth import (
+    WWW_AUTHENTICATE,
+    ApiKeyAuthentication,
+    HasApiKey,
+    keys_required,
+    request_client,
+)
 from core.errors import ErrorCode, error_body
 from core.health import health
+from core.json import DecimalJSONRenderer
 from core.metrics import CONTENT_TYPE, exposition
 
 CHECK_STATES = ["ok", "unreachable", "disabled"]
@@ -65,6 +73,37 @@ class HealthApi(APIView):
     def get(self, request: Request) -> Response:
         body, serving = health()
         return Response(body, status=status.HTTP_200_OK if serving else 503)
+
+
+# A mixin for views with their own metaclass; typed as an APIView for the checker only.
+if TYPE_CHECKING:
+    _View = APIView
+else:
+    _View = object
+
+
+class JsonErrors(_View):
+    """Errors in the JSON envelope even from views whose success is YAML or HTML."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response: Response = super().handle_exception(exc)
+        self.request.accepted_renderer = DecimalJSONRenderer()
+        self.request.accepted_media_type = DecimalJSONRenderer.media_type
+        return response
+
+
+class SchemaApi(JsonErrors, SpectacularAPIView):
+    """The OpenAPI document, behind the API key like the endpoints it describes."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
+
+
+class DocsApi(JsonErrors, SpectacularSwaggerView):
+    """Swagger UI, behind the API key like the endpoints it describes."""
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [HasApiKey]
 
 
 @require_GET

@@ -98,6 +98,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             ErrorCode.MALFORMED_REQUEST,
         )
         headers: dict[str, str] = {}
+        # DRF puts the authenticator's WWW-Authenticate value on 401s; keep it.
+        auth_header = getattr(exc, "auth_header", None)
+        if auth_header:
+            headers["WWW-Authenticate"] = auth_header
         wait = getattr(exc, "wait", None)
         if wait is not None:
             headers["Retry-After"] = str(int(wait) + 1)

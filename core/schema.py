@@ -17,13 +17,15 @@ from core.auth import API_KEY_HEADER
 from core.errors import ErrorCode, error_body
 from core.middleware import REQUEST_ID_HEADER
 
+ERROR_CODES = [code.value for code in ErrorCode]
+
 
 class ErrorEnvelope(serializers.Serializer[Any]):
     # Built inline because a declared `fields` attribute would shadow Serializer.fields.
     error = inline_serializer(
         "ErrorDetail",
         fields={
-            "code": serializers.ChoiceField(choices=[code.value for code in ErrorCode]),
+            "code": serializers.ChoiceField(choices=ERROR_CODES),
             "message": serializers.CharField(),
             "fields": serializers.DictField(
                 child=serializers.ListField(child=serializers.CharField()),

@@ -170,7 +170,10 @@ SPECTACULAR_SETTINGS = {
         "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
     },
     "PREPROCESSING_HOOKS": ["core.schema.without_trailing_slash_twins"],
-    "ENUM_NAME_OVERRIDES": {"CheckStateEnum": "core.api.CHECK_STATES"},
+    "ENUM_NAME_OVERRIDES": {
+        "CheckStateEnum": "core.api.CHECK_STATES",
+        "ErrorCodeEnum": "core.schema.ERROR_CODES",
+    },
 }
 
 LOGGING = {

@@ -5,5 +5,5 @@ from config.settings.local import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
 # Tests set keys and rates themselves; none leak in from the developer's environment.
-API_KEYS: list[str] = []
+API_KEYS = []
 API_THROTTLE_RATE = None

@@ -1,0 +1,105 @@
+"""/api/schema: OpenAPI 3 for every API endpoint, with the error envelope and the key scheme."""
+
+import pytest
+from django.urls import URLPattern, get_resolver
+from rest_framework.views import APIView
+
+from core.api import DocsApi, SchemaApi
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from rest_framework.test import APIClient
+
+    with django_db_blocker.unblock():
+        response = APIClient().get("/api/schema?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def documented_routes() -> set[str]:
+    """Every named DRF route in config/urls.py, as an OpenAPI path."""
+    routes = set()
+    for pattern in get_resolver().url_patterns:
+        view = getattr(pattern, "callback", None)
+        view_class = getattr(view, "cls", None)
+        if not isinstance(pattern, URLPattern) or not pattern.name or view_class is None:
+            continue
+        if not issubclass(view_class, APIView) or issubclass(view_class, SchemaApi | DocsApi):
+            continue
+        route = str(pattern.pattern)
+        for converter in ("<id:", "<int:"):
+            route = route.replace(converter, "{")
+        routes.add("/" + route.replace(">", "}"))
+    return routes
+
+
+def test_every_api_endpoint_is_described_once(schema):
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) == documented_routes()
+    assert "/health" in schema["paths"]
+
+
+def test_the_error_envelope_is_declared(schema):
+    envelope = schema["components"]["schemas"]["ErrorEnvelope"]
+    assert envelope["required"] == ["error"]
+    detail = schema["components"]["schemas"]["ErrorDetail"]
+    assert set(detail["required"]) == {"code", "message", "fields"}
+    assert detail["properties"]["code"] == {"$ref": "#/components/schemas/ErrorCodeEnum"}
+    assert "not_authenticated" in schema["components"]["schemas"]["ErrorCodeEnum"]["enum"]
+
+
+# The ingestion views have no @extend_schema yet; strict, so this fails once they do.
+AWAITING_SCHEMA = pytest.mark.xfail(
+    strict=True, reason="ingestion/api.py: IngestApi and IngestStatusApi need @extend_schema"
+)
+OPERATIONS = [
+    ("/check-eligibility", "post"),
+    ("/create-loan", "post"),
+    ("/register", "post"),
+    ("/view-loan/{loan_id}", "get"),
+    ("/view-loans/{customer_id}", "get"),
+    pytest.param("/ingest", "post", marks=AWAITING_SCHEMA),
+    pytest.param("/ingest/{job_id}", "get", marks=AWAITING_SCHEMA),
+]
+
+
+def test_the_operations_listed_here_are_all_there_are(schema):
+    listed = {(v.values if hasattr(v, "values") else v) for v in OPERATIONS}
+    found = {(path, method) for path, ops in schema["paths"].items() for method in ops}
+    assert found - {("/health", "get")} == {tuple(entry) for entry in listed}
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_each_operation_declares_its_errors_and_the_key(schema, path, method):
+    operation = schema["paths"][path][method]
+    assert operation["security"] == [{"ApiKey": []}]
+    errors = [status for status in operation["responses"] if status.startswith("4")]
+    assert {"400", "401", "429"} & set(errors) >= {"401", "429"}
+    for status in errors:
+        content = operation["responses"][status]["content"]["application/json"]
+        assert content["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}, status
+        assert content["examples"], status
+
+
+def test_health_is_open_and_declares_503(schema):
+    operation = schema["paths"]["/health"]["get"]
+    assert operation.get("security", [{}]) == [{}]
+    assert set(operation["responses"]) == {"200", "503"}
+    scheme = schema["components"]["securitySchemes"]["ApiKey"]
+    assert scheme == {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+
+
+def test_money_is_a_json_number(schema):
+    register = schema["components"]["schemas"]["RegisterOutput"]["properties"]
+    assert register["approved_limit"]["type"] == "number"
+    application = schema["components"]["schemas"]["LoanApplicationInputRequest"]["properties"]
+    assert application["loan_amount"]["type"] == "number"
+
+
+def test_swagger_ui_is_served(api):
+    response = api.get("/api/docs")
+    assert response.status_code == 200
+    assert b"swagger-ui" in response.content
