@@ -25,7 +25,7 @@ def samples(api) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 def value(found, name, **labels) -> float:
-    return found.get((name, tuple(sorted(labels.items()))), 0.0)
+    return float(found.get((name, tuple(sorted(labels.items()))), 0.0))
 
 
 def test_requests_are_counted_by_route_method_and_status(api):
