@@ -8,7 +8,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve test lint pytest migrate lock clean
+.PHONY: help run serve worker test lint pytest migrate lock clean
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
@@ -40,6 +40,10 @@ serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
 serve: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
 	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
+
+# The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
+worker: $(VENV)/.installed-base
+	exec $(BIN)/celery -A config worker --loglevel=INFO
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

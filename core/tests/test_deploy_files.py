@@ -1,0 +1,163 @@
+"""What CI can check of the Docker files without a Docker engine: structure, images, health
+checks, start order, and that every command and environment name exists in this repository."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+READERS = r"(?:env_str|env_bool|env_list|env_int|os\.environ\.get|os\.environ\.setdefault)"
+
+
+def names_read_in(*paths: Path) -> set[str]:
+    text = "\n".join(path.read_text() for path in paths)
+    return set(re.findall(READERS + r'\(\s*"([A-Z_]+)"', text))
+
+
+def names_read_by_the_code() -> set[str]:
+    """Environment names the settings, the gunicorn config and the Makefile read."""
+    makefile = (ROOT / "Makefile").read_text()
+    return names_read_in(*(ROOT / "config").rglob("*.py")) | set(
+        re.findall(r"\$\(([A-Z_]+)\)", makefile)
+    )
+
+
+def env_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_the_four_services_with_their_images(compose):
+    services = compose["services"]
+    assert set(services) == {"web", "worker", "db", "redis"}
+    assert services["db"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+    assert services["web"]["build"] == services["worker"]["build"] == "."
+
+
+def test_every_service_has_a_health_check(compose):
+    for name, service in compose["services"].items():
+        assert service["healthcheck"]["test"], name
+
+
+def test_web_and_worker_wait_for_a_healthy_db_and_redis(compose):
+    for name in ("web", "worker"):
+        depends = compose["services"][name]["depends_on"]
+        assert depends == {
+            "db": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+        }, name
+
+
+def test_postgres_keeps_its_data_in_a_named_volume(compose):
+    volume = compose["services"]["db"]["volumes"][0].split(":")[0]
+    assert volume in compose["volumes"]
+
+
+def test_web_and_worker_share_the_uploads_folder(compose):
+    for name in ("web", "worker"):
+        service = compose["services"][name]
+        assert service["volumes"] == ["ingest-data:/app/var/ingest"]
+        assert service["environment"]["INGEST_DIR"] == "/app/var/ingest"
+
+
+def test_the_commands_run_what_this_repository_has(compose):
+    web = " ".join(compose["services"]["web"]["command"])
+    assert "manage.py migrate --noinput" in web
+    assert "gunicorn --config config/gunicorn.py config.wsgi" in web
+    worker = compose["services"]["worker"]["command"]
+    assert worker[:4] == ["celery", "-A", "config", "worker"]
+    assert (ROOT / "config" / "gunicorn.py").is_file()
+    assert (ROOT / "config" / "wsgi.py").is_file()
+    assert (ROOT / "config" / "celery.py").is_file()
+    assert compose["services"]["web"]["ports"] == ["${PORT:-8000}:8000"]
+
+
+def test_the_makefile_serves_with_the_same_commands():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "manage.py migrate --noinput" in makefile
+    assert "gunicorn --config config/gunicorn.py config.wsgi" in makefile
+    assert re.search(r"^serve:", makefile, re.MULTILINE)
+    assert re.search(r"^worker:", makefile, re.MULTILINE)
+
+
+def test_app_environment_names_are_ones_the_code_reads(compose):
+    read = names_read_by_the_code()
+    for name in ("web", "worker"):
+        environment = compose["services"][name]["environment"]
+        assert set(environment) <= read, (name, set(environment) - read)
+
+
+def test_env_example_lists_what_the_code_reads_and_nothing_else(compose):
+    interpolated = set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "docker-compose.yml").read_text()))
+    listed = set(env_example())
+    read = names_read_by_the_code()
+    assert listed <= read | interpolated, listed - read - interpolated
+    needed = {
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ALLOWED_HOSTS",
+        "API_KEYS",
+        "ALLOW_ANONYMOUS",
+        "API_THROTTLE_RATE",
+        "WEB_CONCURRENCY",
+        "HOST",
+        "PORT",
+        "LOG_LEVEL",
+        "TIME_ZONE",
+        "METRICS_PUBLIC",
+        "NUM_PROXIES",
+        "HTTPS",
+    }
+    assert needed <= listed, needed - listed
+    # The other way round: every variable the settings read is in the example.
+    settings_and_server = names_read_in(*(ROOT / "config").rglob("*.py"))
+    # Set by the Makefile and the Dockerfile; an empty value from .env would switch them off.
+    set_by_the_launchers = {"DJANGO_SETTINGS_MODULE", "PROMETHEUS_MULTIPROC_DIR"}
+    assert settings_and_server - set_by_the_launchers <= listed
+
+
+def test_env_example_holds_no_secret():
+    values = env_example()
+    assert values["SECRET_KEY"] == ""
+    assert values["API_KEYS"] == ""
+    assert values["POSTGRES_PASSWORD"] == ""
+
+
+def test_compose_sets_a_rate_limit(compose):
+    assert (
+        compose["services"]["web"]["environment"]["API_THROTTLE_RATE"]
+        == "${API_THROTTLE_RATE:-600/min}"
+    )
+
+
+def test_dockerfile_is_multi_stage_slim_non_root_with_a_health_check():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+)", dockerfile, re.MULTILINE)
+    assert len(stages) >= 2
+    assert all(image.startswith("python:") and image.endswith("-slim") for image in stages)
+    user = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
+    assert user
+    assert user[-1] not in {"root", "0"}
+    assert re.search(r"^HEALTHCHECK .*\n?.*CMD .*/health", dockerfile, re.MULTILINE)
+    assert "requirements/base.txt" in dockerfile
+    assert "gunicorn --config config/gunicorn.py config.wsgi" in dockerfile
+    assert "DJANGO_SETTINGS_MODULE=config.settings.production" in dockerfile
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for entry in (".env", ".git", ".venv", "db.sqlite3*"):
+        assert entry in ignored
