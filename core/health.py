@@ -71,8 +71,8 @@ def redis_status() -> str:
 
 
 def worker_status() -> str:
-    """Some Celery worker answers a broadcast ping through the broker."""
-    replies = celery_app.control.ping(timeout=PING_TIMEOUT_SECONDS)
+    """Some Celery worker answers a broadcast ping through the broker (the first reply will do)."""
+    replies = celery_app.control.ping(timeout=PING_TIMEOUT_SECONDS, limit=1)
     return OK if replies else UNREACHABLE
 
 

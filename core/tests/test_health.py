@@ -49,7 +49,7 @@ def test_redis_unreachable_is_200_degraded(api):
 @pytest.mark.django_db
 @pytest.mark.redis
 def test_no_worker_behind_a_live_redis_is_200_degraded(api, monkeypatch):
-    monkeypatch.setattr(celery_app.control, "ping", lambda timeout: [])
+    monkeypatch.setattr(celery_app.control, "ping", lambda timeout, limit: [])
     with override_settings(REDIS_URL=os.environ["REDIS_URL"]):
         response = api.get("/health")
     assert response.status_code == 200
@@ -62,7 +62,7 @@ def test_no_worker_behind_a_live_redis_is_200_degraded(api, monkeypatch):
 def test_the_worker_ping_is_remembered_between_probes(api, monkeypatch):
     pings = []
 
-    def ping(timeout):
+    def ping(timeout, limit):
         pings.append(timeout)
         return [{"worker@host": {"ok": "pong"}}]
 

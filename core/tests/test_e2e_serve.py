@@ -1,0 +1,181 @@
+"""End to end, natively, what docker compose runs: `make serve` (gunicorn, production settings)
+and `make worker` (celery) on PostgreSQL and Redis; then schemathesis fuzzes the live schema."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[2]
+DATABASE = "credit_e2e_serve"
+KEY = "e2e-client-key-0123456789abcdef"
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def recreate_database(drop_only: bool = False) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
+        )
+        if not drop_only:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+
+
+def start(target: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            ["make", "--no-print-directory", target],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stopping it stops its children
+        )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def wait_for_worker(base: str, deadline: float) -> dict[str, object]:
+    body: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        try:
+            body = requests.get(f"{base}/health", timeout=5).json()
+            if body.get("status") == "ok":
+                return body
+        except (requests.RequestException, ValueError):  # still booting
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"the server never became healthy: {body}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DEBUG": "false",
+        "SECRET_KEY": "e2e-" + "x9Kq2LmP7vRt4WzY8bNc3HdF6gJs1QaE5uIo0" * 2,
+        "API_KEYS": f"another-client-key-0123456,{KEY}",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "REDIS_URL": "redis://127.0.0.1:6379/11",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
+        "INGEST_DIR": str(folder / "ingest"),
+    }
+    for name in ("API_THROTTLE_RATE", "ALLOW_ANONYMOUS", "METRICS_PUBLIC", "HTTPS"):
+        env.pop(name, None)
+    recreate_database()
+    web = start("serve", env, folder / "serve.log")
+    worker = start("worker", env, folder / "worker.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_worker(base, time.monotonic() + 90)
+        yield base, folder
+    finally:
+        stop(web)
+        stop(worker)
+        recreate_database(drop_only=True)
+
+
+def test_health_is_open_and_every_part_is_up(server):
+    base, _ = server
+    response = requests.get(f"{base}/health", timeout=5)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok", "redis": "ok", "worker": "ok"}
+    assert body["counts"] == {"customers": 0, "loans": 0}
+
+
+@pytest.mark.parametrize(
+    "path", ["/view-loans/1", "/view-loan/1", "/api/schema", "/api/docs", "/metrics"]
+)
+def test_everything_else_needs_the_right_key(server, path):
+    base, _ = server
+    assert requests.get(f"{base}{path}", timeout=5).status_code == 401
+    wrong = requests.get(f"{base}{path}", headers={"X-API-Key": KEY[:-1]}, timeout=5)
+    assert wrong.status_code in {401, 403}
+    right = requests.get(f"{base}{path}", headers={"X-API-Key": KEY}, timeout=5)
+    assert right.status_code in {200, 404}
+
+
+def test_metrics_add_up_over_the_workers(server):
+    base, _ = server
+    headers = {"X-API-Key": KEY}
+    for _ in range(6):
+        requests.get(f"{base}/view-loan/99", headers=headers, timeout=5)
+    text = requests.get(f"{base}/metrics", headers=headers, timeout=5).text
+    line = (
+        'credit_http_requests_total{endpoint="/view-loan/<id:loan_id>",method="GET",status="404"}'
+    )
+    counts = [float(row.split()[-1]) for row in text.splitlines() if row.startswith(line)]
+    assert counts
+    assert counts[0] >= 6
+
+
+def test_logs_are_json_lines_with_the_request_id(server):
+    base, folder = server
+    requests.get(f"{base}/health", headers={"X-Request-ID": "e2e-probe-1"}, timeout=5)
+    time.sleep(0.5)
+    lines = (folder / "serve.log").read_text().splitlines()
+    assert any('"request_id": "e2e-probe-1"' in row and row.startswith("{") for row in lines)
+    assert KEY not in "\n".join(lines)
+
+
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(server):
+    base, folder = server
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "st"),
+            "run",
+            f"{base}/api/schema?format=json",
+            "--header",
+            f"X-API-Key: {KEY}",
+            "--checks",
+            "not_a_server_error,response_schema_conformance,content_type_conformance",
+            "--max-examples",
+            "20",
+            "--seed",
+            "4",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--generation-database",
+            "none",
+            "--request-timeout",
+            "10",
+            "--no-color",
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
