@@ -228,10 +228,7 @@ class _Run:
         mark = time.perf_counter()
         with self.step(f"{kind}: checking") as job:
             problems = staging.parse_errors(self.job_id, kind)
-            settle = (
-                staging.settle_customers if kind == FileKind.CUSTOMERS else staging.settle_loans
-            )
-            problems = sorted([*problems, *settle(self.job_id)], key=lambda p: p.row)
+            problems = sorted([*problems, *_SETTLE[kind](self.job_id)], key=lambda p: p.row)
             rejected = len({problem.row for problem in problems})
             self._set_rows(job, kind, rows)
             job.errors = [*job.errors, *(problem.as_dict(kind) for problem in problems)]
