@@ -1,5 +1,7 @@
 """The refusal rules in-process (test_production_settings.py runs them as a real start-up)."""
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -7,7 +9,7 @@ from config import gunicorn
 from config.settings.checks import refuse_insecure, throttle_rate
 from config.settings.env import env_int
 
-SAFE = {
+SAFE: dict[str, Any] = {
     "secret_key": "k3P9-vQ2x_Lr7TbN8mYz4HcW1sJd6FgA0eUoRiXpVnKtCqEhSlZaMwBy5_jG2uDf",
     "allowed_hosts": ["credit.example.com"],
     "api_keys": ["client-one-0123456789"],
