@@ -46,7 +46,7 @@ def job_body(job: IngestionJob) -> dict[str, Any]:
         "status": job.status,
         "phase": job.phase,
         "progress": {"processed_rows": job.processed_rows, "total_rows": job.total_rows},
-        "counts": job.counts,
+        "counts": job.ordered_counts(),
         "errors": ProblemOutput(job.errors, many=True).data,
         "warnings": ProblemOutput(job.warnings, many=True).data,
         "started_at": stamp.to_representation(job.started_at) if job.started_at else None,

@@ -63,6 +63,13 @@ class IngestionJob(models.Model):
     def __str__(self) -> str:
         return f"Ingestion {self.pk} ({self.status})"
 
+    def ordered_counts(self) -> dict[str, dict[str, int]]:
+        """Counts in a fixed order (PostgreSQL's jsonb keeps keys in its own order)."""
+        return {
+            kind: {outcome: self.counts[kind][outcome] for outcome in Outcome.values}
+            for kind in FileKind.values
+        }
+
     def add_count(self, kind: str, outcome: str, n: int) -> None:
         counts: dict[str, Any] = self.counts
         counts[kind][outcome] += n
@@ -116,13 +123,10 @@ class StagedLoan(StagedRow):
     end_date = models.DateField(null=True)
     # The Loan ID is used by more than one customer in the file, so no loan can claim it as pk.
     shared_id = models.BooleanField(db_default=False)
-    # The loan this row became (or matched), so warnings and a restart know its id.
-    loan_id = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["job", "row"]),
-            models.Index(fields=["job", "customer_id", "source_loan_id"]),
             models.Index(fields=["job", "source_loan_id", "customer_id"]),
         ]
 

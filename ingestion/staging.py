@@ -13,12 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, Max, Min, OuterRef, Subquery, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer
-from ingestion.models import FileKind, IngestionJob, Outcome, StagedCustomer, StagedLoan
+from ingestion.models import FileKind, Outcome, StagedCustomer, StagedLoan
 from loans.models import Loan, LoanOrigin, LoanStatus
 
 CUSTOMER_COLUMNS = (
@@ -43,6 +43,10 @@ LOAN_COLUMNS = (
 )
 _TABLES = {FileKind.CUSTOMERS: "ingestion_stagedcustomer", FileKind.LOANS: "ingestion_stagedloan"}
 _COLUMNS = {FileKind.CUSTOMERS: CUSTOMER_COLUMNS, FileKind.LOANS: LOAN_COLUMNS}
+_MODELS: dict[FileKind, type[Customer] | type[Loan]] = {
+    FileKind.CUSTOMERS: Customer,
+    FileKind.LOANS: Loan,
+}
 
 
 @dataclass(frozen=True)
@@ -190,10 +194,19 @@ def settle_loans(job_id: int) -> list[Problem]:
         unknown[pk] = Problem(row, "Customer ID", f"No customer with id {customer_id}.")
     _reject(StagedLoan, job_id, unknown)
     # A Loan ID held by rows of two customers in the file is ambiguous: neither may claim it.
-    other_customer = staged.filter(source_loan_id=OuterRef("source_loan_id")).exclude(
-        customer_id=OuterRef("customer_id")
+    shared = (
+        staged.filter(source_loan_id__isnull=False)
+        .values("source_loan_id")
+        .annotate(customers=Count("customer_id", distinct=True))
+        .filter(customers__gt=1)
+        .values("source_loan_id")
     )
-    staged.filter(Exists(other_customer), customer_id__isnull=False).update(shared_id=True)
+    staged.filter(source_loan_id__in=Subquery(shared)).update(shared_id=True)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the merge joins a million staged rows by hash, not by loop.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE ingestion_stagedcustomer")
+            cursor.execute("ANALYZE ingestion_stagedloan")
     return sorted([*problems.values(), *unknown.values()], key=_by_row)
 
 
@@ -250,146 +263,148 @@ def ranges(low: int, high: int, size: int) -> Iterable[tuple[int, int]]:
     return ((start, min(start + size, high)) for start in range(low, high, size))
 
 
-def has_pending(kind: FileKind, job_id: int, low: int, high: int) -> bool:
-    model = StagedCustomer if kind == FileKind.CUSTOMERS else StagedLoan
-    return model.objects.filter(
-        job_id=job_id, row__gte=low, row__lt=high, outcome__isnull=True
-    ).exists()
-
-
-# Every statement works on one row range of one job: s.job_id = %s AND s."row" in [%s, %s).
-_CUSTOMER_CLASSIFY = (
-    "UPDATE ingestion_stagedcustomer AS s SET outcome = CASE WHEN"
-    " c.first_name = s.first_name AND c.last_name = s.last_name AND c.age = s.age"
+# Every statement works on the accepted rows (outcome NULL) of one row range of one job:
+# s.job_id = %s AND s."row" in [%s, %s). Staging rows are never updated here: a range's
+# effects and its counts commit together, and the job records how far the merge has come.
+_PENDING = ' s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
+_CUSTOMER_SAME = (
+    "c.first_name = s.first_name AND c.last_name = s.last_name AND c.age = s.age"
     " AND c.phone_number = s.phone_number AND c.monthly_salary = s.monthly_salary"
-    " AND c.approved_limit = s.approved_limit THEN 'unchanged' ELSE 'updated' END"
-    " FROM customers_customer AS c WHERE c.id = s.customer_id"
-    ' AND s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
+    " AND c.approved_limit = s.approved_limit"
 )
-_CUSTOMER_INSERT = (
-    "INSERT INTO customers_customer (id, first_name, last_name, age, phone_number,"
-    " monthly_salary, approved_limit, created_at, updated_at)"
-    " SELECT s.customer_id, s.first_name, s.last_name, s.age, s.phone_number,"
-    " s.monthly_salary, s.approved_limit, %s, %s FROM ingestion_stagedcustomer AS s"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
-)
-_CUSTOMER_UPDATE = (
-    "UPDATE customers_customer AS c SET first_name = s.first_name, last_name = s.last_name,"
-    " age = s.age, phone_number = s.phone_number, monthly_salary = s.monthly_salary,"
-    " approved_limit = s.approved_limit, updated_at = %s"
-    " FROM ingestion_stagedcustomer AS s WHERE c.id = s.customer_id"
-    ' AND s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome = \'updated\''
-)
-_LOAN_MATCH = (
-    "UPDATE ingestion_stagedloan AS s SET loan_id = l.id, outcome = CASE WHEN"
-    " l.loan_amount = s.loan_amount AND l.tenure = s.tenure"
+_LOAN_SAME = (
+    "l.loan_amount = s.loan_amount AND l.tenure = s.tenure"
     " AND l.interest_rate = s.interest_rate AND l.monthly_installment = s.monthly_installment"
     " AND l.emis_paid_on_time = s.emis_paid_on_time AND l.start_date = s.start_date"
-    " AND l.end_date = s.end_date THEN 'unchanged' ELSE 'updated' END"
-    " FROM loans_loan AS l"
-    " WHERE l.customer_id = s.customer_id AND l.source_loan_id = s.source_loan_id"
-    ' AND s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
+    " AND l.end_date = s.end_date"
 )
-_LOAN_KEEP_ID = (
-    "UPDATE ingestion_stagedloan AS s SET loan_id = s.source_loan_id"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
-    " AND NOT s.shared_id"
+_LOAN_KEY = "l.customer_id = s.customer_id AND l.source_loan_id = s.source_loan_id"
+_NEW_LOAN = (
+    "AND NOT EXISTS (SELECT 1 FROM loans_loan AS l"
+    " WHERE l.customer_id = s.customer_id AND l.source_loan_id = s.source_loan_id)"
+)
+_NEW_LOAN_KEEPING_ID = (
+    _NEW_LOAN + " AND NOT s.shared_id"  # noqa: S608  module constants only
     " AND NOT EXISTS (SELECT 1 FROM loans_loan AS l WHERE l.id = s.source_loan_id)"
 )
-_LOAN_INSERT_KEPT = (
-    "INSERT INTO loans_loan (id, customer_id, source_loan_id, loan_amount, tenure,"
-    " interest_rate, monthly_installment, emis_paid_on_time, start_date, end_date,"
-    " status, origin, created_at, updated_at)"
-    " SELECT s.loan_id, s.customer_id, s.source_loan_id, s.loan_amount, s.tenure,"
-    " s.interest_rate, s.monthly_installment, s.emis_paid_on_time, s.start_date, s.end_date,"
-    " %s, %s, %s, %s FROM ingestion_stagedloan AS s"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
-    " AND s.loan_id IS NOT NULL"
-)
-_LOAN_INSERT_FRESH = (
-    "INSERT INTO loans_loan (customer_id, source_loan_id, loan_amount, tenure,"
-    " interest_rate, monthly_installment, emis_paid_on_time, start_date, end_date,"
-    " status, origin, created_at, updated_at)"
-    " SELECT s.customer_id, s.source_loan_id, s.loan_amount, s.tenure,"
-    " s.interest_rate, s.monthly_installment, s.emis_paid_on_time, s.start_date, s.end_date,"
-    " %s, %s, %s, %s FROM ingestion_stagedloan AS s"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
-    " AND s.loan_id IS NULL"
-)
-_LOAN_LEARN_IDS = (
-    "UPDATE ingestion_stagedloan AS s SET loan_id = l.id FROM loans_loan AS l"
-    " WHERE l.customer_id = s.customer_id AND l.source_loan_id = s.source_loan_id"
-    ' AND s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL'
-    " AND s.loan_id IS NULL"
-)
-_LOAN_UPDATE = (
-    "UPDATE loans_loan AS l SET loan_amount = s.loan_amount, tenure = s.tenure,"
+_SQL = {
+    "customer_tally": "SELECT CASE WHEN c.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
+    + _CUSTOMER_SAME
+    + " THEN 'unchanged' ELSE 'updated' END AS outcome, COUNT(*)"
+    " FROM ingestion_stagedcustomer AS s LEFT JOIN customers_customer AS c"
+    " ON c.id = s.customer_id WHERE" + _PENDING + " GROUP BY 1",
+    "customer_update": "UPDATE customers_customer AS c SET first_name = s.first_name,"  # noqa: S608  module constants only
+    " last_name = s.last_name, age = s.age, phone_number = s.phone_number,"
+    " monthly_salary = s.monthly_salary, approved_limit = s.approved_limit, updated_at = %s"
+    " FROM ingestion_stagedcustomer AS s WHERE c.id = s.customer_id AND"
+    + _PENDING
+    + " AND NOT ("
+    + _CUSTOMER_SAME
+    + ")",
+    "loan_tally": "SELECT CASE WHEN l.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
+    + _LOAN_SAME
+    + " THEN 'unchanged' ELSE 'updated' END AS outcome, COUNT(*)"
+    " FROM ingestion_stagedloan AS s LEFT JOIN loans_loan AS l ON "
+    + _LOAN_KEY
+    + " WHERE"
+    + _PENDING
+    + " GROUP BY 1",
+    "loan_update": "UPDATE loans_loan AS l SET loan_amount = s.loan_amount, tenure = s.tenure,"  # noqa: S608  module constants only
     " interest_rate = s.interest_rate, monthly_installment = s.monthly_installment,"
     " emis_paid_on_time = s.emis_paid_on_time, start_date = s.start_date,"
-    " end_date = s.end_date, updated_at = %s"
-    " FROM ingestion_stagedloan AS s WHERE l.id = s.loan_id"
-    ' AND s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome = \'updated\''
-)
-_MARK_CREATED = {
-    FileKind.CUSTOMERS: "UPDATE ingestion_stagedcustomer AS s SET outcome = 'created'"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL',
-    FileKind.LOANS: "UPDATE ingestion_stagedloan AS s SET outcome = 'created'"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s AND s.outcome IS NULL',
-}
-_TALLY = {
-    FileKind.CUSTOMERS: "SELECT s.outcome, COUNT(*) FROM ingestion_stagedcustomer AS s"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s'
-    " AND s.outcome <> 'rejected' GROUP BY s.outcome",
-    FileKind.LOANS: "SELECT s.outcome, COUNT(*) FROM ingestion_stagedloan AS s"
-    ' WHERE s.job_id = %s AND s."row" >= %s AND s."row" < %s'
-    " AND s.outcome <> 'rejected' GROUP BY s.outcome",
+    " end_date = s.end_date, updated_at = %s FROM ingestion_stagedloan AS s WHERE "
+    + _LOAN_KEY
+    + " AND"
+    + _PENDING
+    + " AND NOT ("
+    + _LOAN_SAME
+    + ")",
+    "loan_moved_ids": 'SELECT s."row", s.source_loan_id, l.id, s.shared_id'  # noqa: S608  module constants only
+    " FROM ingestion_stagedloan AS s JOIN loans_loan AS l ON "
+    + _LOAN_KEY
+    + " WHERE"
+    + _PENDING
+    + ' AND l.id <> s.source_loan_id ORDER BY s."row"',
 }
 
 
-def merge_range(kind: FileKind, job: IngestionJob, low: int, high: int) -> dict[str, int]:
-    """Write one row range into the real tables, and count what happened to its rows.
+def _insert(
+    kind: FileKind, pk_from: str | None, now: Any, fixed: dict[str, Any], condition: str
+) -> tuple[str, list[Any]]:
+    """INSERT … SELECT from the accepted staged rows of a range. Columns staging holds come
+    from it (`pk_from` fills the pk, if given); every other column gets the model's default,
+    so a field added to the model later needs no change here."""
+    model = _MODELS[kind]
+    staged = set(_COLUMNS[kind])
+    columns: list[str] = []
+    values: list[str] = []
+    params: list[Any] = []
+    for field in model._meta.concrete_fields:
+        column = str(field.column)
+        if field.primary_key:
+            if pk_from is not None:
+                columns.append(column)
+                values.append(f"s.{pk_from}")
+            continue
+        columns.append(column)
+        if column in staged:
+            values.append(f"s.{column}")
+        elif column in ("created_at", "updated_at"):
+            values.append("%s")
+            params.append(now)
+        else:
+            values.append("%s")
+            default = fixed[field.name] if field.name in fixed else field.get_default()
+            params.append(field.get_db_prep_save(default, connection))
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(columns)})"  # noqa: S608  model metadata
+        f" SELECT {', '.join(values)} FROM {_TABLES[kind]} AS s WHERE{_PENDING} {condition}"
+    )
+    return sql, params
 
-    Matched rows are classified first (unchanged or updated); the rest are new. A new loan
-    takes its Loan ID as id when no other row of the file shares it and no loan holds it;
-    otherwise the sequence, already moved past every Loan ID in the file, gives it one.
+
+def merge_range(
+    kind: FileKind, job_id: int, low: int, high: int
+) -> tuple[dict[str, int], list[Problem]]:
+    """Write one row range into the real tables: its counts, and the loans that moved id.
+
+    Counted before writing: a row matching a stored one by key is unchanged or updated, the
+    rest are created. A new loan takes its Loan ID as id when no other customer's row in the
+    file has that Loan ID and no loan holds it; otherwise the sequence gives it one.
     """
-    where = [job.pk, low, high]
+    where = [job_id, low, high]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         if kind == FileKind.CUSTOMERS:
-            cursor.execute(_CUSTOMER_CLASSIFY, where)
-            cursor.execute(_CUSTOMER_INSERT, [now, now, *where])
-            cursor.execute(_CUSTOMER_UPDATE, [now, *where])
-        else:
-            stamp = [LoanStatus.ACTIVE.value, LoanOrigin.IMPORTED.value, now, now]
-            cursor.execute(_LOAN_MATCH, where)
-            cursor.execute(_LOAN_KEEP_ID, where)
-            cursor.execute(_LOAN_INSERT_KEPT, [*stamp, *where])
-            cursor.execute(_LOAN_INSERT_FRESH, [*stamp, *where])
-            cursor.execute(_LOAN_LEARN_IDS, where)
-            cursor.execute(_LOAN_UPDATE, [now, *where])
-        cursor.execute(_MARK_CREATED[kind], where)
-        cursor.execute(_TALLY[kind], where)
-        return dict(cursor.fetchall())
-
-
-def id_warnings(job_id: int, low: int, high: int) -> list[Problem]:
-    """Loans that could not keep the file's Loan ID as their id, and the id they got."""
-    rows = (
-        StagedLoan.objects.filter(job_id=job_id, row__gte=low, row__lt=high)
-        .exclude(outcome=Outcome.REJECTED)
-        .exclude(loan_id=F("source_loan_id"))
-        .order_by("row")
-        .values_list("row", "source_loan_id", "loan_id", "shared_id")
-    )
-    return [
-        Problem(
-            row,
-            "Loan ID",
-            f"Loan ID {source} is used by more than one customer in this file;"
-            f" stored as loan {loan_id}."
-            if shared
-            else f"Loan ID {source} already belongs to another loan; stored as loan {loan_id}.",
-        )
-        for row, source, loan_id, shared in rows
-    ]
+            cursor.execute(_SQL["customer_tally"], where)
+            counts = dict(cursor.fetchall())
+            cursor.execute(_SQL["customer_update"], [now, *where])
+            new = (
+                "AND NOT EXISTS (SELECT 1 FROM customers_customer AS c WHERE c.id = s.customer_id)"
+            )
+            insert, values = _insert(kind, "customer_id", now, {}, new)
+            cursor.execute(insert, [*values, *where])
+            return counts, []
+        cursor.execute(_SQL["loan_tally"], where)
+        counts = dict(cursor.fetchall())
+        cursor.execute(_SQL["loan_update"], [now, *where])
+        fixed = {"status": LoanStatus.ACTIVE.value, "origin": LoanOrigin.IMPORTED.value}
+        # New loans whose Loan ID is theirs alone in the file and free: that id is their pk.
+        insert, values = _insert(kind, "source_loan_id", now, fixed, _NEW_LOAN_KEEPING_ID)
+        cursor.execute(insert, [*values, *where])
+        # The other new loans: an id from the sequence, which is already past every Loan ID.
+        insert, values = _insert(kind, None, now, fixed, _NEW_LOAN)
+        cursor.execute(insert, [*values, *where])
+        cursor.execute(_SQL["loan_moved_ids"], where)
+        moved = [
+            Problem(
+                row,
+                "Loan ID",
+                f"Loan ID {source} is used by more than one customer in this file;"
+                f" stored as loan {loan_id}."
+                if shared
+                else f"Loan ID {source} already belongs to another loan; stored as loan {loan_id}.",
+            )
+            for row, source, loan_id, shared in cursor.fetchall()
+        ]
+        return counts, moved

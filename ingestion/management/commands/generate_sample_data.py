@@ -41,5 +41,5 @@ class Command(BaseCommand):
         job = get_job(job.pk)
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"Generation failed: {job.errors}")
-        for kind, counts in job.counts.items():
+        for kind, counts in job.ordered_counts().items():
             self.stdout.write(f"{kind}: " + ", ".join(f"{k} {n}" for k, n in counts.items()))

@@ -50,7 +50,7 @@ class Command(BaseCommand):
     def _report(self, job: IngestionJob) -> None:
         sys.stderr.write("\n")
         self.stdout.write(f"Status: {job.status}")
-        for kind, counts in job.counts.items():
+        for kind, counts in job.ordered_counts().items():
             if kind in job.files:
                 summary = ", ".join(f"{outcome} {n}" for outcome, n in counts.items())
                 self.stdout.write(f"{kind}: {summary}")

@@ -1,0 +1,285 @@
+"""End to end on real processes: `runserver` and a `celery worker` on PostgreSQL and Redis.
+
+The original files go in through POST /ingest and every row is checked through the public
+endpoints against the files themselves; then a worker is SIGKILLed mid-job and a new one
+finishes it with exact counts.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import requests
+from django.db import connection
+from psycopg import sql
+from python_calamine import CalamineWorkbook
+
+from ingestion.samples import Plan, write_xlsx
+from ingestion.tests.conftest import SHARED_DATA, TODAY_FOR_SAMPLES
+
+ROOT = Path(__file__).resolve().parents[2]
+DATABASE = "credit_e2e_ingest"
+ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/12"
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def recreate_database(drop_only: bool = False) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
+        )
+        if not drop_only:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: a kill reaches the pool child too
+        )
+
+
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+class Stack:
+    def __init__(self, env: dict[str, str], base: str, logs: Path) -> None:
+        self.env, self.base, self.logs = env, base, logs
+        self.workers: list[subprocess.Popen[bytes]] = []
+
+    def worker(self) -> subprocess.Popen[bytes]:
+        name = f"e2e-ingest-{len(self.workers)}-{os.getpid()}@%h"
+        args = ["-m", "celery", "-A", "config", "worker", "--concurrency", "1", "-n", name]
+        process = start([*args, "--loglevel", "INFO"], self.env, self.logs / "worker.log")
+        self.workers.append(process)
+        return process
+
+    def sql(self, query: str) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.env["DATABASE_URL"], autocommit=True) as connection:
+            return connection.execute(query).fetchall()
+
+    def upload(self, customers: Path, loans: Path) -> dict[str, Any]:
+        with customers.open("rb") as c_file, loans.open("rb") as l_file:
+            answer = requests.post(
+                f"{self.base}/ingest", files={"customers": c_file, "loans": l_file}, timeout=60
+            )
+        assert answer.status_code == 202, answer.text
+        return dict(answer.json())
+
+    def wait(self, job: dict[str, Any], timeout: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            body = requests.get(job["status_url"], timeout=10).json()
+            if body["status"] in ("succeeded", "failed"):
+                return dict(body)
+            time.sleep(0.2)
+        raise AssertionError(f"job did not finish: {body}; see {self.logs}")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    # A module fixture runs before the per-test marker check in conftest.py: check here too.
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        reason = "needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    logs = tmp_path_factory.mktemp("e2e-ingest")
+    recreate_database()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("API_KEYS", "REQUIRE_SERVICES")},
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "REDIS_URL": REDIS_URL,
+        "INGEST_DIR": str(logs / "uploads"),
+        "INGEST_BATCH_ROWS": "500",
+        # A killed worker's task comes back after 5 s; its claim on the job lapses after 3 s.
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "INGEST_LEASE_SECONDS": "3",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    port = free_port()
+    server = start(["manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"], env,
+                   logs / "server.log")  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            requests.get(f"{base}/health", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    running = Stack(env, base, logs)
+    try:
+        yield running
+    finally:
+        for process in [server, *running.workers]:
+            stop(process)
+        recreate_database(drop_only=True)
+
+
+@pytest.fixture
+def empty(stack: Stack) -> Stack:
+    stack.sql("TRUNCATE loans_loan, customers_customer, ingestion_ingestionjob CASCADE")
+    return stack
+
+
+def sheet(path: Path) -> list[list[Any]]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1:]
+
+
+def money(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+@pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"{SHARED_DATA} is absent (CI has it)")
+def test_the_original_files_through_the_api(empty: Stack) -> None:
+    customers_path = SHARED_DATA / "customer_data.xlsx"
+    loans_path = SHARED_DATA / "loan_data.xlsx"
+    customers, loans = sheet(customers_path), sheet(loans_path)
+    worker = empty.worker()
+    job = empty.wait(empty.upload(customers_path, loans_path))
+    assert job["status"] == "succeeded", job
+    assert job["errors"] == []
+    assert job["counts"]["customers"]["created"] == len(customers)
+    assert job["counts"]["loans"]["created"] == len(loans)
+    assert job["progress"] == {"processed_rows": len(customers) + len(loans),
+                               "total_rows": len(customers) + len(loans)}  # fmt: skip
+
+    # Every customer, with the file's salary and limit (no public endpoint shows those).
+    stored = {row[0]: row[1:] for row in empty.sql(
+        "SELECT id, first_name, last_name, age, phone_number, monthly_salary, approved_limit"
+        " FROM customers_customer")}  # fmt: skip
+    assert stored == {
+        int(cid): (first, last, int(age), int(phone), money(salary), money(limit))
+        for cid, first, last, age, phone, salary, limit in customers
+    }
+    # Every loan through /view-loans, and through /view-loan by the id the file gives it.
+    expected: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    ids_used: dict[int, int] = defaultdict(int)
+    for row in loans:
+        ids_used[int(row[1])] += 1
+    fresh = {(w["row"]): int(w["message"].rsplit(" ", 1)[1].rstrip(".")) for w in job["warnings"]}
+    assert len(fresh) == sum(n for n in ids_used.values() if n > 1)
+    for number, (cid, lid, amount, tenure, rate, emi, _on_time, start, end) in enumerate(loans, 2):
+        loan_id = fresh.get(number, int(lid))
+        assert (loan_id == int(lid)) == (ids_used[int(lid)] == 1)
+        expected[int(cid)].append(
+            (loan_id, money(amount), int(tenure), money(rate), money(emi), str(start), str(end))
+        )
+        detail = requests.get(f"{empty.base}/view-loan/{loan_id}", timeout=10).json()
+        assert detail["customer"]["id"] == int(cid)
+        assert Decimal(str(detail["loan_amount"])) == money(amount)
+        assert Decimal(str(detail["monthly_installment"])) == money(emi)
+    for cid in stored:
+        listed = requests.get(f"{empty.base}/view-loans/{cid}", timeout=10).json()
+        got = sorted(
+            (item["loan_id"], Decimal(str(item["loan_amount"])), item["tenure"],
+             Decimal(str(item["interest_rate"])), Decimal(str(item["monthly_installment"])),
+             item["start_date"], item["end_date"])
+            for item in listed
+        )  # fmt: skip
+        assert got == sorted(expected.get(cid, []))
+
+    again = empty.wait(empty.upload(customers_path, loans_path))
+    assert again["counts"] == {
+        "customers": {"created": 0, "updated": 0, "unchanged": len(customers), "rejected": 0},
+        "loans": {"created": 0, "updated": 0, "unchanged": len(loans), "rejected": 0},
+    }
+    assert empty.sql("SELECT COUNT(*) FROM loans_loan") == [(len(loans),)]
+    stop(worker)
+
+
+def test_bad_rows_are_reported_and_good_rows_land(empty: Stack, tmp_path: Path) -> None:
+    import openpyxl
+
+    from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
+
+    def book(name: str, header: tuple[str, ...], rows: list[list[Any]]) -> Path:
+        workbook = openpyxl.Workbook()
+        for row in [list(header), *rows]:
+            workbook.active.append(row)
+        workbook.save(tmp_path / name)
+        return tmp_path / name
+
+    customers = book("c.xlsx", CUSTOMER_HEADERS, [
+        [1.0, "Ann", "Lee", 30.0, 9000000001.0, 50000.0, 1800000.0],
+        [2.0, "Bob", "Roy", 40.0, 9000000002.0, -5000.0, 0.0],
+    ])  # fmt: skip
+    loans = book("l.xlsx", LOAN_HEADERS, [
+        [1.0, 11.0, 1000.0, 12.0, 9.5, 90.0, 1.0, "2024-01-01", "2025-01-01"],
+        [1.0, 12.0, "ten", 12.0, 9.5, 90.0, 1.0, "2024-01-01", "2025-01-01"],
+        [7.0, 13.0, 1000.0, 12.0, 9.5, 90.0, 1.0, "2024-01-01", "2025-01-01"],
+        [1.0, 14.0, 1000.0, 12.0, 9.5, 90.0, 1.0, "2024-02-30", "2025-01-01"],
+    ])  # fmt: skip
+    worker = empty.worker()
+    job = empty.wait(empty.upload(customers, loans))
+    assert job["status"] == "succeeded"
+    assert [(e["file"], e["row"], e["column"]) for e in job["errors"]] == [
+        ("customers", 3, "Monthly Salary"),
+        ("loans", 3, "Loan Amount"),
+        ("loans", 4, "Customer ID"),
+        ("loans", 5, "Date of Approval"),
+    ]
+    assert requests.get(f"{empty.base}/view-loan/11", timeout=10).status_code == 200
+    assert requests.get(f"{empty.base}/view-loans/2", timeout=10).status_code == 404
+    stop(worker)
+
+
+def test_killing_the_worker_mid_job_loses_and_duplicates_nothing(
+    empty: Stack, tmp_path: Path
+) -> None:
+    plan = Plan(customers=2000, loans_per_customer=10, seed=3)
+    customers_path, loans_path = write_xlsx(plan, tmp_path, TODAY_FOR_SAMPLES)
+    loans = sheet(loans_path)
+    first = empty.worker()
+    job = empty.upload(customers_path, loans_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        body = requests.get(job["status_url"], timeout=10).json()
+        if body["phase"] == "loans: writing" and body["counts"]["loans"]["created"] > 0:
+            break
+        time.sleep(0.02)
+    assert body["status"] == "running", body
+    stop(first, signal.SIGKILL)
+    assert body["progress"]["processed_rows"] < body["progress"]["total_rows"]
+    empty.worker()  # Redis hands it the unacknowledged task once the visibility timeout passes
+    done = empty.wait(job, timeout=120)
+    assert done["status"] == "succeeded", done
+    assert done["counts"] == {
+        "customers": {"created": 2000, "updated": 0, "unchanged": 0, "rejected": 0},
+        "loans": {"created": len(loans), "updated": 0, "unchanged": 0, "rejected": 0},
+    }
+    assert done["progress"]["processed_rows"] == 2000 + len(loans)
+    assert empty.sql("SELECT COUNT(*), COUNT(DISTINCT (customer_id, source_loan_id))"
+                     " FROM loans_loan") == [(len(loans), len(loans))]  # fmt: skip
+    assert empty.sql("SELECT COUNT(*) FROM customers_customer") == [(2000,)]
