@@ -29,6 +29,8 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     THROTTLED = "throttled"
     CONFLICT = "conflict"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
     SERVICE_UNAVAILABLE = "service_unavailable"
     INTERNAL_ERROR = "internal_error"
 

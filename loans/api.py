@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
+from core.idempotency import idempotent
 from core.metrics import record_decision
 from core.schema import error_responses
 from loans.models import Loan, LoanStatus
@@ -167,6 +168,7 @@ class CreateLoanApi(APIView):
             ),
         ],
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         application = LoanApplicationInput(data=request.data)
         application.is_valid(raise_exception=True)

@@ -157,6 +157,11 @@ INGEST_BATCH_ROWS = int(env_str("INGEST_BATCH_ROWS", "20000"))
 INGEST_READER = env_str("INGEST_READER", "calamine")
 INGEST_LEASE_SECONDS = int(env_str("INGEST_LEASE_SECONDS", "120"))
 
+# Idempotency-Key (docs/idempotency.md): hours a keyed response is kept and replayed, and the
+# seconds a retry waits for the first request with its key to finish before answering 409.
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
+IDEMPOTENCY_WAIT_SECONDS = env_int("IDEMPOTENCY_WAIT_SECONDS", 10)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Credit approval service",
     "DESCRIPTION": (
