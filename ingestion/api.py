@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.idempotency import idempotent
 from ingestion.models import FileKind, IngestionJob
 from ingestion.selectors import get_job
 from ingestion.services import create_job, is_spreadsheet, start_in_background
@@ -57,6 +58,7 @@ def job_body(job: IngestionJob) -> dict[str, Any]:
 class IngestApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
+    @idempotent
     def post(self, request: Request) -> Response:
         data = IngestInput(data=request.data)
         data.is_valid(raise_exception=True)
