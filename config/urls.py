@@ -12,6 +12,8 @@ from core.errors import not_found_view
 from customers.api import RegisterApi
 from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import CheckEligibilityApi, CreateLoanApi, ViewCustomerLoansApi, ViewLoanApi
+from loans.audit_api import CustomerDecisionsApi, DecisionApi
+from loans.servicing_api import LoanPaymentsApi, LoanPayoffApi, LoanScheduleApi
 
 register_converter(IdConverter, "id")
 
@@ -26,6 +28,15 @@ urlpatterns = [
     *endpoint("create-loan", CreateLoanApi.as_view(), "create-loan"),
     *endpoint("view-loan/<id:loan_id>", ViewLoanApi.as_view(), "view-loan"),
     *endpoint("view-loans/<id:customer_id>", ViewCustomerLoansApi.as_view(), "view-loans"),
+    *endpoint("loans/<id:loan_id>/schedule", LoanScheduleApi.as_view(), "loan-schedule"),
+    *endpoint("loans/<id:loan_id>/payments", LoanPaymentsApi.as_view(), "loan-payments"),
+    *endpoint("loans/<id:loan_id>/payoff", LoanPayoffApi.as_view(), "loan-payoff"),
+    *endpoint(
+        "customers/<id:customer_id>/decisions",
+        CustomerDecisionsApi.as_view(),
+        "customer-decisions",
+    ),
+    *endpoint("decisions/<id:decision_id>", DecisionApi.as_view(), "decision"),
     *endpoint("health", HealthApi.as_view(), "health"),
     *endpoint("ingest", IngestApi.as_view(), "ingest"),
     *endpoint("ingest/<id:job_id>", IngestStatusApi.as_view(), "ingest-status"),

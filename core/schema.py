@@ -49,11 +49,11 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         error_body(ErrorCode.NOT_AUTHENTICATED, "The API key is not valid."),
     ),
     404: (
-        "The customer or loan does not exist.",
+        "The customer, loan or decision does not exist.",
         error_body(ErrorCode.CUSTOMER_NOT_FOUND, "No customer with id 42."),
     ),
     409: (
-        "The phone number is already registered.",
+        "A conflict with the current state: a phone number already registered, a closed loan.",
         error_body(
             ErrorCode.PHONE_NUMBER_TAKEN,
             "Phone number 9876543210 is already registered.",

@@ -1,6 +1,37 @@
-from django.contrib import admin
+from typing import Any
 
-from loans.models import Loan
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+
+from core import clock
+from loans.models import CreditDecision, Loan, Payment
+from loans.schedule import installment_statuses
+from loans.selectors import loan_schedule, loan_servicing
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Servicing records and decisions change only through the services, never by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class PaymentInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Payment
+    fields = ("paid_on", "amount", "settles_loan", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Loan)
@@ -30,6 +61,45 @@ class LoanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "interest_rate",
         "monthly_installment",
         "emis_paid_on_time",
+        "installments_paid",
+        "repayment_schedule",
         "created_at",
         "updated_at",
     )
+    inlines = (PaymentInline,)
+
+    @admin.display(description="Repayment schedule")
+    def repayment_schedule(self, loan: Loan) -> str:
+        if loan.pk is None:
+            return "-"
+        today = clock.today()
+        rows = loan_schedule(loan)
+        statuses = installment_statuses(rows, loan_servicing(loan, rows, today), today)
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (r.number, r.due_date, r.amount, r.interest, r.principal, r.balance, status)
+                for r, status in zip(rows, statuses, strict=True)
+            ),
+        )
+        return format_html(
+            "<table><tr><th>#</th><th>due</th><th>amount</th><th>interest</th>"
+            "<th>principal</th><th>balance</th><th>status</th></tr>{}</table>",
+            body,
+        )
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ("id", "loan", "paid_on", "amount", "settles_loan")
+    list_select_related = ("loan",)
+    search_fields = ("=loan__id",)
+
+
+@admin.register(CreditDecision)
+class CreditDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "customer", "kind", "approved", "credit_score", "policy_version", "as_of")
+    list_filter = ("kind", "approved", "policy_version")
+    search_fields = ("=customer__id", "=loan__id")
+    list_select_related = ("customer",)

@@ -12,9 +12,16 @@ from core.idempotency import idempotent
 from core.metrics import record_decision
 from core.schema import error_responses
 from loans.models import Loan, LoanStatus
-from loans.policy import Decision, LoanRequest
-from loans.selectors import customer_loans, get_loan_with_customer, repayments_left, status_on
-from loans.services import check_eligibility, create_loan
+from loans.policy import LoanRequest
+from loans.schedule import delinquency_bucket
+from loans.selectors import (
+    customer_loans,
+    days_past_due,
+    get_loan_with_customer,
+    repayments_left,
+    status_on,
+)
+from loans.services import RecordedDecision, check_eligibility, create_loan
 
 MAX_TENURE_MONTHS = 360
 LARGEST_ID = 2**63 - 1
@@ -76,9 +83,10 @@ class EligibilityOutput(serializers.Serializer[Any]):
 
 
 class EligibilityResponse(EligibilityOutput):
-    """The check-eligibility body as documented: the decision and whose it is."""
+    """The check-eligibility body as documented: the decision, whose it is, and its audit id."""
 
     customer_id = serializers.IntegerField()
+    decision_id = serializers.IntegerField(help_text="GET /decisions/{decision_id} shows it.")
 
 
 class CreateLoanOutput(serializers.Serializer[Any]):
@@ -87,6 +95,7 @@ class CreateLoanOutput(serializers.Serializer[Any]):
     loan_approved = serializers.BooleanField()
     message = serializers.CharField()
     monthly_installment = two_places()
+    decision_id = serializers.IntegerField(help_text="GET /decisions/{decision_id} shows it.")
 
 
 APPLICATION_EXAMPLE = OpenApiExample(
@@ -96,8 +105,17 @@ APPLICATION_EXAMPLE = OpenApiExample(
 )
 
 
-def eligibility_body(customer_id: int, decision: Decision) -> dict[str, Any]:
-    return {"customer_id": customer_id, **EligibilityOutput(decision).data}
+def eligibility_body(customer_id: int, recorded: RecordedDecision) -> dict[str, Any]:
+    return {
+        "customer_id": customer_id,
+        **EligibilityOutput(recorded.decision).data,
+        "decision_id": recorded.record.pk,
+    }
+
+
+def requested_by(request: Request) -> str:
+    """The API key's fingerprint (core.auth puts it in request.auth), or "" when open."""
+    return request.auth if isinstance(request.auth, str) else ""
 
 
 class CheckEligibilityApi(APIView):
@@ -134,13 +152,17 @@ class CheckEligibilityApi(APIView):
         application = LoanApplicationInput(data=request.data)
         application.is_valid(raise_exception=True)
         customer_id = application.validated_data["customer_id"]
-        decision = check_eligibility(
-            customer_id, application.to_loan_request(), as_of=clock.today()
+        recorded = check_eligibility(
+            customer_id,
+            application.to_loan_request(),
+            as_of=clock.today(),
+            requested_by=requested_by(request),
         )
+        decision = recorded.decision
         record_decision(
             "approved" if decision.approved else "rejected", [r.code for r in decision.reasons]
         )
-        return Response(eligibility_body(customer_id, decision))
+        return Response(eligibility_body(customer_id, recorded))
 
 
 class CreateLoanApi(APIView):
@@ -173,7 +195,12 @@ class CreateLoanApi(APIView):
         application = LoanApplicationInput(data=request.data)
         application.is_valid(raise_exception=True)
         customer_id = application.validated_data["customer_id"]
-        booking = create_loan(customer_id, application.to_loan_request(), as_of=clock.today())
+        booking = create_loan(
+            customer_id,
+            application.to_loan_request(),
+            as_of=clock.today(),
+            requested_by=requested_by(request),
+        )
         decision = booking.decision
         record_decision(
             "approved" if decision.approved else "rejected", [r.code for r in decision.reasons]
@@ -189,6 +216,7 @@ class CreateLoanApi(APIView):
                 "loan_approved": decision.approved,
                 "message": message,
                 "monthly_installment": decision.monthly_installment,
+                "decision_id": booking.record.pk,
             },
             status=status.HTTP_201_CREATED if booking.loan else status.HTTP_200_OK,
         )
@@ -212,12 +240,22 @@ class LoanSummaryOutput(serializers.Serializer[Any]):
     status = serializers.SerializerMethodField()
     start_date = serializers.DateField()
     end_date = serializers.DateField()
+    days_past_due = serializers.SerializerMethodField()
+    delinquency_bucket = serializers.SerializerMethodField(
+        help_text="current, SMA-0 (1-30 days), SMA-1 (31-60), SMA-2 (61-90) or NPA (over 90)."
+    )
 
     def get_repayments_left(self, loan: Loan) -> int:
         return repayments_left(loan, self.context["as_of"])
 
     def get_status(self, loan: Loan) -> str:
         return status_on(loan, self.context["as_of"])
+
+    def get_days_past_due(self, loan: Loan) -> int:
+        return days_past_due(loan, self.context["as_of"])
+
+    def get_delinquency_bucket(self, loan: Loan) -> str:
+        return delinquency_bucket(days_past_due(loan, self.context["as_of"]))
 
 
 class LoanDetailOutput(LoanSummaryOutput):

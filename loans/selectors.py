@@ -6,7 +6,9 @@ from core.dates import months_elapsed
 from core.errors import ErrorCode, NotFoundError
 from customers.models import Customer
 from customers.selectors import not_found as customer_not_found
-from loans.models import Loan, LoanOrigin, LoanStatus
+from loans import schedule
+from loans.emi import monthly_installment
+from loans.models import CreditDecision, Loan, LoanOrigin, LoanStatus
 from loans.scoring import LoanHistory
 
 
@@ -54,23 +56,71 @@ def status_on(loan: Loan, as_of: date) -> str:
     return LoanStatus.CLOSED
 
 
-def repayments_left(loan: Loan, as_of: date) -> int:
-    """Booked loans owe every installment until paid; imported ones owe those not yet fallen due.
-
-    The history files record no payments, only that the lender serviced the loan, so an
-    imported loan is taken to have paid each installment whose due date has passed.
-    """
+def installments_settled(loan: Loan, as_of: date) -> int:
+    """Booked loans count the installments their payments settled. The history files record no
+    payments, only that the lender serviced the loan, so an imported loan is taken to have paid
+    each installment whose due date has passed."""
     if loan.status == LoanStatus.CLOSED:
-        return 0
+        return loan.tenure
     if loan.origin == LoanOrigin.IMPORTED:
-        return loan.tenure - min(loan.tenure, months_elapsed(loan.start_date, as_of))
-    return loan.tenure
+        return min(loan.tenure, months_elapsed(loan.start_date, as_of))
+    return loan.installments_paid
+
+
+def repayments_left(loan: Loan, as_of: date) -> int:
+    return loan.tenure - installments_settled(loan, as_of)
+
+
+def days_past_due(loan: Loan, as_of: date) -> int:
+    return schedule.days_past_due(
+        loan.start_date, loan.tenure, installments_settled(loan, as_of), as_of
+    )
+
+
+def loan_schedule(loan: Loan) -> tuple[schedule.Installment, ...]:
+    """Imported loans are amortised at the contract EMI for their amount, rate and tenure: the
+    file's "Monthly payment" often does not repay the loan at its rate, so it cannot drive a
+    reducing balance (it stays the loan's installment for the 50% rule)."""
+    installment = loan.monthly_installment
+    if loan.origin == LoanOrigin.IMPORTED:
+        installment = monthly_installment(loan.loan_amount, loan.interest_rate, loan.tenure)
+    return schedule.amortize(
+        loan.loan_amount, loan.interest_rate, loan.tenure, installment, loan.start_date
+    )
+
+
+def payment_records(loan: Loan) -> list[schedule.PaymentRecord]:
+    return [
+        schedule.PaymentRecord(amount=amount, paid_on=paid_on, settles_loan=settles)
+        for amount, paid_on, settles in loan.payments.order_by("paid_on", "id").values_list(
+            "amount", "paid_on", "settles_loan"
+        )
+    ]
+
+
+def loan_servicing(
+    loan: Loan, rows: tuple[schedule.Installment, ...], as_of: date
+) -> schedule.Servicing:
+    if loan.origin == LoanOrigin.IMPORTED:
+        return schedule.settled_by_date(rows, as_of)
+    return schedule.apply_payments(rows, payment_records(loan))
+
+
+def get_loan(loan_id: int) -> Loan:
+    loan = Loan.objects.filter(pk=loan_id).first()
+    if loan is None:
+        raise loan_not_found(loan_id)
+    return loan
+
+
+def loan_not_found(loan_id: int) -> LoanNotFound:
+    return LoanNotFound(f"No loan with id {loan_id}.")
 
 
 def get_loan_with_customer(loan_id: int) -> Loan:
     loan = Loan.objects.select_related("customer").filter(pk=loan_id).first()
     if loan is None:
-        raise LoanNotFound(f"No loan with id {loan_id}.")
+        raise loan_not_found(loan_id)
     return loan
 
 
@@ -84,3 +134,21 @@ def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> Quer
     if status == LoanStatus.CLOSED:
         return loans.exclude(current_loans_filter(as_of))
     return loans
+
+
+def customer_decisions(customer_id: int) -> QuerySet[CreditDecision]:
+    """The customer's decisions, newest first."""
+    if not Customer.objects.filter(pk=customer_id).exists():
+        raise customer_not_found(customer_id)
+    return CreditDecision.objects.filter(customer_id=customer_id).order_by("-id")
+
+
+class DecisionNotFound(NotFoundError):
+    code = ErrorCode.DECISION_NOT_FOUND
+
+
+def get_decision(decision_id: int) -> CreditDecision:
+    decision = CreditDecision.objects.filter(pk=decision_id).first()
+    if decision is None:
+        raise DecisionNotFound(f"No decision with id {decision_id}.")
+    return decision

@@ -1,20 +1,24 @@
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 
 from core.dates import add_months
+from core.errors import ApiError, ConflictError, ErrorCode
 from customers.models import Customer
 from customers.selectors import get_customer, not_found
-from loans.models import Loan, LoanOrigin
-from loans.policy import Borrower, Decision, LoanRequest, decide
-from loans.selectors import loan_history
+from loans import schedule
+from loans.models import CreditDecision, DecisionKind, Loan, LoanOrigin, LoanStatus, Payment
+from loans.policy import POLICY_VERSION, Borrower, Decision, LoanRequest, decide
+from loans.selectors import loan_history, loan_not_found, loan_schedule, payment_records
 
 
 @dataclass(frozen=True)
-class Booking:
+class RecordedDecision:
     decision: Decision
-    loan: Loan | None
+    record: CreditDecision
+    loan: Loan | None = None
 
 
 def _decide_for(customer: Customer, request: LoanRequest, as_of: date) -> Decision:
@@ -24,28 +28,123 @@ def _decide_for(customer: Customer, request: LoanRequest, as_of: date) -> Decisi
     return decide(borrower, loan_history(customer.pk), request, as_of)
 
 
-def check_eligibility(customer_id: int, request: LoanRequest, *, as_of: date) -> Decision:
-    return _decide_for(get_customer(customer_id), request, as_of)
+def _record(
+    customer: Customer,
+    kind: DecisionKind,
+    decision: Decision,
+    requested_by: str,
+    loan: Loan | None = None,
+) -> CreditDecision:
+    return CreditDecision.objects.create(
+        customer=customer,
+        kind=kind,
+        loan_amount=decision.request.amount,
+        interest_rate=decision.request.interest_rate,
+        tenure=decision.request.tenure,
+        as_of=decision.as_of,
+        approved=decision.approved,
+        credit_score=decision.credit.score,
+        score_breakdown={
+            str(factor): str(points) for factor, points in decision.credit.points.items()
+        },
+        rules={str(code): passed for code, passed in decision.rules.items()},
+        reasons=[{"code": str(r.code), "message": r.message} for r in decision.reasons],
+        corrected_interest_rate=decision.corrected_interest_rate,
+        monthly_installment=decision.monthly_installment,
+        policy_version=POLICY_VERSION,
+        loan=loan,
+        requested_by=requested_by,
+    )
 
 
-def create_loan(customer_id: int, request: LoanRequest, *, as_of: date) -> Booking:
+def check_eligibility(
+    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str = ""
+) -> RecordedDecision:
+    customer = get_customer(customer_id)
+    decision = _decide_for(customer, request, as_of)
+    record = _record(customer, DecisionKind.CHECK_ELIGIBILITY, decision, requested_by)
+    return RecordedDecision(decision, record)
+
+
+def create_loan(
+    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str = ""
+) -> RecordedDecision:
     """Decide and book under the customer's row lock, so concurrent applications queue up."""
     with transaction.atomic():
         customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
         if customer is None:
             raise not_found(customer_id)
         decision = _decide_for(customer, request, as_of)
-        if not decision.approved:
-            return Booking(decision, None)
-        loan = Loan.objects.create(
-            customer=customer,
-            loan_amount=request.amount,
-            tenure=request.tenure,
-            interest_rate=decision.corrected_interest_rate,
-            monthly_installment=decision.monthly_installment,
-            emis_paid_on_time=0,
-            start_date=as_of,
-            end_date=add_months(as_of, request.tenure),
-            origin=LoanOrigin.BOOKED,
+        loan = None
+        if decision.approved:
+            loan = Loan.objects.create(
+                customer=customer,
+                loan_amount=request.amount,
+                tenure=request.tenure,
+                interest_rate=decision.corrected_interest_rate,
+                monthly_installment=decision.monthly_installment,
+                emis_paid_on_time=0,
+                start_date=as_of,
+                end_date=add_months(as_of, request.tenure),
+                origin=LoanOrigin.BOOKED,
+            )
+        record = _record(customer, DecisionKind.CREATE_LOAN, decision, requested_by, loan)
+        return RecordedDecision(decision, record, loan)
+
+
+class LoanClosed(ConflictError):
+    code = ErrorCode.LOAN_CLOSED
+
+
+class LoanNotServicedHere(ConflictError):
+    code = ErrorCode.LOAN_NOT_SERVICED_HERE
+
+
+def _refuse(field: str, message: str) -> ApiError:
+    return ApiError("The payment was not recorded.", fields={field: [message]})
+
+
+def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date) -> Payment:
+    """Apply a payment under the loan's row lock: oldest installment first, nothing recorded
+    unless every check passes. A payment equal to the payoff quote closes the loan."""
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+        if loan is None:
+            raise loan_not_found(loan_id)
+        if loan.origin == LoanOrigin.IMPORTED:
+            raise LoanNotServicedHere(
+                f"Loan {loan_id} came from the history files; its payments are recorded there."
+            )
+        if loan.status == LoanStatus.CLOSED:
+            raise LoanClosed(f"Loan {loan_id} is closed and takes no more payments.")
+        if paid_on < loan.start_date:
+            raise _refuse("paid_on", f"Must not be before the loan's start ({loan.start_date}).")
+        if paid_on > as_of:
+            raise _refuse("paid_on", "Must not be in the future.")
+        earlier = payment_records(loan)
+        if earlier and paid_on < earlier[-1].paid_on:
+            raise _refuse(
+                "paid_on", f"Must not be before the last payment ({earlier[-1].paid_on})."
+            )
+        rows = loan_schedule(loan)
+        quote = schedule.payoff_quote(
+            rows, schedule.apply_payments(rows, earlier), loan.start_date, paid_on
         )
-        return Booking(decision, loan)
+        if amount > quote.total:
+            raise _refuse("amount", f"Exceeds the payoff amount ({quote.total}) on {paid_on}.")
+        after = schedule.apply_payments(rows, [*earlier, schedule.PaymentRecord(amount, paid_on)])
+        remaining = schedule.payoff_quote(rows, after, loan.start_date, paid_on).total
+        settles_loan = amount == quote.total or remaining == 0
+        if settles_loan:
+            after = schedule.apply_payments(
+                rows, [*earlier, schedule.PaymentRecord(amount, paid_on, settles_loan=True)]
+            )
+        payment = Payment.objects.create(
+            loan=loan, amount=amount, paid_on=paid_on, settles_loan=settles_loan
+        )
+        loan.installments_paid = after.installments_paid
+        loan.emis_paid_on_time = after.paid_on_time(rows)
+        if after.closed:
+            loan.status = LoanStatus.CLOSED
+        loan.save(update_fields=["installments_paid", "emis_paid_on_time", "status", "updated_at"])
+        return payment

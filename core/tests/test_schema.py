@@ -61,6 +61,11 @@ OPERATIONS = [
     ("/register", "post"),
     ("/view-loan/{loan_id}", "get"),
     ("/view-loans/{customer_id}", "get"),
+    ("/loans/{loan_id}/schedule", "get"),
+    ("/loans/{loan_id}/payments", "post"),
+    ("/loans/{loan_id}/payoff", "get"),
+    ("/customers/{customer_id}/decisions", "get"),
+    ("/decisions/{decision_id}", "get"),
     pytest.param("/ingest", "post", marks=AWAITING_SCHEMA),
     pytest.param("/ingest/{job_id}", "get", marks=AWAITING_SCHEMA),
 ]

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from customers.tests.factories import CustomerFactory
-from loans.models import Loan, LoanOrigin, LoanStatus
+from loans.models import CreditDecision, Loan, LoanOrigin, LoanStatus
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,8 @@ FACTORY_LOAN = {
     "status": "active",
     "start_date": "2026-06-15",
     "end_date": "2027-06-15",
+    "days_past_due": 0,
+    "delinquency_bucket": "current",
 }
 
 
@@ -55,6 +57,7 @@ def test_check_eligibility_for_a_thin_file_corrects_the_rate_to_12(api, customer
             "approved_volume": 15.00,
         },
         "reasons": [],
+        "decision_id": CreditDecision.objects.get().pk,
     }
     assert b'"interest_rate":10.00,"corrected_interest_rate":12.00' in response.content
     assert not Loan.objects.exists()
@@ -98,6 +101,7 @@ def test_create_loan_books_at_the_corrected_rate_and_returns_201(api, customer):
         "loan_approved": True,
         "message": "Loan approved.",
         "monthly_installment": 8884.88,
+        "decision_id": CreditDecision.objects.get(loan=loan).pk,
     }
     assert (loan.loan_amount, loan.interest_rate, loan.monthly_installment) == (
         Decimal("100000.00"),
@@ -127,6 +131,7 @@ def test_create_loan_rejected_answers_200_with_the_reasons_and_books_nothing(api
         "of the monthly salary (50000.00). Current loans plus this one would total 1000000.01, "
         "more than the approved limit (1000000.00).",
         "monthly_installment": 88848.79,
+        "decision_id": CreditDecision.objects.get().pk,
     }
     assert not Loan.objects.exists()
 

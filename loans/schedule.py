@@ -1,0 +1,196 @@
+"""Repayment schedules, payments against them, payoff quotes and delinquency.
+
+Free of Django on purpose: the API, the payment service and the property tests share it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from core.dates import add_months
+from core.money import to_paise
+from loans.emi import monthly_rate
+
+
+@dataclass(frozen=True)
+class Installment:
+    number: int
+    due_date: date
+    amount: Decimal
+    interest: Decimal
+    principal: Decimal
+    balance: Decimal
+
+
+def amortize(
+    amount: Decimal, annual_rate: Decimal, tenure: int, installment: Decimal, start: date
+) -> tuple[Installment, ...]:
+    """Each period's interest is the previous balance × r, to the paisa; the rest of the EMI is
+    principal. The last installment takes whatever balance is left, so it ends at 0.00.
+
+    The paise rounding drifts and compounds at the loan's rate: for ordinary loans the last
+    installment differs from the EMI by a few paise, but at extreme rates over long tenures on
+    small amounts it can differ by much more (docs/servicing.md gives the bound)."""
+    rate = monthly_rate(annual_rate)
+    balance = amount
+    rows = []
+    for number in range(1, tenure + 1):
+        interest = to_paise(balance * rate)
+        principal = balance if number == tenure else installment - interest
+        balance -= principal
+        rows.append(
+            Installment(
+                number=number,
+                due_date=add_months(start, number),
+                amount=principal + interest,
+                interest=interest,
+                principal=principal,
+                balance=balance,
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
+class PaymentRecord:
+    amount: Decimal
+    paid_on: date
+    settles_loan: bool = False
+
+
+@dataclass(frozen=True)
+class Servicing:
+    """Where a loan stands after its payments: when each installment was settled, and the part
+    of a payment waiting for the next installment to be covered in full."""
+
+    settled_on: tuple[date | None, ...]
+    credit: Decimal
+
+    @property
+    def installments_paid(self) -> int:
+        return sum(1 for day in self.settled_on if day is not None)
+
+    def paid_on_time(self, schedule: Sequence[Installment]) -> int:
+        return sum(
+            1
+            for row, day in zip(schedule, self.settled_on, strict=True)
+            if day is not None and day <= row.due_date
+        )
+
+    @property
+    def closed(self) -> bool:
+        return all(day is not None for day in self.settled_on)
+
+
+def apply_payments(schedule: Sequence[Installment], payments: Sequence[PaymentRecord]) -> Servicing:
+    """Payments settle the oldest unpaid installment first; a payoff settles all the rest."""
+    settled: list[date | None] = [None] * len(schedule)
+    credit = Decimal(0)
+    upcoming = 0
+    for payment in payments:
+        if payment.settles_loan:
+            settled[upcoming:] = [payment.paid_on] * (len(schedule) - upcoming)
+            upcoming, credit = len(schedule), Decimal(0)
+            continue
+        credit += payment.amount
+        while upcoming < len(schedule) and credit >= schedule[upcoming].amount:
+            credit -= schedule[upcoming].amount
+            settled[upcoming] = payment.paid_on
+            upcoming += 1
+    return Servicing(settled_on=tuple(settled), credit=credit)
+
+
+def settled_by_date(schedule: Sequence[Installment], as_of: date) -> Servicing:
+    """History-file loans: every installment whose due date has passed counts as paid."""
+    return Servicing(
+        settled_on=tuple(row.due_date if row.due_date <= as_of else None for row in schedule),
+        credit=Decimal(0),
+    )
+
+
+@dataclass(frozen=True)
+class Payoff:
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    total: Decimal
+
+
+def payoff_quote(
+    schedule: Sequence[Installment], servicing: Servicing, start: date, on: date
+) -> Payoff:
+    """Outstanding principal, plus the interest of every unpaid installment already due, plus
+    the current period's interest pro rata by days, less any credit already paid in."""
+    principal = Decimal(0)
+    accrued = Decimal(0)
+    in_current_period = True
+    for index, (row, day) in enumerate(zip(schedule, servicing.settled_on, strict=True)):
+        if day is not None:
+            continue
+        principal += row.principal
+        if row.due_date <= on:
+            accrued += row.interest
+        elif in_current_period:
+            in_current_period = False
+            period_start = schedule[index - 1].due_date if index else start
+            if on > period_start:
+                elapsed = (on - period_start).days
+                accrued += row.interest * elapsed / (row.due_date - period_start).days
+    accrued = to_paise(accrued)
+    return Payoff(
+        outstanding_principal=principal,
+        accrued_interest=accrued,
+        total=max(Decimal(0), principal + accrued - servicing.credit),
+    )
+
+
+class InstallmentStatus(StrEnum):
+    PAID = "paid"
+    OVERDUE = "overdue"
+    DUE = "due"
+    UPCOMING = "upcoming"
+
+
+def installment_statuses(
+    schedule: Sequence[Installment], servicing: Servicing, as_of: date
+) -> list[InstallmentStatus]:
+    """Paid; overdue once past its due date; the next one not yet late is due; then upcoming."""
+    statuses = []
+    next_due_given = False
+    for row, day in zip(schedule, servicing.settled_on, strict=True):
+        if day is not None:
+            statuses.append(InstallmentStatus.PAID)
+        elif row.due_date < as_of:
+            statuses.append(InstallmentStatus.OVERDUE)
+        elif not next_due_given:
+            next_due_given = True
+            statuses.append(InstallmentStatus.DUE)
+        else:
+            statuses.append(InstallmentStatus.UPCOMING)
+    return statuses
+
+
+def days_past_due(start: date, tenure: int, installments_paid: int, as_of: date) -> int:
+    """Days since the oldest unpaid installment fell due; 0 when none is late."""
+    if installments_paid >= tenure:
+        return 0
+    oldest_unpaid_due = add_months(start, installments_paid + 1)
+    return max(0, (as_of - oldest_unpaid_due).days)
+
+
+# Reserve Bank of India: special mention accounts by days past due, non-performing after 90.
+DELINQUENCY_BUCKETS: tuple[tuple[int, str], ...] = (
+    (0, "current"),
+    (30, "SMA-0"),
+    (60, "SMA-1"),
+    (90, "SMA-2"),
+)
+NON_PERFORMING = "NPA"
+
+
+def delinquency_bucket(days: int) -> str:
+    for upper_bound, bucket in DELINQUENCY_BUCKETS:
+        if days <= upper_bound:
+            return bucket
+    return NON_PERFORMING
