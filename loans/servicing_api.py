@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
+from core.idempotency import idempotent
 from core.schema import error_responses
 from loans import schedule
 from loans.api import two_places
@@ -104,6 +105,7 @@ class LoanPaymentsApi(APIView):
             OpenApiExample("one installment", request_only=True, value={"amount": 8791.59}),
         ],
     )
+    @idempotent
     def post(self, request: Request, loan_id: int) -> Response:
         data = PaymentInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -241,3 +241,23 @@ def test_unknown_loans_are_404_everywhere(api):
     for path in ("/loans/999/schedule", "/loans/999/payoff"):
         assert api.get(path).json()["error"]["code"] == "loan_not_found"
     assert api.post("/loans/999/payments", {"amount": 1}, format="json").status_code == 404
+
+
+def test_a_retried_payment_with_its_idempotency_key_is_recorded_once(api):
+    loan = LoanFactory.create()
+    headers = {"Idempotency-Key": "pay-2026-06-15-001"}
+    first = api.post(
+        f"/loans/{loan.pk}/payments", {"amount": "8791.59"}, format="json", headers=headers
+    )
+    retry = api.post(
+        f"/loans/{loan.pk}/payments", {"amount": "8791.59"}, format="json", headers=headers
+    )
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Payment.objects.count() == 1
+    other = api.post(
+        f"/loans/{loan.pk}/payments", {"amount": "1.00"}, format="json", headers=headers
+    )
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
