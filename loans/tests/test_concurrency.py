@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 import requests
 
+from conftest import assert_in_audit_trail
 from customers.tests.factories import CustomerFactory
 from loans.models import Loan
 
@@ -40,6 +41,8 @@ def test_concurrent_applications_never_pass_the_approved_limit(live_server):
     assert sum(loan.loan_amount for loan in loans) == Decimal("1000000.00")
     assert sum(loan.monthly_installment for loan in loans) == Decimal("90730.84")
     assert len({r.json()["loan_id"] for r in responses if r.status_code == 201}) == 4
+    for response in responses:
+        assert_in_audit_trail(response.json())
 
 
 def test_concurrent_applications_never_pass_half_the_salary(live_server):
@@ -53,3 +56,5 @@ def test_concurrent_applications_never_pass_half_the_salary(live_server):
     refused = [r.json() for r in responses if r.status_code == 200]
     assert all("more than 50% of the monthly salary" in r["message"] for r in refused)
     assert Loan.objects.filter(customer=customer).count() == 1
+    for response in responses:
+        assert_in_audit_trail(response.json())
