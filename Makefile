@@ -8,12 +8,13 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker test lint pytest migrate lock clean
+.PHONY: help run serve worker test lint pytest migrate lock clean bench bench-ingest
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
 	@echo "make serve  production server: migrate, then gunicorn on $(HOST):$(PORT) (see docs/deployment.md)"
 	@echo "make test   lint, type checks, migrations check and the whole test suite with coverage"
+	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,16 @@ lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe base.in -o base.txt
 	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe dev.in -o dev.txt
+
+# HTTP benchmark: make serve (2 workers) on PostgreSQL (database credit_bench) against a bare
+# Django view on the same gunicorn config; writes docs/benchmarks.md. Not part of make test.
+bench: $(VENV)/.installed-base
+	$(BIN)/python -m bench.run
+
+# Ingestion benchmark (bench/ingest.py): 100,000 customers and 1,000,000 loans through POST /ingest
+# and one Celery worker; writes the "Ingestion" section of docs/benchmarks.md. Takes minutes.
+bench-ingest: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.ingest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,0 +1,435 @@
+"""`make bench`: the HTTP benchmark. The production server (`make serve`, 2 workers) on PostgreSQL
+with a realistic data set, against the floor (a bare Django JSON view on the same gunicorn config
+and worker count), driven by bench/loadgen.py from separate processes.
+
+Prints a table and writes the "HTTP" section of docs/benchmarks.md (between its markers). A
+benchmark, not a test: it needs PostgreSQL and Redis and takes about two minutes.
+
+Environment (all optional): BENCH_PG (server URL without a database, default
+postgres://postgres@127.0.0.1:5432; the database is always credit_bench, dropped and re-created),
+BENCH_REDIS (default redis://127.0.0.1:6379/15), BENCH_DATA (folder with customer_data.xlsx and
+loan_data.xlsx, default ../shared/data; without it 10,000 generated customers x 5 loans),
+BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16), BENCH_LOADGEN_PROCESSES (2),
+BENCH_WORKERS (2), BENCH_ENDPOINTS (comma-separated subset), BENCH_PROFILE (an endpoint: record
+py-spy flame graphs of both workers while it runs, when py-spy is installed), BENCH_DOCS (0 to
+leave docs/benchmarks.md alone).
+"""
+
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+from bench import loadgen
+from bench.loadgen import Result, Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+OUT = ROOT / "bench-out" / "http"
+DB_NAME = "credit_bench"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15")
+DATA = Path(os.environ.get("BENCH_DATA", ROOT.parent / "shared" / "data"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+LOADGEN_PROCESSES = int(os.environ.get("BENCH_LOADGEN_PROCESSES", "2"))
+WORKERS = os.environ.get("BENCH_WORKERS", "2")
+PROFILE = os.environ.get("BENCH_PROFILE", "")
+WRITE_DOCS = os.environ.get("BENCH_DOCS", "1") != "0"
+# Read-only endpoints first, then the ones that add rows; the floor before and after.
+ENDPOINTS = ["check-eligibility", "view-loan", "view-loans", "register", "create-loan"]
+EXPECTED = {"register": frozenset({201}), "create-loan": frozenset({200, 201})}
+TARGETS = {"check-eligibility": 0.40, "view-loan": 0.50}
+P99_TARGET_MS = 50.0
+START, END = "<!-- bench:http:start -->", "<!-- bench:http:end -->"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, headers: dict[str, str], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            request = urllib.request.Request(url, headers=headers)  # noqa: S310 (local URL)
+            with urllib.request.urlopen(request, timeout=2) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{url} did not answer 200 within {seconds:.0f} s")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started in its own session: gunicorn and its workers, nothing else."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            kids = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        found.extend(int(kid) for kid in kids)
+        pending.extend(int(kid) for kid in kids)
+    return found
+
+
+def gunicorn_workers(pid: int) -> list[int]:
+    """The worker processes: gunicorn processes whose parent is a gunicorn process."""
+    pids = []
+    for child in children(pid):
+        try:
+            parent = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            parent_cmd = Path(f"/proc/{parent}/cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if b"gunicorn" in parent_cmd and b"gunicorn" in Path(f"/proc/{child}/cmdline").read_bytes():
+            pids.append(child)
+    return pids
+
+
+def prepare_database(env: dict[str, str]) -> str:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin.execute(f"CREATE DATABASE {DB_NAME}")
+    manage = [str(BIN / "python"), "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    customers, loans = DATA / "customer_data.xlsx", DATA / "loan_data.xlsx"
+    if customers.exists() and loans.exists():
+        command = ["ingest_data", "--customers", str(customers), "--loans", str(loans)]
+        described = f"the original files ({DATA})"
+    else:
+        command = ["generate_sample_data", "--customers", "10000"]
+        command += ["--loans-per-customer", "5", "--seed", "1"]
+        described = "generated data (generate_sample_data --customers 10000 --loans-per-customer 5)"
+    subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return described
+
+
+def ids(query: str) -> list[int]:
+    with psycopg.connect(f"{PG}/{DB_NAME}") as connection:
+        return [row[0] for row in connection.execute(query)]
+
+
+def counts() -> tuple[int, int]:
+    with psycopg.connect(f"{PG}/{DB_NAME}") as connection:
+        customers = connection.execute("SELECT count(*) FROM customers_customer").fetchone()
+        loans = connection.execute("SELECT count(*) FROM loans_loan").fetchone()
+    return (customers[0] if customers else 0), (loans[0] if loans else 0)
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, nproc {loadgen.cpu_count()}, {memory_gb:.0f} GB RAM, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def commit() -> str:
+    described = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    )
+    return described.stdout.strip() or "unknown"
+
+
+def bar(share: float, width: int = 40) -> str:
+    filled = max(0, min(width, round(share * width)))
+    return "█" * filled + "·" * (width - filled)
+
+
+def table(results: list[Result], floor_rps: float) -> list[str]:
+    lines = [
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | % of floor | responses |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        statuses = ", ".join(f"{code}: {n}" for code, n in sorted(result.statuses.items()))
+        outcomes = ", ".join(f"{name} {n}" for name, n in sorted(result.outcomes.items()))
+        responses = statuses + (f" ({outcomes})" if outcomes else "")
+        lines.append(
+            f"| {result.scenario} | {result.rps:,.0f} | {result.p50_ms:.1f} | "
+            f"{result.p95_ms:.1f} | {result.p99_ms:.1f} | {result.errors} | "
+            f"{100 * result.rps / floor_rps:.1f}% | {responses} |"
+        )
+    return lines
+
+
+def verdicts(results: list[Result], floor_rps: float) -> list[str]:
+    lines = []
+    by_name = {result.scenario: result for result in results}
+    for name, share in TARGETS.items():
+        if name in by_name:
+            got = by_name[name].rps / floor_rps
+            mark = "met" if got >= share else "MISSED"
+            lines.append(f"- {name} at ≥ {share:.0%} of the floor: {got:.1%}, {mark}")
+    app = [r for r in results if not r.scenario.startswith("floor")]
+    worst = max(app, key=lambda r: r.p99_ms, default=None)
+    if worst:
+        mark = "met" if worst.p99_ms < P99_TARGET_MS else "MISSED"
+        lines.append(
+            f"- p99 under {P99_TARGET_MS:.0f} ms at {CONNECTIONS} connections: worst "
+            f"{worst.p99_ms:.1f} ms ({worst.scenario}), {mark}"
+        )
+    errors = sum(r.errors for r in results)
+    lines.append(f"- zero errors: {errors} errors, {'met' if errors == 0 else 'MISSED'}")
+    return lines
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    api_key = secrets.token_urlsafe(32)
+    app_port, floor_port = free_port(), free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"API_THROTTLE_RATE", "ALLOW_ANONYMOUS", "DEBUG", "HTTPS"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        API_KEYS=api_key,
+        DATABASE_URL=f"{PG}/{DB_NAME}",
+        REDIS_URL=REDIS,
+        WEB_CONCURRENCY=WORKERS,
+        HOST="127.0.0.1",
+        PYTHONPATH=str(ROOT),
+    )
+    endpoints = [
+        name
+        for name in (os.environ.get("BENCH_ENDPOINTS") or ",".join(ENDPOINTS)).split(",")
+        if name
+    ]
+    print(f"Preparing {DB_NAME} ...", flush=True)
+    data = prepare_database(env)
+    customers_before, loans_before = counts()
+
+    app_log, floor_log = (OUT / "serve.log").open("wb"), (OUT / "floor.log").open("wb")
+    app = subprocess.Popen(
+        ["make", "--no-print-directory", "serve", f"PORT={app_port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=app_log,
+        stderr=app_log,
+        start_new_session=True,
+    )
+    floor_env = {key: value for key, value in env.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
+    floor_env.update(DJANGO_SETTINGS_MODULE="bench.floor_settings", PORT=str(floor_port))
+    floor = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", "config/gunicorn.py", "bench.floor_wsgi"],
+        cwd=ROOT,
+        env=floor_env,
+        stdout=floor_log,
+        stderr=floor_log,
+        start_new_session=True,
+    )
+    results: list[Result] = []
+    try:
+        headers = {"X-API-Key": api_key}
+        wait_for(f"http://127.0.0.1:{app_port}/health", headers)
+        wait_for(f"http://127.0.0.1:{floor_port}/floor", {})
+        customer_ids = ids("SELECT id FROM customers_customer ORDER BY id")
+        loan_ids = ids("SELECT id FROM loans_loan ORDER BY id")
+        keep_alive = probe_keep_alive(floor_port)
+        ceiling = loadgen.ceiling(
+            free_port(),
+            keep_alive=keep_alive,
+            connections=CONNECTIONS,
+            processes=LOADGEN_PROCESSES,
+            seconds=min(SECONDS, 5),
+        )
+        print(
+            f"Load generator ceiling (do-nothing server, keep-alive {keep_alive}): "
+            f"{ceiling.rps:,.0f} req/s, {ceiling.loadgen_cpu_us:.0f} µs of generator CPU "
+            "per request",
+            flush=True,
+        )
+        slot = 0
+
+        def measure(name: str, port: int, scenario: Scenario, profiled: bool = False) -> None:
+            nonlocal slot
+            print(f"  {name} ...", end=" ", flush=True)
+            profilers = start_profile(app.pid, name) if profiled else []
+            result = loadgen.run(
+                "127.0.0.1",
+                port,
+                scenario,
+                connections=CONNECTIONS,
+                warmup=WARMUP,
+                seconds=SECONDS,
+                processes=LOADGEN_PROCESSES,
+                api_key=api_key if port == app_port else "",
+                first_slot=slot,
+            )
+            for profiler in profilers:
+                profiler.wait(60)
+            slot += CONNECTIONS
+            if profiled:  # the profiler's own CPU would skew the figures: not in the table
+                print(f"profiled, {result.rps:,.0f} req/s: {OUT}/profile-{name}-*", flush=True)
+                return
+            results.append(result)
+            print(
+                f"{result.rps:,.0f} req/s, p99 {result.p99_ms:.1f} ms, {result.errors} errors, "
+                f"generator {result.loadgen_cpu_us:.0f} µs CPU/request",
+                flush=True,
+            )
+
+        print(
+            f"Running {WARMUP:g} s warm-up + {SECONDS:g} s per endpoint, {CONNECTIONS} connections",
+            flush=True,
+        )
+        measure("floor", floor_port, Scenario("floor", frozenset({200})))
+        scenarios: dict[str, Scenario] = {}
+        for name in endpoints:
+            if name == "create-loan":  # customers registered above can borrow too
+                customer_ids = ids("SELECT id FROM customers_customer ORDER BY id")
+            scenarios[name] = Scenario(
+                name,
+                EXPECTED.get(name, frozenset({200})),
+                {"customer_ids": customer_ids, "loan_ids": loan_ids},
+            )
+            measure(name, app_port, scenarios[name])
+        measure("floor", floor_port, Scenario("floor", frozenset({200})))
+        if PROFILE in scenarios:
+            measure(PROFILE, app_port, scenarios[PROFILE], profiled=True)
+    finally:
+        stop(app)
+        stop(floor)
+        app_log.close()
+        floor_log.close()
+    floors = [r for r in results if r.scenario == "floor"]
+    floor_rps = sum(r.rps for r in floors) / len(floors)
+    results[0] = rename(results[0], "floor (first)")
+    results[-1] = rename(results[-1], "floor (last)")
+    report(results, floor_rps, ceiling, keep_alive, data, (customers_before, loans_before))
+
+
+def rename(result: Result, name: str) -> Result:
+    return Result(**{**result.__dict__, "scenario": name})
+
+
+def probe_keep_alive(port: int) -> bool:
+    """Whether the server keeps connections open (gthread) or closes each one (sync)."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET /floor HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        head = sock.recv(4096).split(b"\r\n\r\n")[0].lower()
+    return b"connection: close" not in head
+
+
+def start_profile(server_pid: int, name: str) -> list[subprocess.Popen[bytes]]:
+    py_spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
+    if not py_spy:
+        print("(py-spy not installed: no profile)", end=" ", flush=True)
+        return []
+    duration = str(int(WARMUP + SECONDS))
+    quiet = subprocess.DEVNULL
+    commands = [
+        [py_spy, "record", "--pid", str(pid), "--duration", duration, "--rate", "250",
+         "--format", fmt, "--output", str(OUT / f"profile-{name}-{pid}.{ext}"), "--nonblocking"]
+        for pid in gunicorn_workers(server_pid)
+        for fmt, ext in (("flamegraph", "svg"), ("raw", "txt"))
+    ]  # fmt: skip
+    return [subprocess.Popen(command, stdout=quiet, stderr=quiet) for command in commands]
+
+
+def report(
+    results: list[Result],
+    floor_rps: float,
+    ceiling: Result,
+    keep_alive: bool,
+    data: str,
+    sizes: tuple[int, int],
+) -> None:
+    app = [r for r in results if not r.scenario.startswith("floor")]
+    width = max(len(r.scenario) for r in results)
+    chart = [
+        f"{r.scenario:<{width}} {bar(r.rps / floor_rps)} {100 * r.rps / floor_rps:5.1f}%"
+        for r in results
+    ]
+    generator_cpu = max(r.loadgen_cpu_us for r in results)
+    lines = [
+        f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit()}`.",
+        "",
+        f"- Machine: {machine()}; PostgreSQL and Redis on the same machine, shared with "
+        "other work.",
+        f"- Command: `make bench` ({WARMUP:g} s warm-up + {SECONDS:g} s per endpoint, "
+        f"{CONNECTIONS} connections from {LOADGEN_PROCESSES} load-generator processes, "
+        f"gunicorn {WORKERS} workers, config/gunicorn.py; keep-alive: {keep_alive}).",
+        f"- Data: {data}: {sizes[0]:,} customers, {sizes[1]:,} loans before the run.",
+        f"- Floor: a bare Django JSON view (bench/floor_settings.py), {floor_rps:,.0f} req/s "
+        "(mean of the runs before and after the endpoints).",
+        f"- Load generator ceiling against a do-nothing server: {ceiling.rps:,.0f} req/s; its CPU "
+        f"cost is at most {generator_cpu:.0f} µs per request in this run.",
+        "",
+        *table(results, floor_rps),
+        "",
+        "```text",
+        *chart,
+        "```",
+        "",
+        "Targets:",
+        "",
+        *verdicts(app + [r for r in results if r.scenario.startswith("floor")], floor_rps),
+        "",
+    ]
+    text = "\n".join(lines)
+    print()
+    print(text)
+    stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    (OUT / f"run-{stamp}.md").write_text(text)
+    print(f"Saved to {OUT / f'run-{stamp}.md'}")
+    if WRITE_DOCS:
+        write_docs(text)
+
+
+def write_docs(section: str) -> None:
+    target = ROOT / "docs" / "benchmarks.md"
+    text = target.read_text() if target.exists() else "# Benchmarks\n\n"
+    block = f"{START}\n{section}\n{END}"
+    if START in text and END in text:
+        head, _, rest = text.partition(START)
+        text = head + block + rest.partition(END)[2]
+    else:
+        text = text.rstrip("\n") + "\n\n## HTTP: latest `make bench`\n\n" + block + "\n"
+    target.write_text(text)
+    print(f"Updated {target.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
