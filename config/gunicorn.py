@@ -14,6 +14,13 @@ def default_workers() -> int:
 
 bind = f"{env_str('HOST', '127.0.0.1')}:{env_str('PORT', '8000')}"
 workers = env_int("WEB_CONCURRENCY", default_workers())
+# Threads keep connections alive between requests and let one request's database wait overlap
+# another's Python work. The sync worker closed every connection and then waited for the
+# client's FIN (gunicorn's close_graceful): a third of a worker's time under load in the profile
+# (docs/benchmarks.md). Each thread holds its own persistent database connection (CONN_MAX_AGE).
+worker_class = "gthread"
+threads = 4
+keepalive = 5
 timeout = 60
 graceful_timeout = 30
 # The middleware writes one JSON line per request; gunicorn's access log would repeat it.
