@@ -36,6 +36,8 @@ Usage, on any DRF APIView whose handler returns a Response::
 The handler must not open its own connection or commit by hand; nested `transaction.atomic()`
 blocks (savepoints) are fine, and background work must be started with
 `transaction.on_commit`, so that a replay starts nothing and a rollback starts nothing.
+Failures must be raised (ApiError, serializer.is_valid(raise_exception=True)), not returned:
+a 4xx Response the handler returns is an answer like any other and is stored and replayed.
 """
 
 import functools
