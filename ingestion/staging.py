@@ -142,8 +142,17 @@ def _reject(model: Any, job_id: int, problems: dict[int, Problem]) -> None:
         )
 
 
+def analyze(kind: FileKind) -> None:
+    """Fresh statistics for the staged rows just written: without them PostgreSQL plans the
+    checks and the merge as if staging were empty, and loops where it should hash."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_TABLES[kind]}")
+
+
 def settle_customers(job_id: int) -> list[Problem]:
     """Reject duplicate ids and phone numbers in the file, and phones another customer holds."""
+    analyze(FileKind.CUSTOMERS)
     valid = StagedCustomer.objects.filter(job_id=job_id, outcome__isnull=True)
     problems: dict[int, Problem] = {}
     for pk, row, first, (customer_id,) in _later_duplicates(valid, ["customer_id"]):
@@ -174,6 +183,7 @@ def settle_customers(job_id: int) -> list[Problem]:
 
 def settle_loans(job_id: int) -> list[Problem]:
     """Reject repeated (customer, Loan ID) pairs and unknown customers; flag shared Loan IDs."""
+    analyze(FileKind.LOANS)
     staged = StagedLoan.objects.filter(job_id=job_id)
     valid = staged.filter(outcome__isnull=True)
     problems: dict[int, Problem] = {}
@@ -202,11 +212,6 @@ def settle_loans(job_id: int) -> list[Problem]:
         .values("source_loan_id")
     )
     staged.filter(source_loan_id__in=Subquery(shared)).update(shared_id=True)
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so the merge joins a million staged rows by hash, not by loop.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE ingestion_stagedcustomer")
-            cursor.execute("ANALYZE ingestion_stagedloan")
     return sorted([*problems.values(), *unknown.values()], key=_by_row)
 
 

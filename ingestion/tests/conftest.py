@@ -1,3 +1,4 @@
+import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -9,7 +10,10 @@ import pytest
 from ingestion import services
 from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
 
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+# The original files live beside the project (../shared/data); SHARED_DATA_DIR can point elsewhere.
+SHARED_DATA = Path(
+    os.environ.get("SHARED_DATA_DIR") or Path(__file__).resolve().parents[3] / "shared" / "data"
+)
 
 Writer = Callable[..., Path]
 
