@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -9,6 +10,7 @@ from customers.selectors import not_found as customer_not_found
 from loans import schedule
 from loans.emi import monthly_installment
 from loans.models import CreditDecision, Loan, LoanOrigin, LoanStatus
+from loans.policy import Borrower
 from loans.scoring import LoanHistory
 
 
@@ -27,21 +29,38 @@ _HISTORY_FIELDS = (
 )
 
 
+def _as_history(row: tuple[Any, ...]) -> LoanHistory:
+    amount, tenure, installment, on_time, start, end, status = row
+    return LoanHistory(
+        amount=amount,
+        tenure=tenure,
+        monthly_installment=installment,
+        emis_paid_on_time=on_time,
+        start_date=start,
+        end_date=end,
+        closed=status == LoanStatus.CLOSED,
+    )
+
+
 def loan_history(customer_id: int) -> list[LoanHistory]:
     """Every loan of the customer, reduced to what the credit decision reads."""
     rows = Loan.objects.filter(customer_id=customer_id).values_list(*_HISTORY_FIELDS)
-    return [
-        LoanHistory(
-            amount=amount,
-            tenure=tenure,
-            monthly_installment=installment,
-            emis_paid_on_time=on_time,
-            start_date=start,
-            end_date=end,
-            closed=status == LoanStatus.CLOSED,
+    return [_as_history(row) for row in rows]
+
+
+def borrower_with_history(customer_id: int) -> tuple[Borrower, list[LoanHistory]]:
+    """The customer's salary and limit with every loan, in one query (a LEFT JOIN): this is
+    the eligibility check's hot path, where each database round trip shows."""
+    rows = list(
+        Customer.objects.filter(pk=customer_id).values_list(
+            "monthly_salary", "approved_limit", *(f"loans__{field}" for field in _HISTORY_FIELDS)
         )
-        for amount, tenure, installment, on_time, start, end, status in rows
-    ]
+    )
+    if not rows:
+        raise customer_not_found(customer_id)
+    salary, limit = rows[0][:2]
+    borrower = Borrower(monthly_salary=salary, approved_limit=limit)
+    return borrower, [_as_history(row[2:]) for row in rows if row[2] is not None]
 
 
 def current_loans_filter(as_of: date) -> Q:
@@ -124,16 +143,18 @@ def get_loan_with_customer(loan_id: int) -> Loan:
     return loan
 
 
-def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> QuerySet[Loan]:
+def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> list[Loan]:
     """The customer's loans, oldest first; `status` keeps only active (current) or closed ones."""
-    if not Customer.objects.filter(pk=customer_id).exists():
-        raise customer_not_found(customer_id)
     loans = Loan.objects.filter(customer_id=customer_id).order_by("id")
     if status == LoanStatus.ACTIVE:
-        return loans.filter(current_loans_filter(as_of))
-    if status == LoanStatus.CLOSED:
-        return loans.exclude(current_loans_filter(as_of))
-    return loans
+        loans = loans.filter(current_loans_filter(as_of))
+    elif status == LoanStatus.CLOSED:
+        loans = loans.exclude(current_loans_filter(as_of))
+    found = list(loans)
+    # Only an empty list needs a second query, to tell "no loans" from "no such customer".
+    if not found and not Customer.objects.filter(pk=customer_id).exists():
+        raise customer_not_found(customer_id)
+    return found
 
 
 def customer_decisions(customer_id: int) -> QuerySet[CreditDecision]:

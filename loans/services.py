@@ -7,11 +7,17 @@ from django.db import transaction
 from core.dates import add_months
 from core.errors import ApiError, ConflictError, ErrorCode
 from customers.models import Customer
-from customers.selectors import get_customer, not_found
+from customers.selectors import not_found
 from loans import schedule
 from loans.models import CreditDecision, DecisionKind, Loan, LoanOrigin, LoanStatus, Payment
 from loans.policy import POLICY_VERSION, Borrower, Decision, LoanRequest, decide
-from loans.selectors import loan_history, loan_not_found, loan_schedule, payment_records
+from loans.selectors import (
+    borrower_with_history,
+    loan_history,
+    loan_not_found,
+    loan_schedule,
+    payment_records,
+)
 
 
 @dataclass(frozen=True)
@@ -29,14 +35,14 @@ def _decide_for(customer: Customer, request: LoanRequest, as_of: date) -> Decisi
 
 
 def _record(
-    customer: Customer,
+    customer_id: int,
     kind: DecisionKind,
     decision: Decision,
     requested_by: str,
     loan: Loan | None = None,
 ) -> CreditDecision:
     return CreditDecision.objects.create(
-        customer=customer,
+        customer_id=customer_id,
         kind=kind,
         loan_amount=decision.request.amount,
         interest_rate=decision.request.interest_rate,
@@ -60,9 +66,9 @@ def _record(
 def check_eligibility(
     customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str = ""
 ) -> RecordedDecision:
-    customer = get_customer(customer_id)
-    decision = _decide_for(customer, request, as_of)
-    record = _record(customer, DecisionKind.CHECK_ELIGIBILITY, decision, requested_by)
+    borrower, history = borrower_with_history(customer_id)
+    decision = decide(borrower, history, request, as_of)
+    record = _record(customer_id, DecisionKind.CHECK_ELIGIBILITY, decision, requested_by)
     return RecordedDecision(decision, record)
 
 
@@ -88,7 +94,7 @@ def create_loan(
                 end_date=add_months(as_of, request.tenure),
                 origin=LoanOrigin.BOOKED,
             )
-        record = _record(customer, DecisionKind.CREATE_LOAN, decision, requested_by, loan)
+        record = _record(customer.pk, DecisionKind.CREATE_LOAN, decision, requested_by, loan)
         return RecordedDecision(decision, record, loan)
 
 
