@@ -8,13 +8,14 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker test lint pytest migrate lock clean bench bench-ingest
+.PHONY: help run serve worker ingest test lint pytest migrate lock clean bench bench-ingest
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
 	@echo "make serve  production server: migrate, then gunicorn on $(HOST):$(PORT) (see docs/deployment.md)"
 	@echo "make test   lint, type checks, migrations check and the whole test suite with coverage"
 	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
+	@echo "make ingest CUSTOMERS=… LOANS=…  ingest spreadsheets in the foreground (docs/ingestion.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +44,19 @@ serve: $(VENV)/.installed-base
 	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
+WORKER_CONCURRENCY ?= 1
 worker: $(VENV)/.installed-base
-	exec $(BIN)/celery -A config worker --loglevel=INFO
+	exec $(BIN)/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
+
+# Ingest the two spreadsheets in the foreground: the original files in ../shared/data when
+# present, else generated ones in var/sample.
+SHARED_DATA ?= ../shared/data
+SAMPLE := $(if $(wildcard $(SHARED_DATA)/customer_data.xlsx),$(SHARED_DATA),var/sample)
+CUSTOMERS ?= $(SAMPLE)/customer_data.xlsx
+LOANS ?= $(SAMPLE)/loan_data.xlsx
+ingest: migrate
+	@test -f $(CUSTOMERS) || $(BIN)/python manage.py generate_sample_data --xlsx var/sample
+	$(BIN)/python manage.py ingest_data --customers $(CUSTOMERS) --loans $(LOANS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -380,6 +380,14 @@ def merge_range(
     where = [job_id, low, high]
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A range touches at most batch_rows rows, each found by index. Left to itself
+            # the planner hashes whole tables (a seq scan of every loan, per statement, per
+            # range: 117 s instead of 30 s for a million loans in the benchmark).
+            cursor.execute(
+                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
+                " SET LOCAL enable_seqscan = off"
+            )
         if kind == FileKind.CUSTOMERS:
             cursor.execute(_SQL["customer_tally"], where)
             counts = dict(cursor.fetchall())
