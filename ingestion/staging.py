@@ -284,6 +284,7 @@ _LOAN_SAME = (
     " AND l.end_date = s.end_date"
 )
 _LOAN_KEY = "l.customer_id = s.customer_id AND l.source_loan_id = s.source_loan_id"
+_NEW_CUSTOMER = "AND NOT EXISTS (SELECT 1 FROM customers_customer AS c WHERE c.id = s.customer_id)"
 _NEW_LOAN = (
     "AND NOT EXISTS (SELECT 1 FROM loans_loan AS l"
     " WHERE l.customer_id = s.customer_id AND l.source_loan_id = s.source_loan_id)"
@@ -293,12 +294,12 @@ _NEW_LOAN_KEEPING_ID = (
     " AND NOT EXISTS (SELECT 1 FROM loans_loan AS l WHERE l.id = s.source_loan_id)"
 )
 _SQL = {
-    "customer_tally": "SELECT CASE WHEN c.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
+    "customers_tally": "SELECT CASE WHEN c.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
     + _CUSTOMER_SAME
     + " THEN 'unchanged' ELSE 'updated' END AS outcome, COUNT(*)"
     " FROM ingestion_stagedcustomer AS s LEFT JOIN customers_customer AS c"
     " ON c.id = s.customer_id WHERE" + _PENDING + " GROUP BY 1",
-    "customer_update": "UPDATE customers_customer AS c SET first_name = s.first_name,"  # noqa: S608  module constants only
+    "customers_update": "UPDATE customers_customer AS c SET first_name = s.first_name,"  # noqa: S608  module constants only
     " last_name = s.last_name, age = s.age, phone_number = s.phone_number,"
     " monthly_salary = s.monthly_salary, approved_limit = s.approved_limit, updated_at = %s"
     " FROM ingestion_stagedcustomer AS s WHERE c.id = s.customer_id AND"
@@ -306,7 +307,7 @@ _SQL = {
     + " AND NOT ("
     + _CUSTOMER_SAME
     + ")",
-    "loan_tally": "SELECT CASE WHEN l.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
+    "loans_tally": "SELECT CASE WHEN l.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
     + _LOAN_SAME
     + " THEN 'unchanged' ELSE 'updated' END AS outcome, COUNT(*)"
     " FROM ingestion_stagedloan AS s LEFT JOIN loans_loan AS l ON "
@@ -314,7 +315,7 @@ _SQL = {
     + " WHERE"
     + _PENDING
     + " GROUP BY 1",
-    "loan_update": "UPDATE loans_loan AS l SET loan_amount = s.loan_amount, tenure = s.tenure,"  # noqa: S608  module constants only
+    "loans_update": "UPDATE loans_loan AS l SET loan_amount = s.loan_amount, tenure = s.tenure,"  # noqa: S608  module constants only
     " interest_rate = s.interest_rate, monthly_installment = s.monthly_installment,"
     " emis_paid_on_time = s.emis_paid_on_time, start_date = s.start_date,"
     " end_date = s.end_date, updated_at = %s FROM ingestion_stagedloan AS s WHERE "
@@ -388,26 +389,30 @@ def merge_range(
                 "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
                 " SET LOCAL enable_seqscan = off"
             )
+        cursor.execute(_SQL[f"{kind}_tally"], where)
+        counts: dict[str, int] = dict(cursor.fetchall())
+        created = counts.get(Outcome.CREATED, 0)
+        # Statements that cannot touch a row are skipped: a first import matches nothing.
+        if sum(counts.values()) > created:
+            cursor.execute(_SQL[f"{kind}_update"], [now, *where])
         if kind == FileKind.CUSTOMERS:
-            cursor.execute(_SQL["customer_tally"], where)
-            counts = dict(cursor.fetchall())
-            cursor.execute(_SQL["customer_update"], [now, *where])
-            new = (
-                "AND NOT EXISTS (SELECT 1 FROM customers_customer AS c WHERE c.id = s.customer_id)"
-            )
-            insert, values = _insert(kind, "customer_id", now, {}, new)
-            cursor.execute(insert, [*values, *where])
+            if created:
+                insert, values = _insert(kind, "customer_id", now, {}, _NEW_CUSTOMER)
+                cursor.execute(insert, [*values, *where])
             return counts, []
-        cursor.execute(_SQL["loan_tally"], where)
-        counts = dict(cursor.fetchall())
-        cursor.execute(_SQL["loan_update"], [now, *where])
         fixed = {"status": LoanStatus.ACTIVE.value, "origin": LoanOrigin.IMPORTED.value}
-        # New loans whose Loan ID is theirs alone in the file and free: that id is their pk.
-        insert, values = _insert(kind, "source_loan_id", now, fixed, _NEW_LOAN_KEEPING_ID)
-        cursor.execute(insert, [*values, *where])
-        # The other new loans: an id from the sequence, which is already past every Loan ID.
-        insert, values = _insert(kind, None, now, fixed, _NEW_LOAN)
-        cursor.execute(insert, [*values, *where])
+        kept = 0
+        if created:
+            # New loans whose Loan ID is theirs alone in the file and free: it is their pk.
+            insert, values = _insert(kind, "source_loan_id", now, fixed, _NEW_LOAN_KEEPING_ID)
+            cursor.execute(insert, [*values, *where])
+            kept = cursor.rowcount
+        if kept < created:
+            # The other new loans: an id from the sequence, already past every Loan ID.
+            insert, values = _insert(kind, None, now, fixed, _NEW_LOAN)
+            cursor.execute(insert, [*values, *where])
+        if kept == sum(counts.values()):
+            return counts, []
         cursor.execute(_SQL["loan_moved_ids"], where)
         moved = [
             Problem(
