@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -48,6 +48,13 @@ class DecisionOutput(serializers.Serializer[Any]):
         return dict(ScoreBreakdownOutput(points).data)
 
 
+class DecisionPageOutput(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DecisionOutput(many=True)
+
+
 class DecisionPage(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
@@ -57,7 +64,11 @@ class DecisionPage(PageNumberPagination):
 class CustomerDecisionsApi(APIView):
     @extend_schema(
         summary="A customer's credit decisions, newest first",
-        responses={200: DecisionOutput(many=True), **error_responses(404)},
+        parameters=[
+            OpenApiParameter("page", int, description="Page number, from 1."),
+            OpenApiParameter("page_size", int, description="Decisions a page: 20, at most 100."),
+        ],
+        responses={200: DecisionPageOutput, **error_responses(404)},
     )
     def get(self, request: Request, customer_id: int) -> Response:
         paginator = DecisionPage()
