@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.metrics import record_ingested_rows
 from customers.models import Customer
 from ingestion import staging
 from ingestion.models import FileKind, IngestionJob, JobStatus, Outcome
@@ -143,6 +144,16 @@ def run_job(job_id: int, on_progress: ProgressCallback | None = None) -> None:
         raise
     else:
         run.finish(JobStatus.SUCCEEDED)
+        _count_in_metrics(job_id)
+
+
+def _count_in_metrics(job_id: int) -> None:
+    """Rows by result for /metrics, once per job: only the run that finishes it gets here."""
+    counts = IngestionJob.objects.get(pk=job_id).ordered_counts()
+    for kind, outcomes in counts.items():
+        for outcome, rows in outcomes.items():
+            if rows:
+                record_ingested_rows(kind, outcome, rows)
 
 
 def _claim(job_id: int) -> uuid.UUID | None:
