@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -8,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.idempotency import idempotent
-from ingestion.models import FileKind, IngestionJob
+from core.schema import error_responses
+from ingestion.models import FileKind, IngestionJob, JobStatus
 from ingestion.selectors import get_job
 from ingestion.services import create_job, is_spreadsheet, start_in_background
 
@@ -40,6 +42,46 @@ class ProblemOutput(serializers.Serializer[Any]):
     message = serializers.CharField()
 
 
+class IngestAcceptedOutput(serializers.Serializer[Any]):
+    job_id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=JobStatus.values)
+    status_url = serializers.URLField()
+
+
+class RowCountsOutput(serializers.Serializer[Any]):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+
+class JobCountsOutput(serializers.Serializer[Any]):
+    customers = RowCountsOutput()
+    loans = RowCountsOutput()
+
+
+class ProgressOutput(serializers.Serializer[Any]):
+    processed_rows = serializers.IntegerField()
+    total_rows = serializers.IntegerField()
+
+
+# Built inline: a declared `errors` field would shadow Serializer.errors. Documents job_body.
+JOB_OUTPUT = inline_serializer(
+    "IngestionJob",
+    fields={
+        "job_id": serializers.IntegerField(),
+        "status": serializers.ChoiceField(choices=JobStatus.values),
+        "phase": serializers.CharField(),
+        "progress": ProgressOutput(),
+        "counts": JobCountsOutput(),
+        "errors": ProblemOutput(many=True, help_text="Rejected rows; row is the Excel row."),
+        "warnings": ProblemOutput(many=True, help_text="Rows stored with a note (a fresh id)."),
+        "started_at": serializers.DateTimeField(allow_null=True),
+        "finished_at": serializers.DateTimeField(allow_null=True),
+    },
+)
+
+
 def job_body(job: IngestionJob) -> dict[str, Any]:
     stamp = serializers.DateTimeField()
     return {
@@ -58,6 +100,11 @@ def job_body(job: IngestionJob) -> dict[str, Any]:
 class IngestApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(
+        summary="Upload the history spreadsheets; they are ingested in the background",
+        request={"multipart/form-data": IngestInput},
+        responses={202: IngestAcceptedOutput, **error_responses(400)},
+    )
     @idempotent
     def post(self, request: Request) -> Response:
         data = IngestInput(data=request.data)
@@ -72,5 +119,9 @@ class IngestApi(APIView):
 
 
 class IngestStatusApi(APIView):
+    @extend_schema(
+        summary="An ingestion job's status, progress, counts and reported rows",
+        responses={200: JOB_OUTPUT, **error_responses(404)},
+    )
     def get(self, request: Request, job_id: int) -> Response:
         return Response(job_body(get_job(job_id)))
