@@ -180,7 +180,12 @@ def report(
              parse.get("peak_rss_mb_open", 0)),
             ("validate (convert cells)", parse.get("validate_s", 0),
              parse.get("peak_rss_mb_parse", 0)),
-            ("write: stage (COPY)", parse.get("stage_s", 0), parse.get("peak_rss_mb_parse", 0)),
+            ("write: format COPY text", parse.get("format_s", 0),
+             parse.get("peak_rss_mb_parse", 0)),
+            ("write: stage (COPY; second thread, overlaps the rows above)",
+             parse.get("stage_s", 0), parse.get("peak_rss_mb_parse", 0)),
+            ("write: reader waited for the COPY thread", parse.get("stage_wait_s", 0),
+             parse.get("peak_rss_mb_parse", 0)),
             ("write: check keys", parse.get("settle_s", 0), parse.get("peak_rss_mb_parse", 0)),
             ("write: merge", merge.get("merge_s", 0), merge.get("peak_rss_mb", 0)),
         ]  # fmt: skip

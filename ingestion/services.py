@@ -7,6 +7,7 @@ finished steps are skipped, a half-read file is read again, merged row ranges ar
 
 import gc
 import logging
+import queue
 import resource
 import shutil
 import threading
@@ -243,20 +244,20 @@ class _Run:
             timing["peak_rss_mb_open"] = _peak_rss_mb()
             with self.step(f"{kind}: reading") as job:
                 self._set_rows(job, kind, sheet.estimated_rows)
-            while True:
-                mark = time.perf_counter()
-                chunk = list(islice(sheet.rows, batch_rows))
-                timing["read_s"] += time.perf_counter() - mark
-                if not chunk:
-                    return rows
-                mark = time.perf_counter()
-                staged = [_convert(kind, number, cells) for number, cells in chunk]
-                timing["validate_s"] += time.perf_counter() - mark
-                mark = time.perf_counter()
-                with self.step(f"{kind}: reading"):
-                    staging.write_staged(self.job_id, kind, staged)
-                timing["stage_s"] += time.perf_counter() - mark
-                rows += len(chunk)
+            convert = _converter(kind)
+            with _StageWriter(self, kind, timing) as writer:
+                while True:
+                    mark = time.perf_counter()
+                    chunk = list(islice(sheet.rows, batch_rows))
+                    timing["read_s"] += time.perf_counter() - mark
+                    if not chunk:
+                        break
+                    mark = time.perf_counter()
+                    staged = [convert(number, cells) for number, cells in chunk]
+                    timing["validate_s"] += time.perf_counter() - mark
+                    writer.put(staged)
+                    rows += len(chunk)
+        return rows
 
     def merge(self, kind: FileKind, batch_rows: int) -> None:
         """Row range by row range; the job notes the last range done in the same commit."""
@@ -264,10 +265,11 @@ class _Run:
         with self.step(f"{kind}: writing") as job:
             staging.reserve_ids(_MODELS[kind], staging.largest_key(kind, self.job_id))
             done = job.files[kind].get("merged_through", 0)
+        may_match = staging.may_match(kind, self.job_id)
         low, high = staging.row_span(kind, self.job_id)
         for start, end in staging.ranges(max(low, done), high, batch_rows):
             with self.step(f"{kind}: writing") as job:
-                counts, moved = staging.merge_range(kind, self.job_id, start, end)
+                counts, moved = staging.merge_range(kind, self.job_id, start, end, may_match)
                 for outcome, n in counts.items():
                     job.add_count(kind, outcome, n)
                     job.processed_rows += n
@@ -312,11 +314,89 @@ class _Run:
         logger.info("Ingestion job %s %s: %s", self.job_id, status, job.counts)
 
 
-def _convert(kind: FileKind, number: int, cells: list[Any]) -> staging.StagedValues:
-    values, errors = convert_row(_FIELDS[kind], cells)
-    if kind == FileKind.LOANS:
-        check_loan(values, errors)
-    return number, values, errors
+class _StageWriter:
+    """Writes parsed chunks into staging, each in its own step, while the next chunk is read.
+
+    On PostgreSQL outside a transaction (the worker, the command) the reading thread formats
+    each chunk as COPY text and a second thread with its own connection sends it, so the
+    database stores one chunk while the next is converted. Sending holds the GIL only
+    briefly; formatting in that thread instead made both threads fight for it. At most one
+    chunk waits in between. Inside a transaction (tests, which hold the job uncommitted) a
+    second connection could not see the job, so the chunk is written here.
+    """
+
+    def __init__(self, run: "_Run", kind: FileKind, timing: dict[str, float]) -> None:
+        self.run = run
+        self.kind = kind
+        self.timing = timing
+        self.error: BaseException | None = None
+        self.stop = False
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self.thread: threading.Thread | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.thread = threading.Thread(
+                target=self._loop, name=f"ingest-{run.job_id}-stage", daemon=True
+            )
+
+    def __enter__(self) -> "_StageWriter":
+        if self.thread is not None:
+            self.thread.start()
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if self.thread is None:
+            return
+        if error is not None:
+            self.stop = True  # the file failed or the run is ending: write nothing more
+        self.queue.put(None)
+        self.thread.join()
+        if error is None and self.error is not None:
+            raise self.error
+
+    def put(self, rows: list[staging.StagedValues]) -> None:
+        if self.thread is None:
+            mark = time.perf_counter()
+            with self.run.step(f"{self.kind}: reading"):
+                staging.write_staged(self.run.job_id, self.kind, rows)
+            self.timing["stage_s"] += time.perf_counter() - mark
+            return
+        if self.error is not None:
+            raise self.error
+        mark = time.perf_counter()
+        payload = staging.copy_text(self.run.job_id, rows)
+        self.timing["format_s"] = self.timing.get("format_s", 0.0) + time.perf_counter() - mark
+        mark = time.perf_counter()
+        self.queue.put(payload)
+        self.timing["stage_wait_s"] = self.timing.get("stage_wait_s", 0.0) + (
+            time.perf_counter() - mark
+        )
+
+    def _loop(self) -> None:
+        try:
+            while (payload := self.queue.get()) is not None:
+                if self.stop or self.error is not None:
+                    continue  # drain, so the reader never blocks on a full queue
+                try:
+                    mark = time.perf_counter()
+                    with self.run.step(f"{self.kind}: reading"):
+                        staging.write_copy_text(self.kind, payload)
+                    self.timing["stage_s"] += time.perf_counter() - mark
+                except BaseException as exc:  # handed to the reading thread
+                    self.error = exc
+        finally:
+            connection.close()
+
+
+def _converter(kind: FileKind) -> Callable[[int, list[Any]], staging.StagedValues]:
+    fields = _FIELDS[kind]
+
+    def convert(number: int, cells: list[Any]) -> staging.StagedValues:
+        values, errors = convert_row(fields, cells)
+        if kind == FileKind.LOANS:
+            check_loan(values, errors)
+        return number, values, errors
+
+    return convert
 
 
 def _rounded(timing: dict[str, float]) -> dict[str, float]:

@@ -64,10 +64,8 @@ class Problem:
 StagedValues = tuple[int, list[Any], list[tuple[str, str]]]
 
 
-def write_staged(job_id: int, kind: FileKind, rows: Sequence[StagedValues]) -> None:
-    """Parsed rows into staging: COPY on PostgreSQL, executemany elsewhere."""
-    columns = ("job_id", "row", "errors", "outcome", *_COLUMNS[kind])
-    records = (
+def _records(job_id: int, rows: Sequence[StagedValues]) -> Iterable[tuple[Any, ...]]:
+    return (
         (
             job_id,
             number,
@@ -77,22 +75,55 @@ def write_staged(job_id: int, kind: FileKind, rows: Sequence[StagedValues]) -> N
         )
         for number, values, errors in rows
     )
-    table = _TABLES[kind]
+
+
+def _copy_sql(kind: FileKind) -> str:
+    columns = ("job_id", "row", "errors", "outcome", *_COLUMNS[kind])
     column_list = ", ".join(f'"{column}"' for column in columns)
+    # Table and column names are constants of this module, never input.
+    return f"COPY {_TABLES[kind]} ({column_list}) FROM STDIN"
+
+
+def write_staged(job_id: int, kind: FileKind, rows: Sequence[StagedValues]) -> None:
+    """Parsed rows into staging: COPY on PostgreSQL, executemany elsewhere."""
+    if connection.vendor == "postgresql":
+        write_copy_text(kind, copy_text(job_id, rows))
+        return
+    columns = ("job_id", "row", "errors", "outcome", *_COLUMNS[kind])
+    column_list = ", ".join(f'"{column}"' for column in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {_TABLES[kind]} ({column_list}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Table and column names are constants of this module, never input.
-            sql = f"COPY {table} ({column_list}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for record in records:
-                    copy.write_row(record)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})"  # noqa: S608
-            cursor.executemany(
-                sql,
-                [tuple(_adapt(value) for value in record) for record in records],
-            )
+        cursor.executemany(
+            sql, [tuple(_adapt(value) for value in record) for record in _records(job_id, rows)]
+        )
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value: Any) -> str:
+    """One value in COPY's text format: ints, Decimals and dates print as PostgreSQL reads them."""
+    if value is None:
+        return "\\N"
+    if type(value) is str:
+        return value.translate(_ESCAPES)
+    return str(value)
+
+
+def copy_text(job_id: int, rows: Sequence[StagedValues]) -> bytes:
+    """The rows as a COPY … FROM STDIN text payload, built by the thread that parsed them, so
+    the thread that sends it holds the GIL only briefly (sending releases it)."""
+    field = _copy_field
+    lines = ["\t".join([field(value) for value in record]) for record in _records(job_id, rows)]
+    lines.append("")
+    return "\n".join(lines).encode()
+
+
+def write_copy_text(kind: FileKind, payload: bytes) -> None:
+    """Send a payload from `copy_text` into the kind's staging table (PostgreSQL only)."""
+    with connection.cursor() as cursor, cursor.cursor.copy(_copy_sql(kind)) as copy:
+        copy.write(payload)
 
 
 def _adapt(value: Any) -> Any:
@@ -293,12 +324,16 @@ _NEW_LOAN_KEEPING_ID = (
     _NEW_LOAN + " AND NOT s.shared_id"  # noqa: S608  module constants only
     " AND NOT EXISTS (SELECT 1 FROM loans_loan AS l WHERE l.id = s.source_loan_id)"
 )
+_ACCEPTED = " s.job_id = %s AND s.outcome IS NULL"
 _SQL = {
-    "customers_tally": "SELECT CASE WHEN c.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
-    + _CUSTOMER_SAME
-    + " THEN 'unchanged' ELSE 'updated' END AS outcome, COUNT(*)"
-    " FROM ingestion_stagedcustomer AS s LEFT JOIN customers_customer AS c"
-    " ON c.id = s.customer_id WHERE" + _PENDING + " GROUP BY 1",
+    "customers_pending": "SELECT COUNT(*) FROM ingestion_stagedcustomer AS s WHERE"  # noqa: S608  module constants only
+    + _PENDING,
+    "loans_pending": "SELECT COUNT(*) FROM ingestion_stagedloan AS s WHERE"  # noqa: S608  module constants only
+    + _PENDING,
+    "customers_any_match": "SELECT 1 FROM ingestion_stagedcustomer AS s"  # noqa: S608  module constants only
+    " JOIN customers_customer AS c ON c.id = s.customer_id WHERE" + _ACCEPTED + " LIMIT 1",
+    "loans_any_match": "SELECT 1 FROM ingestion_stagedloan AS s"  # noqa: S608  module constants only
+    " JOIN loans_loan AS l ON " + _LOAN_KEY + " WHERE" + _ACCEPTED + " LIMIT 1",
     "customers_update": "UPDATE customers_customer AS c SET first_name = s.first_name,"  # noqa: S608  module constants only
     " last_name = s.last_name, age = s.age, phone_number = s.phone_number,"
     " monthly_salary = s.monthly_salary, approved_limit = s.approved_limit, updated_at = %s"
@@ -307,14 +342,6 @@ _SQL = {
     + " AND NOT ("
     + _CUSTOMER_SAME
     + ")",
-    "loans_tally": "SELECT CASE WHEN l.id IS NULL THEN 'created' WHEN "  # noqa: S608  module constants only
-    + _LOAN_SAME
-    + " THEN 'unchanged' ELSE 'updated' END AS outcome, COUNT(*)"
-    " FROM ingestion_stagedloan AS s LEFT JOIN loans_loan AS l ON "
-    + _LOAN_KEY
-    + " WHERE"
-    + _PENDING
-    + " GROUP BY 1",
     "loans_update": "UPDATE loans_loan AS l SET loan_amount = s.loan_amount, tenure = s.tenure,"  # noqa: S608  module constants only
     " interest_rate = s.interest_rate, monthly_installment = s.monthly_installment,"
     " emis_paid_on_time = s.emis_paid_on_time, start_date = s.start_date,"
@@ -369,13 +396,21 @@ def _insert(
     return sql, params
 
 
+def may_match(kind: FileKind, job_id: int) -> bool:
+    """Whether any accepted row of the file has a stored counterpart (false: a first import)."""
+    sql = _SQL[f"{kind}_any_match"]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [job_id])
+        return cursor.fetchone() is not None
+
+
 def merge_range(
-    kind: FileKind, job_id: int, low: int, high: int
+    kind: FileKind, job_id: int, low: int, high: int, may_match: bool = True
 ) -> tuple[dict[str, int], list[Problem]]:
     """Write one row range into the real tables: its counts, and the loans that moved id.
 
-    Counted before writing: a row matching a stored one by key is unchanged or updated, the
-    rest are created. A new loan takes its Loan ID as id when no other customer's row in the
+    A row matching a stored one by key is updated (or unchanged, if equal); the rest are
+    created. A new loan takes its Loan ID as id when no other customer's row in the
     file has that Loan ID and no loan holds it; otherwise the sequence gives it one.
     """
     where = [job_id, low, high]
@@ -389,29 +424,44 @@ def merge_range(
                 "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;"
                 " SET LOCAL enable_seqscan = off"
             )
-        cursor.execute(_SQL[f"{kind}_tally"], where)
-        counts: dict[str, int] = dict(cursor.fetchall())
-        created = counts.get(Outcome.CREATED, 0)
-        # Statements that cannot touch a row are skipped: a first import matches nothing.
-        if sum(counts.values()) > created:
+        cursor.execute(_SQL[f"{kind}_pending"], where)
+        pending = int(cursor.fetchone()[0])
+        if not pending:
+            return {}, []
+        # Counted by what the statements write: the update's rows are the updated ones, the
+        # inserts' the created ones, and the rest matched a stored row that was already equal.
+        # No statement that cannot touch a row runs: a first import (`may_match` false, from
+        # one whole-file check) skips the update unless the inserts came up short.
+        updated = 0
+        if may_match:
             cursor.execute(_SQL[f"{kind}_update"], [now, *where])
+            updated = cursor.rowcount
         if kind == FileKind.CUSTOMERS:
-            if created:
-                insert, values = _insert(kind, "customer_id", now, {}, _NEW_CUSTOMER)
-                cursor.execute(insert, [*values, *where])
-            return counts, []
-        fixed = {"status": LoanStatus.ACTIVE.value, "origin": LoanOrigin.IMPORTED.value}
-        kept = 0
-        if created:
+            insert, values = _insert(kind, "customer_id", now, {}, _NEW_CUSTOMER)
+            cursor.execute(insert, [*values, *where])
+            kept = created = cursor.rowcount
+        else:
+            fixed = {"status": LoanStatus.ACTIVE.value, "origin": LoanOrigin.IMPORTED.value}
             # New loans whose Loan ID is theirs alone in the file and free: it is their pk.
             insert, values = _insert(kind, "source_loan_id", now, fixed, _NEW_LOAN_KEEPING_ID)
             cursor.execute(insert, [*values, *where])
-            kept = cursor.rowcount
-        if kept < created:
-            # The other new loans: an id from the sequence, already past every Loan ID.
-            insert, values = _insert(kind, None, now, fixed, _NEW_LOAN)
-            cursor.execute(insert, [*values, *where])
-        if kept == sum(counts.values()):
+            kept = created = cursor.rowcount
+            if updated + created < pending:
+                # The other new loans: an id from the sequence, already past every Loan ID.
+                insert, values = _insert(kind, None, now, fixed, _NEW_LOAN)
+                cursor.execute(insert, [*values, *where])
+                created += cursor.rowcount
+        if not may_match and created < pending:
+            # A stored row matched after all (written since the check): update as usual.
+            cursor.execute(_SQL[f"{kind}_update"], [now, *where])
+            updated = cursor.rowcount
+        found = {
+            Outcome.CREATED.value: created,
+            Outcome.UPDATED.value: updated,
+            Outcome.UNCHANGED.value: pending - created - updated,
+        }
+        counts = {outcome: n for outcome, n in found.items() if n}
+        if kind == FileKind.CUSTOMERS or kept == pending:
             return counts, []
         cursor.execute(_SQL["loan_moved_ids"], where)
         moved = [
