@@ -2,60 +2,24 @@
 and `make worker` (celery) on PostgreSQL and Redis; then schemathesis fuzzes the live schema."""
 
 import os
-import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 import requests
-from psycopg import sql
+
+from core.tests.processes import free_port, recreate_database, start, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "credit_e2e_serve"
 KEY = "e2e-client-key-0123456789abcdef"
-ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def recreate_database(drop_only: bool = False) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-        )
-        if not drop_only:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
-
-
-def start(target: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            ["make", "--no-print-directory", target],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stopping it stops its children
-        )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def make(target: str) -> list[str]:
+    return ["make", "--no-print-directory", target]
 
 
 def wait_for_worker(base: str, deadline: float) -> dict[str, object]:
@@ -92,9 +56,9 @@ def server(tmp_path_factory):
     }
     for name in ("API_THROTTLE_RATE", "ALLOW_ANONYMOUS", "METRICS_PUBLIC", "HTTPS"):
         env.pop(name, None)
-    recreate_database()
-    web = start("serve", env, folder / "serve.log")
-    worker = start("worker", env, folder / "worker.log")
+    recreate_database(DATABASE)
+    web = start(make("serve"), env, folder / "serve.log", ROOT)
+    worker = start(make("worker"), env, folder / "worker.log", ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_worker(base, time.monotonic() + 90)
@@ -102,7 +66,7 @@ def server(tmp_path_factory):
     finally:
         stop(web)
         stop(worker)
-        recreate_database(drop_only=True)
+        recreate_database(DATABASE, drop_only=True)
 
 
 def test_health_is_open_and_every_part_is_up(server):

@@ -7,7 +7,6 @@ finishes it with exact counts.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,55 +22,21 @@ import psycopg
 import pytest
 import requests
 from django.db import connection
-from psycopg import sql
 from python_calamine import CalamineWorkbook
 
+from core.tests.processes import free_port, recreate_database, start, stop
 from ingestion.samples import Plan, write_xlsx
 from ingestion.tests.conftest import SHARED_DATA, TODAY_FOR_SAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "credit_e2e_ingest"
-ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def recreate_database(drop_only: bool = False) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-        )
-        if not drop_only:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
-
-
-def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: a kill reaches the pool child too
-        )
-
-
-def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, sig)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def python(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return start([sys.executable, *args], env, log, ROOT)
 
 
 class Stack:
@@ -82,7 +47,7 @@ class Stack:
     def worker(self) -> subprocess.Popen[bytes]:
         name = f"e2e-ingest-{len(self.workers)}-{os.getpid()}@%h"
         args = ["-m", "celery", "-A", "config", "worker", "--concurrency", "1", "-n", name]
-        process = start([*args, "--loglevel", "INFO"], self.env, self.logs / "worker.log")
+        process = python([*args, "--loglevel", "INFO"], self.env, self.logs / "worker.log")
         self.workers.append(process)
         return process
 
@@ -131,7 +96,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             pytest.fail(reason)
         pytest.skip(reason)
     logs = tmp_path_factory.mktemp("e2e-ingest")
-    recreate_database()
+    recreate_database(DATABASE)
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("API_KEYS", "REQUIRE_SERVICES")},
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -146,8 +111,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     # gunicorn rather than runserver: its workers keep their database connection.
-    server = start(["-m", "gunicorn", "config.wsgi", "-w", "3", "-b", f"127.0.0.1:{port}"], env,
-                   logs / "server.log")  # fmt: skip
+    server = python(
+        ["-m", "gunicorn", "config.wsgi", "-w", "3", "-b", f"127.0.0.1:{port}"],
+        env,
+        logs / "server.log",
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
         try:
@@ -161,7 +129,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     finally:
         for process in [server, *running.workers]:
             stop(process)
-        recreate_database(drop_only=True)
+        recreate_database(DATABASE, drop_only=True)
 
 
 @pytest.fixture
@@ -211,12 +179,12 @@ def test_the_original_files_through_the_api(empty: Stack) -> None:
     fresh = {(w["row"]): int(w["message"].rsplit(" ", 1)[1].rstrip(".")) for w in job["warnings"]}
     assert len(fresh) == sum(n for n in ids_used.values() if n > 1)
     loan_ids = []
-    for number, (cid, lid, amount, tenure, rate, emi, _on_time, start, end) in enumerate(loans, 2):
+    for number, (cid, lid, amount, tenure, rate, emi, _on_time, began, end) in enumerate(loans, 2):
         loan_id = fresh.get(number, int(lid))
         assert (loan_id == int(lid)) == (ids_used[int(lid)] == 1)
         loan_ids.append(loan_id)
         expected[int(cid)].append(
-            (loan_id, money(amount), int(tenure), money(rate), money(emi), str(start), str(end))
+            (loan_id, money(amount), int(tenure), money(rate), money(emi), str(began), str(end))
         )
     details = empty.get_all([f"/view-loan/{loan_id}" for loan_id in loan_ids])
     for (cid, _lid, amount, *_rest), detail in zip(loans, details, strict=True):
