@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP
 from typing import Any
 
@@ -118,6 +119,26 @@ def requested_by(request: Request) -> str:
     return request.auth if isinstance(request.auth, str) else ""
 
 
+def decide_application(
+    request: Request, service: Callable[..., RecordedDecision]
+) -> tuple[int, RecordedDecision]:
+    """The part check-eligibility and create-loan share: validate, decide, count the outcome."""
+    application = LoanApplicationInput(data=request.data)
+    application.is_valid(raise_exception=True)
+    customer_id: int = application.validated_data["customer_id"]
+    recorded = service(
+        customer_id,
+        application.to_loan_request(),
+        as_of=clock.today(),
+        requested_by=requested_by(request),
+    )
+    decision = recorded.decision
+    record_decision(
+        "approved" if decision.approved else "rejected", [r.code for r in decision.reasons]
+    )
+    return customer_id, recorded
+
+
 class CheckEligibilityApi(APIView):
     @extend_schema(
         summary="Decide a loan application without booking it",
@@ -149,19 +170,7 @@ class CheckEligibilityApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        application = LoanApplicationInput(data=request.data)
-        application.is_valid(raise_exception=True)
-        customer_id = application.validated_data["customer_id"]
-        recorded = check_eligibility(
-            customer_id,
-            application.to_loan_request(),
-            as_of=clock.today(),
-            requested_by=requested_by(request),
-        )
-        decision = recorded.decision
-        record_decision(
-            "approved" if decision.approved else "rejected", [r.code for r in decision.reasons]
-        )
+        customer_id, recorded = decide_application(request, check_eligibility)
         return Response(eligibility_body(customer_id, recorded))
 
 
@@ -192,19 +201,8 @@ class CreateLoanApi(APIView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        application = LoanApplicationInput(data=request.data)
-        application.is_valid(raise_exception=True)
-        customer_id = application.validated_data["customer_id"]
-        booking = create_loan(
-            customer_id,
-            application.to_loan_request(),
-            as_of=clock.today(),
-            requested_by=requested_by(request),
-        )
+        customer_id, booking = decide_application(request, create_loan)
         decision = booking.decision
-        record_decision(
-            "approved" if decision.approved else "rejected", [r.code for r in decision.reasons]
-        )
         if booking.loan is None:
             message = "Loan not approved: " + " ".join(r.message for r in decision.reasons)
         else:
