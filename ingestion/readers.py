@@ -7,9 +7,10 @@ openpyxl's read-only mode is the fallback when calamine cannot open a workbook, 
 
 import logging
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,15 @@ def _column_positions(header: Sequence[Any], columns: Sequence[str]) -> list[int
     return [positions[normalize_header(column)] for column in columns]
 
 
+def _picker(positions: Sequence[int]) -> Callable[[Sequence[Any]], list[Any]]:
+    """The requested cells of a raw row, in order (itemgetter does the indexing in C)."""
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda raw: [raw[position]]
+    get = itemgetter(*positions)
+    return lambda raw: list(get(raw))
+
+
 def _data_rows(
     raw_rows: Iterator[Sequence[Any]], columns: Sequence[str]
 ) -> Iterator[tuple[int, list[Any]]]:
@@ -76,11 +86,13 @@ def _data_rows(
                 continue
             positions = _column_positions(raw, columns)
             width = max(positions) + 1
+            pick = _picker(positions)
             continue
         if len(raw) < width:
             raw = [*raw, *([None] * (width - len(raw)))]
-        cells = [raw[position] for position in positions]
-        if all(_blank(cell) for cell in cells):
+        cells = pick(raw)
+        # A row is skipped only if every cell is blank: a filled first cell settles it at once.
+        if _blank(cells[0]) and all(_blank(cell) for cell in cells):
             continue
         yield number, cells
     if positions is None:

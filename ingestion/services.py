@@ -29,7 +29,7 @@ from customers.models import Customer
 from ingestion import staging
 from ingestion.models import FileKind, IngestionJob, JobStatus, Outcome
 from ingestion.readers import UnreadableFile, looks_like_spreadsheet, open_sheet
-from ingestion.rows import CUSTOMER_FIELDS, LOAN_FIELDS, check_loan, convert_row
+from ingestion.rows import CUSTOMER_FIELDS, LOAN_FIELDS, check_loan, row_converter
 from loans.models import Loan
 
 logger = logging.getLogger(__name__)
@@ -388,10 +388,10 @@ class _StageWriter:
 
 
 def _converter(kind: FileKind) -> Callable[[int, list[Any]], staging.StagedValues]:
-    fields = _FIELDS[kind]
+    convert_cells = row_converter(_FIELDS[kind])
 
     def convert(number: int, cells: list[Any]) -> staging.StagedValues:
-        values, errors = convert_row(fields, cells)
+        values, errors = convert_cells(cells)
         if kind == FileKind.LOANS:
             check_loan(values, errors)
         return number, values, errors
