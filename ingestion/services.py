@@ -190,8 +190,15 @@ class _Run:
         self.on_progress = on_progress
 
     @contextmanager
-    def step(self, phase: str) -> Iterator[IngestionJob]:
+    def step(self, phase: str, durable: bool = True) -> Iterator[IngestionJob]:
+        """`durable=False` (bulk writes: staging chunks, merge ranges) commits without waiting
+        for the WAL flush. A database crash can then lose the last such commits, but whole and
+        in order, each with the progress the job noted in it, so the re-run redoes exactly
+        them; the steps that end a phase or the job are durable and flush all before them."""
         with transaction.atomic():
+            if not durable and connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
             job = IngestionJob.objects.select_for_update().get(pk=self.job_id)
             if job.run_token != self.token:
                 raise LeaseLost
@@ -268,7 +275,7 @@ class _Run:
         may_match = staging.may_match(kind, self.job_id)
         low, high = staging.row_span(kind, self.job_id)
         for start, end in staging.ranges(max(low, done), high, batch_rows):
-            with self.step(f"{kind}: writing") as job:
+            with self.step(f"{kind}: writing", durable=False) as job:
                 counts, moved = staging.merge_range(kind, self.job_id, start, end, may_match)
                 for outcome, n in counts.items():
                     job.add_count(kind, outcome, n)
@@ -356,7 +363,7 @@ class _StageWriter:
     def put(self, rows: list[staging.StagedValues]) -> None:
         if self.thread is None:
             mark = time.perf_counter()
-            with self.run.step(f"{self.kind}: reading"):
+            with self.run.step(f"{self.kind}: reading", durable=False):
                 staging.write_staged(self.run.job_id, self.kind, rows)
             self.timing["stage_s"] += time.perf_counter() - mark
             return
@@ -378,7 +385,7 @@ class _StageWriter:
                     continue  # drain, so the reader never blocks on a full queue
                 try:
                     mark = time.perf_counter()
-                    with self.run.step(f"{self.kind}: reading"):
+                    with self.run.step(f"{self.kind}: reading", durable=False):
                         staging.write_copy_text(self.kind, payload)
                     self.timing["stage_s"] += time.perf_counter() - mark
                 except BaseException as exc:  # handed to the reading thread
