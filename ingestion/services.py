@@ -267,25 +267,93 @@ class _Run:
         return rows
 
     def merge(self, kind: FileKind, batch_rows: int) -> None:
-        """Row range by row range; the job notes the last range done in the same commit."""
+        """Row range by row range, each in one commit with its counts and its mark in the job:
+        `merged_through` (every row below it is merged) and `merged_ranges` (done above it).
+
+        On PostgreSQL outside a transaction two connections merge ranges side by side (the
+        database then works on both cores); each takes the job's lock only to note its range,
+        just before its commit, so neither waits for the other's statements."""
         started = time.perf_counter()
+        low, high = staging.row_span(kind, self.job_id)
         with self.step(f"{kind}: writing") as job:
             staging.reserve_ids(_MODELS[kind], staging.largest_key(kind, self.job_id))
-            done = job.files[kind].get("merged_through", 0)
+            entry = job.files[kind]
+            entry["merged_through"] = done = max(entry.get("merged_through", 0), low)
+            finished = {begun for begun, _ in entry.get("merged_ranges", [])}
         may_match = staging.may_match(kind, self.job_id)
-        low, high = staging.row_span(kind, self.job_id)
-        for start, end in staging.ranges(max(low, done), high, batch_rows):
+        todo = [
+            (start, end)
+            for start, end in staging.ranges(done, high, batch_rows)
+            if start not in finished
+        ]
+        if connection.vendor == "postgresql" and not connection.in_atomic_block and len(todo) > 1:
+            self._merge_side_by_side(kind, todo, may_match)
+        else:
+            for start, end in todo:
+                self._merge_range(kind, start, end, may_match)
+        with self.step(f"{kind}: writing") as job:
+            job.steps_done = [*job.steps_done, f"{kind}:merged"]
+            # Side by side, ranges finish in any order: the warnings are put in row order.
+            job.warnings = sorted(
+                job.warnings, key=lambda item: (ORDER.index(item["file"]), item["row"])
+            )
+            merged = {"merge_s": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}
+            job.timings = {**job.timings, f"{kind}:merge": _rounded(merged)}
+
+    def _merge_range(self, kind: FileKind, start: int, end: int, may_match: bool) -> None:
+        with transaction.atomic():
+            counts, moved = staging.merge_range(kind, self.job_id, start, end, may_match)
             with self.step(f"{kind}: writing", durable=False) as job:
-                counts, moved = staging.merge_range(kind, self.job_id, start, end, may_match)
                 for outcome, n in counts.items():
                     job.add_count(kind, outcome, n)
                     job.processed_rows += n
                 job.warnings = [*job.warnings, *(problem.as_dict(kind) for problem in moved)]
-                job.files[kind]["merged_through"] = end
-        with self.step(f"{kind}: writing") as job:
-            job.steps_done = [*job.steps_done, f"{kind}:merged"]
-            merged = {"merge_s": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}
-            job.timings = {**job.timings, f"{kind}:merge": _rounded(merged)}
+                entry = job.files[kind]
+                pending = dict(entry.get("merged_ranges", []))
+                pending[start] = end
+                through = entry["merged_through"]
+                while through in pending:
+                    through = pending.pop(through)
+                entry["merged_through"] = through
+                entry["merged_ranges"] = sorted([begun, ended] for begun, ended in pending.items())
+
+    def _merge_side_by_side(
+        self, kind: FileKind, todo: list[tuple[int, int]], may_match: bool
+    ) -> None:
+        """`todo` shared by this thread and a helper with its own connection; the first error
+        stops both and is raised here."""
+        ranges = iter(todo)
+        lock = threading.Lock()
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            while not errors:
+                with lock:
+                    current = next(ranges, None)
+                if current is None:
+                    return
+                try:
+                    self._merge_range(kind, *current, may_match)
+                except BaseException as exc:
+                    errors.append(exc)
+                    raise
+
+        def helper() -> None:
+            try:
+                work()
+            except BaseException:  # recorded in `errors` for the main thread
+                logger.debug("Merge helper of job %s stopped", self.job_id, exc_info=True)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=helper, name=f"ingest-{self.job_id}-merge", daemon=True)
+        thread.start()
+        try:
+            work()
+        finally:
+            thread.join()
+        if errors:
+            raise errors[0]
 
     @staticmethod
     def _set_rows(job: IngestionJob, kind: FileKind, rows: int) -> None:
