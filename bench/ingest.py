@@ -9,6 +9,7 @@ BENCH_CUSTOMERS / BENCH_LOANS_PER_CUSTOMER (default 100000 / 10), INGEST_BATCH_R
 
 import os
 import platform
+import re
 import socket
 import subprocess
 import sys
@@ -198,7 +199,9 @@ def report(
     text = target.read_text() if target.exists() else "# Benchmarks\n\n"
     if "## Ingestion" in text:
         head, _, rest = text.partition("## Ingestion")
-        tail = rest[rest.find("\n## ") :] if "\n## " in rest else ""
+        # Only the measured block is replaced: the "###" notes under it stay.
+        following = re.search(r"\n#{2,3} ", rest)
+        tail = rest[following.start() :] if following else ""
         text = head + section.rstrip("\n") + ("\n" + tail if tail else "\n")
     else:
         text = text.rstrip("\n") + "\n\n" + section
