@@ -39,6 +39,7 @@ class HealthCounts(serializers.Serializer[Any]):
 
 class HealthOutput(serializers.Serializer[Any]):
     status = serializers.ChoiceField(choices=["ok", "degraded", "unavailable"])
+    database = serializers.CharField(help_text="Same as checks.database.")
     version = serializers.CharField()
     checks = HealthChecks()
     counts = HealthCounts(allow_null=True, help_text="Null while the database is unreachable.")
@@ -46,6 +47,7 @@ class HealthOutput(serializers.Serializer[Any]):
 
 _HEALTHY = {
     "status": "ok",
+    "database": "ok",
     "version": "1.0.0",
     "checks": {"database": "ok", "redis": "ok", "worker": "ok"},
     "counts": {"customers": 300, "loans": 782},

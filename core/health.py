@@ -98,6 +98,8 @@ def health() -> tuple[dict[str, Any], bool]:
         status = "ok"
     return {
         "status": status,
+        # Top level as well: the original contract's probe reads {status, database}.
+        "database": database,
         "version": settings.VERSION,
         "checks": {"database": database, "redis": redis_state, "worker": worker},
         "counts": remembered("counts", row_counts) if serving else None,
