@@ -10,7 +10,6 @@ BENCH_CUSTOMERS / BENCH_LOANS_PER_CUSTOMER (default 100000 / 10), INGEST_BATCH_R
 import os
 import platform
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -19,8 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import requests
+
+from core.tests.processes import free_port, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -30,12 +30,6 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 FOLDER = Path(os.environ.get("BENCH_DIR", ROOT / "bench-out" / "ingest"))
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 PER_CUSTOMER = int(os.environ.get("BENCH_LOANS_PER_CUSTOMER", "10"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def tree_rss_mb(pid: int) -> dict[int, int]:
@@ -87,9 +81,7 @@ def main() -> None:
              "--loans-per-customer", str(PER_CUSTOMER), "--xlsx", str(FOLDER)],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        admin.execute(f"CREATE DATABASE {DB_NAME}")
+    recreate_database(DB_NAME)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     worker = subprocess.Popen(

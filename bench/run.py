@@ -32,6 +32,7 @@ import psycopg
 
 from bench import loadgen
 from bench.loadgen import Result, Scenario
+from core.tests.processes import free_port, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -53,12 +54,6 @@ EXPECTED = {"register": frozenset({201}), "create-loan": frozenset({200, 201})}
 TARGETS = {"check-eligibility": 0.40, "view-loan": 0.50}
 P99_TARGET_MS = 50.0
 START, END = "<!-- bench:http:start -->", "<!-- bench:http:end -->"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(url: str, headers: dict[str, str], seconds: float = 60) -> None:
@@ -116,9 +111,7 @@ def gunicorn_workers(pid: int) -> list[int]:
 
 
 def prepare_database(env: dict[str, str]) -> str:
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        admin.execute(f"CREATE DATABASE {DB_NAME}")
+    recreate_database(DB_NAME)
     manage = [str(BIN / "python"), "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     customers, loans = DATA / "customer_data.xlsx", DATA / "loan_data.xlsx"
