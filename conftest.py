@@ -16,7 +16,7 @@ from core import clock
 TODAY = date(2026, 6, 15)
 
 
-def _require_or_skip(reason: str) -> None:
+def require_or_skip(reason: str) -> None:
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1 turns this skip into a failure)")
     pytest.skip(reason)
@@ -25,9 +25,9 @@ def _require_or_skip(reason: str) -> None:
 @pytest.fixture(autouse=True)
 def _services_for_markers(request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        _require_or_skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+        require_or_skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if request.node.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
-        _require_or_skip("needs Redis: set REDIS_URL=redis://...")
+        require_or_skip("needs Redis: set REDIS_URL=redis://...")
 
 
 @pytest.fixture(autouse=True)

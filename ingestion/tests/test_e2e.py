@@ -24,6 +24,7 @@ import requests
 from django.db import connection
 from python_calamine import CalamineWorkbook
 
+from conftest import require_or_skip
 from core.tests.processes import free_port, recreate_database, start, stop
 from ingestion.samples import Plan, write_xlsx
 from ingestion.tests.conftest import SHARED_DATA, TODAY_FOR_SAMPLES
@@ -91,10 +92,7 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # A module fixture runs before the per-test marker check in conftest.py: check here too.
     if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
-        reason = "needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        require_or_skip("needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
     logs = tmp_path_factory.mktemp("e2e-ingest")
     recreate_database(DATABASE)
     env = {
