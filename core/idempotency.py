@@ -59,7 +59,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ApiError, ErrorCode
+from core.errors import ApiError, ConflictError, ErrorCode
 from core.models import IdempotencyRecord
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
@@ -76,8 +76,7 @@ Handler = Callable[Concatenate[View, Request, Params], Response]
 
 
 class InvalidIdempotencyKey(ApiError):
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = ErrorCode.VALIDATION_ERROR
+    """A 400 validation error naming the header, as ApiError answers by default."""
 
 
 class IdempotencyKeyReused(ApiError):
@@ -85,8 +84,7 @@ class IdempotencyKeyReused(ApiError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
 
 
-class IdempotencyInProgress(ApiError):
-    status_code = status.HTTP_409_CONFLICT
+class IdempotencyInProgress(ConflictError):
     code = ErrorCode.IDEMPOTENCY_IN_PROGRESS
 
 
