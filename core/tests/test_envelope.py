@@ -1,6 +1,11 @@
 """The one error envelope: every 4xx is JSON with code, message and fields; no HTML pages."""
 
+import io
+from decimal import Decimal
+
 import pytest
+
+from core.json import DecimalJSONParser, DecimalJSONRenderer
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +71,17 @@ def test_paths_with_and_without_slash_answer_without_redirect(api):
     assert api.get("/health/").status_code == 200
 
 
-def test_numbers_with_fractions_reach_the_serializers_as_decimal(api):
-    # 0.1 + 0.2 style float noise would show up as a third decimal place and a 400.
-    body = '{"customer_id": 1, "loan_amount": 1000.10, "interest_rate": 8.20, "tenure": 12}'
-    response = api.post("/check-eligibility", data=body, content_type="application/json")
-    assert response.status_code == 404  # valid input, unknown customer
+def test_numbers_with_fractions_are_parsed_as_decimal_never_float():
+    """17 significant digits: a float would come back as 1.2345678901234568e+16."""
+    body = b'{"amount": 12345678901234567.89, "rate": 0.1, "count": 3}'
+    parsed = DecimalJSONParser().parse(io.BytesIO(body))
+    assert parsed == {"amount": Decimal("12345678901234567.89"), "rate": Decimal("0.1"), "count": 3}
+    assert type(parsed["amount"]) is Decimal
+    assert type(parsed["count"]) is int
+
+
+def test_decimals_are_written_as_json_numbers_with_their_digits():
+    rendered = DecimalJSONRenderer().render(
+        {"amount": Decimal("100000.00"), "rate": Decimal("8.20")}
+    )
+    assert rendered == b'{"amount":100000.00,"rate":8.20}'
