@@ -4,6 +4,7 @@ import logging
 from enum import StrEnum
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -112,11 +113,26 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             headers["Retry-After"] = str(int(wait) + 1)
         return Response(error_body(code, str(exc.detail)), status=exc.status_code, headers=headers)
     set_rollback()
-    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is down, restarting, or dropped this connection (Django replaces it
+        # after this request): worth a retry, unlike a 500.
+        logger.warning("Database unavailable in %s: %s", _view_name(context), exc)
+        return Response(
+            error_body(
+                ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly."
+            ),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
+        )
+    logger.exception("Unhandled error in %s", _view_name(context))
     return Response(
         error_body(ErrorCode.INTERNAL_ERROR, "An internal error occurred."),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+def _view_name(context: dict[str, Any]) -> str:
+    return context.get("view").__class__.__name__
 
 
 def not_found_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -10,8 +10,10 @@ from typing import Any
 import simplejson
 from django.conf import settings
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 
 
 def _reject_constant(name: str) -> Any:
@@ -45,3 +47,24 @@ class DecimalJSONRenderer(BaseRenderer):
         return simplejson.dumps(
             data, use_decimal=True, ensure_ascii=False, separators=(",", ":")
         ).encode("utf-8")
+
+
+# Accept values that mean "JSON is fine": the usual ones, answered without parsing the header.
+_JSON_IS_FINE = frozenset({"", "*/*", "application/json"})
+
+
+class JsonFirstNegotiation(DefaultContentNegotiation):
+    """The API speaks JSON only. DRF's negotiation parses the Accept header on every request
+    (a tenth of a lookup's CPU); a client that sends none, */* or application/json gets the
+    JSON renderer straight away, and anything else goes through the full negotiation (a 406
+    where nothing matches)."""
+
+    def select_renderer(
+        self, request: Request, renderers: Any, format_suffix: str | None = None
+    ) -> Any:
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if format_suffix is None and accept in _JSON_IS_FINE:
+            renderer = renderers[0]
+            if renderer.media_type == "application/json":
+                return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)

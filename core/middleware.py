@@ -14,12 +14,14 @@ from core.metrics import record_request
 logger = logging.getLogger("core.request")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 # An incoming id is kept only when it is short and plain, so it cannot forge log content.
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def request_id_for(request: HttpRequest) -> str:
-    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    # META rather than request.headers, which would copy every header on every request.
+    incoming = request.META.get(REQUEST_ID_META, "")
     return incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from datetime import date
 from decimal import ROUND_HALF_UP
 from typing import Any
 
@@ -11,11 +12,14 @@ from rest_framework.views import APIView
 from core import clock
 from core.idempotency import idempotent
 from core.metrics import record_decision
+from core.money import to_paise
 from core.schema import error_responses
-from loans.models import Loan, LoanStatus
+from loans.models import LoanStatus
 from loans.policy import LoanRequest
 from loans.schedule import delinquency_bucket
 from loans.selectors import (
+    LoanHolder,
+    LoanRow,
     customer_loans,
     days_past_due,
     get_loan_with_customer,
@@ -72,7 +76,11 @@ class ScoreBreakdownOutput(serializers.Serializer[Any]):
     approved_volume = two_places()
 
 
-class EligibilityOutput(serializers.Serializer[Any]):
+class EligibilityResponse(serializers.Serializer[Any]):
+    """The check-eligibility body as documented; eligibility_body builds it (a serializer
+    instance per request would cost more than the whole decision)."""
+
+    customer_id = serializers.IntegerField()
     approval = serializers.BooleanField(source="approved")
     interest_rate = two_places(source="request.interest_rate")
     corrected_interest_rate = two_places()
@@ -81,12 +89,6 @@ class EligibilityOutput(serializers.Serializer[Any]):
     credit_score = serializers.IntegerField(source="credit.score")
     score_breakdown = ScoreBreakdownOutput(source="credit.points")
     reasons = ReasonOutput(many=True)
-
-
-class EligibilityResponse(EligibilityOutput):
-    """The check-eligibility body as documented: the decision, whose it is, and its audit id."""
-
-    customer_id = serializers.IntegerField()
     decision_id = serializers.IntegerField(help_text="GET /decisions/{decision_id} shows it.")
 
 
@@ -107,10 +109,20 @@ APPLICATION_EXAMPLE = OpenApiExample(
 
 
 def eligibility_body(customer_id: int, recorded: RecordedDecision) -> dict[str, Any]:
+    decision = recorded.decision
     return {
         "customer_id": customer_id,
-        **EligibilityOutput(recorded.decision).data,
-        "decision_id": recorded.record.pk,
+        "approval": decision.approved,
+        "interest_rate": to_paise(decision.request.interest_rate),
+        "corrected_interest_rate": to_paise(decision.corrected_interest_rate),
+        "tenure": decision.request.tenure,
+        "monthly_installment": to_paise(decision.monthly_installment),
+        "credit_score": decision.credit.score,
+        "score_breakdown": {
+            str(factor): to_paise(points) for factor, points in decision.credit.points.items()
+        },
+        "reasons": [{"code": str(r.code), "message": r.message} for r in decision.reasons],
+        "decision_id": recorded.decision_id,
     }
 
 
@@ -214,7 +226,7 @@ class CreateLoanApi(APIView):
                 "loan_approved": decision.approved,
                 "message": message,
                 "monthly_installment": decision.monthly_installment,
-                "decision_id": booking.record.pk,
+                "decision_id": booking.decision_id,
             },
             status=status.HTTP_201_CREATED if booking.loan else status.HTTP_200_OK,
         )
@@ -229,35 +241,57 @@ class LoanCustomerOutput(serializers.Serializer[Any]):
 
 
 class LoanSummaryOutput(serializers.Serializer[Any]):
-    loan_id = serializers.IntegerField(source="id")
+    """A loan in view-loans, as documented; loan_summary builds it."""
+
+    loan_id = serializers.IntegerField()
     loan_amount = two_places()
     interest_rate = two_places()
     monthly_installment = two_places()
     tenure = serializers.IntegerField()
-    repayments_left = serializers.SerializerMethodField()
-    status = serializers.SerializerMethodField()
+    repayments_left = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=LoanStatus.choices)
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    days_past_due = serializers.SerializerMethodField()
-    delinquency_bucket = serializers.SerializerMethodField(
+    days_past_due = serializers.IntegerField()
+    delinquency_bucket = serializers.CharField(
         help_text="current, SMA-0 (1-30 days), SMA-1 (31-60), SMA-2 (61-90) or NPA (over 90)."
     )
 
-    def get_repayments_left(self, loan: Loan) -> int:
-        return repayments_left(loan, self.context["as_of"])
-
-    def get_status(self, loan: Loan) -> str:
-        return status_on(loan, self.context["as_of"])
-
-    def get_days_past_due(self, loan: Loan) -> int:
-        return days_past_due(loan, self.context["as_of"])
-
-    def get_delinquency_bucket(self, loan: Loan) -> str:
-        return delinquency_bucket(days_past_due(loan, self.context["as_of"]))
-
 
 class LoanDetailOutput(LoanSummaryOutput):
+    """view-loan's body, as documented; loan_detail builds it."""
+
     customer = LoanCustomerOutput()
+
+
+def loan_summary(loan: LoanRow, as_of: date) -> dict[str, Any]:
+    overdue_days = days_past_due(loan, as_of)
+    return {
+        "loan_id": loan.id,
+        "loan_amount": to_paise(loan.loan_amount),
+        "interest_rate": to_paise(loan.interest_rate),
+        "monthly_installment": to_paise(loan.monthly_installment),
+        "tenure": loan.tenure,
+        "repayments_left": repayments_left(loan, as_of),
+        "status": str(status_on(loan, as_of)),
+        "start_date": loan.start_date.isoformat(),
+        "end_date": loan.end_date.isoformat(),
+        "days_past_due": overdue_days,
+        "delinquency_bucket": delinquency_bucket(overdue_days),
+    }
+
+
+def loan_detail(loan: LoanRow, holder: LoanHolder, as_of: date) -> dict[str, Any]:
+    return {
+        **loan_summary(loan, as_of),
+        "customer": {
+            "id": holder.id,
+            "first_name": holder.first_name,
+            "last_name": holder.last_name,
+            "phone_number": holder.phone_number,
+            "age": holder.age,
+        },
+    }
 
 
 class ViewLoanApi(APIView):
@@ -266,8 +300,8 @@ class ViewLoanApi(APIView):
         responses={200: LoanDetailOutput, **error_responses(404)},
     )
     def get(self, request: Request, loan_id: int) -> Response:
-        loan = get_loan_with_customer(loan_id)
-        return Response(LoanDetailOutput(loan, context={"as_of": clock.today()}).data)
+        loan, holder = get_loan_with_customer(loan_id)
+        return Response(loan_detail(loan, holder, clock.today()))
 
 
 class ViewLoansQuery(serializers.Serializer[Any]):
@@ -285,4 +319,4 @@ class ViewCustomerLoansApi(APIView):
         query.is_valid(raise_exception=True)
         as_of = clock.today()
         loans = customer_loans(customer_id, as_of=as_of, status=query.validated_data.get("status"))
-        return Response(LoanSummaryOutput(loans, many=True, context={"as_of": as_of}).data)
+        return Response([loan_summary(loan, as_of) for loan in loans])

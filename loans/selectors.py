@@ -1,8 +1,11 @@
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from core import sql
 from core.dates import months_elapsed
 from core.errors import ErrorCode, NotFoundError
 from customers.models import Customer
@@ -18,23 +21,87 @@ class LoanNotFound(NotFoundError):
     code = ErrorCode.LOAN_NOT_FOUND
 
 
-_HISTORY_FIELDS = (
-    "loan_amount",
-    "tenure",
-    "monthly_installment",
-    "emis_paid_on_time",
-    "start_date",
-    "end_date",
-    "status",
+class LoanTerms(Protocol):
+    """What the status, repayments and days past due of a loan are computed from: a Loan or
+    the LoanRow the hot read paths build without the ORM."""
+
+    @property
+    def tenure(self) -> int: ...
+    @property
+    def installments_paid(self) -> int: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoanRow:
+    """A loan as view-loan and view-loans show it, read by hand-written SQL (core.sql)."""
+
+    id: int
+    loan_amount: Decimal
+    interest_rate: Decimal
+    monthly_installment: Decimal
+    tenure: int
+    installments_paid: int
+    start_date: date
+    end_date: date
+    status: str
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoanHolder:
+    id: int
+    first_name: str
+    last_name: str
+    phone_number: int
+    age: int
+
+
+_LOAN_COLUMNS = (
+    "l.id, l.loan_amount, l.interest_rate, l.monthly_installment, l.tenure, "
+    "l.installments_paid, l.start_date, l.end_date, l.status, l.origin"
+)
+_LOAN_COLUMN_COUNT = _LOAN_COLUMNS.count(",") + 1
+
+
+def _loan_row(row: tuple[Any, ...]) -> LoanRow:
+    id_, amount, rate, installment, tenure, paid, start, end, status, origin = row
+    return LoanRow(
+        id=id_,
+        loan_amount=sql.money(amount),
+        interest_rate=sql.money(rate),
+        monthly_installment=sql.money(installment),
+        tenure=tenure,
+        installments_paid=paid,
+        start_date=start,
+        end_date=end,
+        status=status,
+        origin=origin,
+    )
+
+
+# The history columns the credit decision reads, after the customer's salary and limit.
+_BORROWER_SQL = (
+    "SELECT c.monthly_salary, c.approved_limit, l.loan_amount, l.tenure, "
+    "l.monthly_installment, l.emis_paid_on_time, l.start_date, l.end_date, l.status "
+    "FROM customers_customer c LEFT JOIN loans_loan l ON l.customer_id = c.id "
+    "WHERE c.id = %s ORDER BY l.id"
 )
 
 
 def _as_history(row: tuple[Any, ...]) -> LoanHistory:
     amount, tenure, installment, on_time, start, end, status = row
     return LoanHistory(
-        amount=amount,
+        amount=sql.money(amount),
         tenure=tenure,
-        monthly_installment=installment,
+        monthly_installment=sql.money(installment),
         emis_paid_on_time=on_time,
         start_date=start,
         end_date=end,
@@ -42,40 +109,41 @@ def _as_history(row: tuple[Any, ...]) -> LoanHistory:
     )
 
 
-def loan_history(customer_id: int) -> list[LoanHistory]:
-    """Every loan of the customer, reduced to what the credit decision reads."""
-    rows = Loan.objects.filter(customer_id=customer_id).values_list(*_HISTORY_FIELDS)
-    return [_as_history(row) for row in rows]
-
-
 def borrower_with_history(customer_id: int) -> tuple[Borrower, list[LoanHistory]]:
     """The customer's salary and limit with every loan, in one query (a LEFT JOIN): this is
-    the eligibility check's hot path, where each database round trip shows."""
-    rows = list(
-        Customer.objects.filter(pk=customer_id).values_list(
-            "monthly_salary", "approved_limit", *(f"loans__{field}" for field in _HISTORY_FIELDS)
-        )
-    )
+    the decision's hot path, where each round trip shows."""
+    rows = sql.fetch_all(_BORROWER_SQL, (customer_id,))
     if not rows:
         raise customer_not_found(customer_id)
     salary, limit = rows[0][:2]
-    borrower = Borrower(monthly_salary=salary, approved_limit=limit)
+    borrower = Borrower(monthly_salary=sql.money(salary), approved_limit=sql.money(limit))
     return borrower, [_as_history(row[2:]) for row in rows if row[2] is not None]
 
 
-def current_loans_filter(as_of: date) -> Q:
-    """A loan is current while it is not closed and its end date has not passed."""
-    return Q(end_date__gte=as_of) & ~Q(status=LoanStatus.CLOSED)
+_LOCK_CUSTOMER_SQL = "SELECT id FROM customers_customer WHERE id = %s"
 
 
-def status_on(loan: Loan, as_of: date) -> str:
-    """`active` while current (see current_loans_filter), else `closed`."""
+def lock_customer(customer_id: int) -> None:
+    """Hold the customer's row lock until the transaction ends, so concurrent decisions for one
+    customer queue up. A statement of its own: in READ COMMITTED, a query that waited for the
+    lock still reads the other tables as they were when it began, before the loan it waited
+    for was booked."""
+    if not sql.fetch_all(_LOCK_CUSTOMER_SQL + sql.for_update(), (customer_id,)):
+        raise customer_not_found(customer_id)
+
+
+# A loan is current while it is not closed and its end date has not passed (as_of, "closed").
+_CURRENT_LOAN_SQL = "(l.end_date >= %s AND l.status <> %s)"
+
+
+def status_on(loan: LoanTerms, as_of: date) -> str:
+    """`active` while current (see _CURRENT_LOAN_SQL), else `closed`."""
     if loan.status != LoanStatus.CLOSED and loan.end_date >= as_of:
         return LoanStatus.ACTIVE
     return LoanStatus.CLOSED
 
 
-def installments_settled(loan: Loan, as_of: date) -> int:
+def installments_settled(loan: LoanTerms, as_of: date) -> int:
     """Booked loans count the installments their payments settled. The history files record no
     payments, only that the lender serviced the loan, so an imported loan is taken to have paid
     each installment whose due date has passed."""
@@ -86,11 +154,11 @@ def installments_settled(loan: Loan, as_of: date) -> int:
     return loan.installments_paid
 
 
-def repayments_left(loan: Loan, as_of: date) -> int:
+def repayments_left(loan: LoanTerms, as_of: date) -> int:
     return loan.tenure - installments_settled(loan, as_of)
 
 
-def days_past_due(loan: Loan, as_of: date) -> int:
+def days_past_due(loan: LoanTerms, as_of: date) -> int:
     return schedule.days_past_due(
         loan.start_date, loan.tenure, installments_settled(loan, as_of), as_of
     )
@@ -136,25 +204,44 @@ def loan_not_found(loan_id: int) -> LoanNotFound:
     return LoanNotFound(f"No loan with id {loan_id}.")
 
 
-def get_loan_with_customer(loan_id: int) -> Loan:
-    loan = Loan.objects.select_related("customer").filter(pk=loan_id).first()
-    if loan is None:
+_LOAN_WITH_HOLDER_SQL = (
+    f"SELECT {_LOAN_COLUMNS}, c.id, c.first_name, c.last_name, c.phone_number, c.age "  # noqa: S608
+    "FROM loans_loan l JOIN customers_customer c ON c.id = l.customer_id WHERE l.id = %s"
+)
+
+
+def get_loan_with_customer(loan_id: int) -> tuple[LoanRow, LoanHolder]:
+    rows = sql.fetch_all(_LOAN_WITH_HOLDER_SQL, (loan_id,))
+    if not rows:
         raise loan_not_found(loan_id)
-    return loan
+    row = rows[0]
+    return _loan_row(row[:_LOAN_COLUMN_COUNT]), LoanHolder(*row[_LOAN_COLUMN_COUNT:])
 
 
-def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> list[Loan]:
-    """The customer's loans, oldest first; `status` keeps only active (current) or closed ones."""
-    loans = Loan.objects.filter(customer_id=customer_id).order_by("id")
-    if status == LoanStatus.ACTIVE:
-        loans = loans.filter(current_loans_filter(as_of))
-    elif status == LoanStatus.CLOSED:
-        loans = loans.exclude(current_loans_filter(as_of))
-    found = list(loans)
-    # Only an empty list needs a second query, to tell "no loans" from "no such customer".
-    if not found and not Customer.objects.filter(pk=customer_id).exists():
+def _customer_loans_sql(condition: str) -> str:
+    return (
+        f"SELECT {_LOAN_COLUMNS} FROM customers_customer c "  # noqa: S608 (constants only)
+        f"LEFT JOIN loans_loan l ON l.customer_id = c.id{condition} "
+        "WHERE c.id = %s ORDER BY l.id"
+    )
+
+
+# view-loans' statement for each status filter; the filters take (as_of, "closed").
+_CUSTOMER_LOANS_SQL: dict[str | None, str] = {
+    None: _customer_loans_sql(""),
+    LoanStatus.ACTIVE: _customer_loans_sql(f" AND {_CURRENT_LOAN_SQL}"),
+    LoanStatus.CLOSED: _customer_loans_sql(f" AND NOT {_CURRENT_LOAN_SQL}"),
+}
+
+
+def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> list[LoanRow]:
+    """The customer's loans, oldest first; `status` keeps only active (current) or closed ones.
+    One query: the customer LEFT JOIN its loans, so "no loans" and "no such customer" differ."""
+    params = () if status is None else (sql.db_date(as_of), LoanStatus.CLOSED)
+    rows = sql.fetch_all(_CUSTOMER_LOANS_SQL[status], (*params, customer_id))
+    if not rows:
         raise customer_not_found(customer_id)
-    return found
+    return [_loan_row(row) for row in rows if row[0] is not None]
 
 
 def customer_decisions(customer_id: int) -> QuerySet[CreditDecision]:

@@ -78,7 +78,10 @@ def database_from_url(url: str) -> dict[str, object]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
-        config["CONN_HEALTH_CHECKS"] = True
+        # No health check: it is a `SELECT 1` round trip before every request's first query
+        # (docs/benchmarks.md). A connection that died with the database fails one request with
+        # a 503 (core.errors) and Django replaces it after that request.
+        config["CONN_HEALTH_CHECKS"] = False
     return config
 
 
@@ -120,6 +123,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["core.json.DecimalJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.json.JsonFirstNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "core.json.DecimalJSONParser",
         "rest_framework.parsers.MultiPartParser",

@@ -85,3 +85,20 @@ def test_decimals_are_written_as_json_numbers_with_their_digits():
         {"amount": Decimal("100000.00"), "rate": Decimal("8.20")}
     )
     assert rendered == b'{"amount":100000.00,"rate":8.20}'
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [None, "*/*", "application/json", "application/*", "text/html, application/json;q=0.9"],
+)
+def test_json_is_served_to_every_client_that_accepts_it(api, accept):
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+    response = api.get("/view-loans/1", **headers)
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "text/*"])
+def test_a_client_that_accepts_no_json_gets_406(api, accept):
+    response = api.get("/view-loans/1", HTTP_ACCEPT=accept)
+    assert response.status_code == 406
+    assert response.json()["error"]["code"] == "not_acceptable"

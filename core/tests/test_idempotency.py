@@ -322,7 +322,9 @@ def test_sqlite_database_is_locked_while_claiming_is_409(api, customer, monkeypa
 
 def test_other_database_errors_while_claiming_are_not_409(api, customer, monkeypatch):
     monkeypatch.setattr(idempotency, "_claim", failing_claim(OperationalError("disk I/O error")))
-    assert create_loan(api, application(customer)).status_code == 500
+    response = create_loan(api, application(customer))
+    assert (response.status_code, response["Retry-After"]) == (503, "1")
+    assert response.json()["error"]["code"] == "service_unavailable"
 
 
 def test_purge_deletes_only_expired_records(customer):
