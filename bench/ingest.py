@@ -171,9 +171,7 @@ def report(
         phases = [
             ("parse (open + read cells)", parse.get("open_s", 0) + parse.get("read_s", 0),
              parse.get("peak_rss_mb_open", 0)),
-            ("validate (convert cells)", parse.get("validate_s", 0),
-             parse.get("peak_rss_mb_parse", 0)),
-            ("write: format COPY text", parse.get("format_s", 0),
+            ("validate and format COPY text (one pass)", parse.get("validate_s", 0),
              parse.get("peak_rss_mb_parse", 0)),
             ("write: stage (COPY; second thread, overlaps the rows above)",
              parse.get("stage_s", 0), parse.get("peak_rss_mb_parse", 0)),

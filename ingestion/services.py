@@ -29,7 +29,14 @@ from customers.models import Customer
 from ingestion import staging
 from ingestion.models import FileKind, IngestionJob, JobStatus, Outcome
 from ingestion.readers import UnreadableFile, looks_like_spreadsheet, open_sheet
-from ingestion.rows import CUSTOMER_FIELDS, LOAN_FIELDS, check_loan, row_converter
+from ingestion.rows import (
+    CUSTOMER_FIELDS,
+    LOAN_FIELDS,
+    check_loan,
+    loan_rules_hold,
+    row_converter,
+    usual_row_texts,
+)
 from loans.models import Loan
 
 logger = logging.getLogger(__name__)
@@ -251,7 +258,7 @@ class _Run:
             timing["peak_rss_mb_open"] = _peak_rss_mb()
             with self.step(f"{kind}: reading") as job:
                 self._set_rows(job, kind, sheet.estimated_rows)
-            convert = _converter(kind)
+            encode = _encoder(self.job_id, kind)
             with _StageWriter(self, kind, timing) as writer:
                 while True:
                     mark = time.perf_counter()
@@ -260,9 +267,9 @@ class _Run:
                     if not chunk:
                         break
                     mark = time.perf_counter()
-                    staged = [convert(number, cells) for number, cells in chunk]
+                    payload = encode(chunk)
                     timing["validate_s"] += time.perf_counter() - mark
-                    writer.put(staged)
+                    writer.put(payload)
                     rows += len(chunk)
         return rows
 
@@ -390,10 +397,10 @@ class _Run:
 
 
 class _StageWriter:
-    """Writes parsed chunks into staging, each in its own step, while the next chunk is read.
+    """Writes encoded chunks into staging, each in its own step, while the next chunk is read.
 
-    On PostgreSQL outside a transaction (the worker, the command) the reading thread formats
-    each chunk as COPY text and a second thread with its own connection sends it, so the
+    On PostgreSQL outside a transaction (the worker, the command) a second thread with its
+    own connection sends each chunk's COPY text (encoded by the reading thread), so the
     database stores one chunk while the next is converted. Sending holds the GIL only
     briefly; formatting in that thread instead made both threads fight for it. At most one
     chunk waits in between. Inside a transaction (tests, which hold the job uncommitted) a
@@ -406,7 +413,7 @@ class _StageWriter:
         self.timing = timing
         self.error: BaseException | None = None
         self.stop = False
-        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        self.queue: queue.Queue[staging.Payload | None] = queue.Queue(maxsize=1)
         self.thread: threading.Thread | None = None
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             self.thread = threading.Thread(
@@ -428,23 +435,23 @@ class _StageWriter:
         if error is None and self.error is not None:
             raise self.error
 
-    def put(self, rows: list[staging.StagedValues]) -> None:
+    def put(self, payload: staging.Payload) -> None:
         if self.thread is None:
-            mark = time.perf_counter()
-            with self.run.step(f"{self.kind}: reading", durable=False):
-                staging.write_staged(self.run.job_id, self.kind, rows)
-            self.timing["stage_s"] += time.perf_counter() - mark
+            self._write(payload)
             return
         if self.error is not None:
             raise self.error
-        mark = time.perf_counter()
-        payload = staging.copy_text(self.run.job_id, rows)
-        self.timing["format_s"] = self.timing.get("format_s", 0.0) + time.perf_counter() - mark
         mark = time.perf_counter()
         self.queue.put(payload)
         self.timing["stage_wait_s"] = self.timing.get("stage_wait_s", 0.0) + (
             time.perf_counter() - mark
         )
+
+    def _write(self, payload: staging.Payload) -> None:
+        mark = time.perf_counter()
+        with self.run.step(f"{self.kind}: reading", durable=False):
+            staging.write_staged(self.kind, payload)
+        self.timing["stage_s"] += time.perf_counter() - mark
 
     def _loop(self) -> None:
         try:
@@ -452,14 +459,26 @@ class _StageWriter:
                 if self.stop or self.error is not None:
                     continue  # drain, so the reader never blocks on a full queue
                 try:
-                    mark = time.perf_counter()
-                    with self.run.step(f"{self.kind}: reading", durable=False):
-                        staging.write_copy_text(self.kind, payload)
-                    self.timing["stage_s"] += time.perf_counter() - mark
+                    self._write(payload)
                 except BaseException as exc:  # handed to the reading thread
                     self.error = exc
         finally:
             connection.close()
+
+
+def _encoder(
+    job_id: int, kind: FileKind
+) -> Callable[[list[tuple[int, list[Any]]]], staging.Payload]:
+    """Read rows to what `staging.write_staged` takes: COPY text on PostgreSQL (usual rows in
+    one pass from cells to text), converted records elsewhere."""
+    convert = _converter(kind)
+    if connection.vendor == "postgresql":
+        rules = loan_rules_hold if kind == FileKind.LOANS else None
+        usual = usual_row_texts(_FIELDS[kind], rules)
+        return lambda chunk: staging.copy_text(job_id, chunk, usual, convert)
+    return lambda chunk: staging.records(
+        job_id, [convert(number, cells) for number, cells in chunk]
+    )
 
 
 def _converter(kind: FileKind) -> Callable[[int, list[Any]], staging.StagedValues]:

@@ -6,7 +6,7 @@ and marked in a single transaction, so after a crash it is either wholly done or
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -62,19 +62,25 @@ class Problem:
 
 
 StagedValues = tuple[int, list[Any], list[tuple[str, str]]]
+# COPY text (PostgreSQL) or records for executemany (elsewhere), from `copy_text`/`records`.
+Payload = bytes | list[tuple[Any, ...]]
 
 
-def _records(job_id: int, rows: Sequence[StagedValues]) -> Iterable[tuple[Any, ...]]:
+def _record(
+    job_id: int, number: int, values: list[Any], errors: list[tuple[str, str]]
+) -> tuple[Any, ...]:
     return (
-        (
-            job_id,
-            number,
-            json.dumps(errors) if errors else None,
-            Outcome.REJECTED.value if errors else None,
-            *values,
-        )
-        for number, values, errors in rows
+        job_id,
+        number,
+        json.dumps(errors) if errors else None,
+        Outcome.REJECTED.value if errors else None,
+        *values,
     )
+
+
+def records(job_id: int, rows: Sequence[StagedValues]) -> list[tuple[Any, ...]]:
+    """Converted rows as executemany parameters (SQLite)."""
+    return [tuple(_adapt(value) for value in _record(job_id, *row)) for row in rows]
 
 
 def _copy_sql(kind: FileKind) -> str:
@@ -84,19 +90,18 @@ def _copy_sql(kind: FileKind) -> str:
     return f"COPY {_TABLES[kind]} ({column_list}) FROM STDIN"
 
 
-def write_staged(job_id: int, kind: FileKind, rows: Sequence[StagedValues]) -> None:
-    """Parsed rows into staging: COPY on PostgreSQL, executemany elsewhere."""
-    if connection.vendor == "postgresql":
-        write_copy_text(kind, copy_text(job_id, rows))
+def write_staged(kind: FileKind, payload: Payload) -> None:
+    """A chunk into staging: COPY on PostgreSQL, executemany elsewhere."""
+    if isinstance(payload, bytes):
+        with connection.cursor() as cursor, cursor.cursor.copy(_copy_sql(kind)) as copy:
+            copy.write(payload)
         return
     columns = ("job_id", "row", "errors", "outcome", *_COLUMNS[kind])
     column_list = ", ".join(f'"{column}"' for column in columns)
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {_TABLES[kind]} ({column_list}) VALUES ({placeholders})"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [tuple(_adapt(value) for value in record) for record in _records(job_id, rows)]
-        )
+        cursor.executemany(sql, payload)
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -111,19 +116,28 @@ def _copy_field(value: Any) -> str:
     return str(value)
 
 
-def copy_text(job_id: int, rows: Sequence[StagedValues]) -> bytes:
-    """The rows as a COPY … FROM STDIN text payload, built by the thread that parsed them, so
-    the thread that sends it holds the GIL only briefly (sending releases it)."""
+def copy_text(
+    job_id: int,
+    chunk: Sequence[tuple[int, list[Any]]],
+    usual: Callable[[Sequence[Any]], list[str] | None],
+    convert: Callable[[int, list[Any]], StagedValues],
+) -> bytes:
+    """Read rows as a COPY … FROM STDIN text payload, in one pass: a row of usual cells goes
+    straight from cells to text (`usual`, which prints what `convert` would return); any
+    other row is converted to its values and errors, then printed. Built by the thread that
+    read the rows, so the thread that sends it holds the GIL only briefly."""
     field = _copy_field
-    lines = ["\t".join([field(value) for value in record]) for record in _records(job_id, rows)]
+    good = f"{job_id}\t%d\t\\N\t\\N\t"
+
+    def line(number: int, cells: list[Any]) -> str:
+        texts = usual(cells)
+        if texts is not None:
+            return good % number + "\t".join(texts)
+        return "\t".join([field(value) for value in _record(job_id, *convert(number, cells))])
+
+    lines = [line(number, cells) for number, cells in chunk]
     lines.append("")
     return "\n".join(lines).encode()
-
-
-def write_copy_text(kind: FileKind, payload: bytes) -> None:
-    """Send a payload from `copy_text` into the kind's staging table (PostgreSQL only)."""
-    with connection.cursor() as cursor, cursor.cursor.copy(_copy_sql(kind)) as copy:
-        copy.write(payload)
 
 
 def _adapt(value: Any) -> Any:

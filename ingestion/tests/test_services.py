@@ -255,10 +255,10 @@ def test_a_crash_while_reading_rereads_the_file(settings, monkeypatch, customers
     job = services.create_job_for_paths({"customers": customers_file(customer(1), customer(2))})
     real_write = staging.write_staged
 
-    def crash_on_second_batch(job_id, kind, rows):
-        if StagedCustomer.objects.filter(job_id=job_id).exists():
+    def crash_on_second_batch(kind, payload):
+        if StagedCustomer.objects.filter(job_id=job.pk).exists():
             raise KeyboardInterrupt
-        real_write(job_id, kind, rows)
+        real_write(kind, payload)
 
     monkeypatch.setattr(staging, "write_staged", crash_on_second_batch)
     with pytest.raises(KeyboardInterrupt):
