@@ -19,9 +19,11 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
     scope = "api"
 
     def __init__(self) -> None:
-        # Looked up per request rather than at import, so tests can swap the cache.
-        self.cache: BaseCache = caches["throttle"]
         super().__init__()
+        # Looked up per request rather than at import, so tests can swap the cache; and only
+        # with a rate, as allow_request needs no cache without one.
+        if self.rate is not None:
+            self.cache: BaseCache = caches["throttle"]
 
     def get_rate(self) -> str | None:
         rate: str | None = settings.API_THROTTLE_RATE
