@@ -45,6 +45,7 @@ serve: $(VENV)/.installed-base
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
 WORKER_CONCURRENCY ?= 1
+worker: export DATABASE_HEALTH_CHECKS ?= true
 worker: $(VENV)/.installed-base
 	exec $(BIN)/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
 

@@ -79,10 +79,11 @@ def database_from_url(url: str) -> dict[str, object]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
-        # No health check: it is a `SELECT 1` round trip before every request's first query
+        # Off for the web: a `SELECT 1` round trip before every request's first query
         # (docs/benchmarks.md). A connection that died with the database fails one request with
-        # a 503 (core.errors) and Django replaces it after that request.
-        config["CONN_HEALTH_CHECKS"] = False
+        # a 503 (core.errors) and Django replaces it after that request. On for the Celery
+        # worker (make worker, compose), where a task that fails is dearer than a round trip.
+        config["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_HEALTH_CHECKS", False)
     return config
 
 
