@@ -31,7 +31,7 @@ def test_the_admin_login_still_refuses_a_post_without_the_csrf_token(admin_user)
 
 
 def test_api_requests_get_no_session_and_no_user(rf):
-    seen = {}
+    seen: dict[str, bool] = {}
 
     def view(request):
         seen.update(session=hasattr(request, "session"), user=hasattr(request, "user"))
