@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 
@@ -38,11 +38,14 @@ def insert_row(model: type[Model], **values: Any) -> int:
     """INSERT one row of `model` and return its id. Each value goes through its field's own
     conversion (get_db_prep_save), as Model.save would do, without the model instance."""
     statement, fields = _insert_statement(model, tuple(values))
+    # The wrapper itself: `connection` is a proxy that looks the thread's wrapper up on every
+    # attribute access, and each field's conversion reads several.
+    wrapper = connections[DEFAULT_DB_ALIAS]
     params = tuple(
-        field.get_db_prep_save(value, connection)
+        field.get_db_prep_save(value, wrapper)
         for field, value in zip(fields, values.values(), strict=True)
     )
-    with connection.cursor() as cursor:
+    with wrapper.cursor() as cursor:
         cursor.execute(statement, params)
         row = cursor.fetchone()
     return int(row[0])

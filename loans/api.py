@@ -1,6 +1,6 @@
 from collections.abc import Callable
 from datetime import date
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from core import clock
 from core.idempotency import idempotent
 from core.metrics import record_decision
-from core.money import to_paise
+from core.money import PAISE, to_paise
 from core.schema import error_responses
 from loans.models import LoanStatus
 from loans.policy import LoanRequest
@@ -54,6 +54,43 @@ class LoanApplicationInput(serializers.Serializer[Any]):
             interest_rate=values["interest_rate"],
             tenure=values["tenure"],
         )
+
+
+def _whole_number(value: Any, low: int, high: int) -> int | None:
+    return value if type(value) is int and low <= value <= high else None
+
+
+def _cents(value: Any, below: int) -> Decimal | None:
+    """A JSON number with at most two decimals and less than `below` in magnitude, quantized
+    to two places as DRF's DecimalField does (exactly, as nothing needs rounding)."""
+    if type(value) is int:
+        number = Decimal(value)
+    elif type(value) is Decimal and value.is_finite():
+        number = value
+    else:
+        return None
+    exponent = number.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent < -2 or abs(number) >= below:
+        return None
+    return number.quantize(PAISE)
+
+
+def usual_application(data: Any) -> tuple[int, LoanRequest] | None:
+    """A well-formed JSON application read without DRF: a serializer instance deep-copies
+    its fields, ~150 µs per request. Anything unusual (text, floats, out of range, missing)
+    returns None and goes through LoanApplicationInput, for its values or its field errors;
+    a property test checks the two agree on whatever the fast path accepts."""
+    if not isinstance(data, dict):
+        return None
+    customer_id = _whole_number(data.get("customer_id"), 1, LARGEST_ID)
+    tenure = _whole_number(data.get("tenure"), 1, MAX_TENURE_MONTHS)
+    amount = _cents(data.get("loan_amount"), 10**12)
+    rate = _cents(data.get("interest_rate"), 10**3)
+    if customer_id is None or tenure is None or amount is None or rate is None:
+        return None
+    if amount <= 0 or not 0 <= rate <= 100:
+        return None
+    return customer_id, LoanRequest(amount=amount, interest_rate=rate, tenure=tenure)
 
 
 def two_places(**kwargs: Any) -> serializers.DecimalField:
@@ -135,12 +172,15 @@ def decide_application(
     request: Request, service: Callable[..., RecordedDecision]
 ) -> tuple[int, RecordedDecision]:
     """The part check-eligibility and create-loan share: validate, decide, count the outcome."""
-    application = LoanApplicationInput(data=request.data)
-    application.is_valid(raise_exception=True)
-    customer_id: int = application.validated_data["customer_id"]
+    usual = usual_application(request.data)
+    if usual is None:
+        application = LoanApplicationInput(data=request.data)
+        application.is_valid(raise_exception=True)
+        usual = application.validated_data["customer_id"], application.to_loan_request()
+    customer_id, loan_request = usual
     recorded = service(
         customer_id,
-        application.to_loan_request(),
+        loan_request,
         as_of=clock.today(),
         requested_by=requested_by(request),
     )
