@@ -255,20 +255,20 @@ class CreateLoanApi(APIView):
     def post(self, request: Request) -> Response:
         customer_id, booking = decide_application(request, create_loan)
         decision = booking.decision
-        if booking.loan is None:
+        if booking.loan_id is None:
             message = "Loan not approved: " + " ".join(r.message for r in decision.reasons)
         else:
             message = "Loan approved."
         return Response(
             {
-                "loan_id": booking.loan.pk if booking.loan else None,
+                "loan_id": booking.loan_id,
                 "customer_id": customer_id,
                 "loan_approved": decision.approved,
                 "message": message,
                 "monthly_installment": decision.monthly_installment,
                 "decision_id": booking.decision_id,
             },
-            status=status.HTTP_201_CREATED if booking.loan else status.HTTP_200_OK,
+            status=status.HTTP_201_CREATED if booking.loan_id else status.HTTP_200_OK,
         )
 
 

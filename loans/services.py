@@ -24,7 +24,7 @@ from loans.selectors import (
 class RecordedDecision:
     decision: Decision
     decision_id: int
-    loan: Loan | None = None
+    loan_id: int | None = None
 
 
 def _record(
@@ -32,7 +32,7 @@ def _record(
     kind: DecisionKind,
     decision: Decision,
     requested_by: str,
-    loan: Loan | None = None,
+    loan_id: int | None = None,
 ) -> int:
     """Write the decision to the audit trail; returns its id. A plain INSERT: Model.save costs
     ~300 µs of CPU per decision, more than the rest of an eligibility check."""
@@ -54,7 +54,7 @@ def _record(
         corrected_interest_rate=decision.corrected_interest_rate,
         monthly_installment=decision.monthly_installment,
         policy_version=POLICY_VERSION,
-        loan=loan.pk if loan else None,
+        loan=loan_id,
         requested_by=requested_by,
         created_at=timezone.now(),
     )
@@ -77,21 +77,33 @@ def create_loan(
         lock_customer(customer_id)
         borrower, history = borrower_with_history(customer_id)
         decision = decide(borrower, history, request, as_of)
-        loan = None
-        if decision.approved:
-            loan = Loan.objects.create(
-                customer_id=customer_id,
-                loan_amount=request.amount,
-                tenure=request.tenure,
-                interest_rate=decision.corrected_interest_rate,
-                monthly_installment=decision.monthly_installment,
-                emis_paid_on_time=0,
-                start_date=as_of,
-                end_date=add_months(as_of, request.tenure),
-                origin=LoanOrigin.BOOKED,
-            )
-        decision_id = _record(customer_id, DecisionKind.CREATE_LOAN, decision, requested_by, loan)
-        return RecordedDecision(decision, decision_id, loan)
+        loan_id = _book(customer_id, decision, as_of) if decision.approved else None
+        decision_id = _record(
+            customer_id, DecisionKind.CREATE_LOAN, decision, requested_by, loan_id
+        )
+        return RecordedDecision(decision, decision_id, loan_id)
+
+
+def _book(customer_id: int, decision: Decision, as_of: date) -> int:
+    """INSERT the approved loan (every column: a plain INSERT applies no model defaults) while
+    the customer's row lock is held, which the ORM's save would lengthen by ~300 µs."""
+    request, now = decision.request, timezone.now()
+    return sql.insert_row(
+        Loan,
+        customer=customer_id,
+        loan_amount=request.amount,
+        tenure=request.tenure,
+        interest_rate=decision.corrected_interest_rate,
+        monthly_installment=decision.monthly_installment,
+        emis_paid_on_time=0,
+        installments_paid=0,
+        start_date=as_of,
+        end_date=add_months(as_of, request.tenure),
+        status=LoanStatus.ACTIVE,
+        origin=LoanOrigin.BOOKED,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 class LoanClosed(ConflictError):
