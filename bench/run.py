@@ -11,7 +11,8 @@ BENCH_REDIS (default redis://127.0.0.1:6379/15), BENCH_DATA (folder with custome
 loan_data.xlsx, default ../shared/data; without it 10,000 generated customers x 5 loans),
 BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16), BENCH_LOADGEN_PROCESSES (2),
 BENCH_WORKERS (2), BENCH_ENDPOINTS (comma-separated subset), BENCH_PROFILE (an endpoint: record
-py-spy flame graphs of both workers while it runs, when py-spy is installed), BENCH_DOCS (0 to
+py-spy flame graphs of both workers while it runs, when py-spy is installed; `--gil`, so they
+show Python's CPU, not threads blocked on sockets), BENCH_DOCS (0 to
 leave docs/benchmarks.md alone).
 """
 
@@ -23,8 +24,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -110,6 +113,54 @@ def gunicorn_workers(pid: int) -> list[int]:
     return pids
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes (all their threads) so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def postgres_pids() -> list[int]:
+    """Every process of the PostgreSQL server: backends, WAL writer, checkpointer."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().startswith("postgres"):
+                pids.append(int(entry.name))
+        except OSError:
+            continue
+    return pids
+
+
+@dataclass(frozen=True)
+class CpuPerRequest:
+    """CPU µs per answered request during the measured seconds (not the warm-up)."""
+
+    server_us: float
+    postgres_us: float
+
+
+def sample_cpu(server_pid: int, box: list[float]) -> threading.Thread:
+    """Sample the server's and PostgreSQL's CPU at the end of the warm-up and of the run."""
+
+    def sample() -> None:
+        for pause in (WARMUP, SECONDS):
+            time.sleep(pause)
+            box.extend([cpu_seconds(gunicorn_workers(server_pid)), cpu_seconds(postgres_pids())])
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    return thread
+
+
 def prepare_database(env: dict[str, str]) -> str:
     recreate_database(DB_NAME)
     manage = [str(BIN / "python"), "manage.py"]
@@ -166,19 +217,21 @@ def bar(share: float, width: int = 40) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def table(results: list[Result], floor_rps: float) -> list[str]:
+def table(results: list[Result], cpu: list[CpuPerRequest], floor_rps: float) -> list[str]:
     lines = [
-        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | % of floor | responses |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| endpoint | req/s | p50 ms | p95 ms | p99 ms | errors | % of floor "
+        "| server CPU µs/req | PostgreSQL CPU µs/req | responses |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for result in results:
+    for result, used in zip(results, cpu, strict=True):
         statuses = ", ".join(f"{code}: {n}" for code, n in sorted(result.statuses.items()))
         outcomes = ", ".join(f"{name} {n}" for name, n in sorted(result.outcomes.items()))
         responses = statuses + (f" ({outcomes})" if outcomes else "")
         lines.append(
             f"| {result.scenario} | {result.rps:,.0f} | {result.p50_ms:.1f} | "
             f"{result.p95_ms:.1f} | {result.p99_ms:.1f} | {result.errors} | "
-            f"{100 * result.rps / floor_rps:.1f}% | {responses} |"
+            f"{100 * result.rps / floor_rps:.1f}% | {used.server_us:,.0f} | "
+            f"{used.postgres_us:,.0f} | {responses} |"
         )
     return lines
 
@@ -253,6 +306,7 @@ def main() -> None:
         start_new_session=True,
     )
     results: list[Result] = []
+    cpu: list[CpuPerRequest] = []
     try:
         headers = {"X-API-Key": api_key}
         wait_for(f"http://127.0.0.1:{app_port}/health", headers)
@@ -279,6 +333,8 @@ def main() -> None:
             nonlocal slot
             print(f"  {name} ...", end=" ", flush=True)
             profilers = start_profile(app.pid, name) if profiled else []
+            samples: list[float] = []
+            sampler = sample_cpu(app.pid if port == app_port else floor.pid, samples)
             result = loadgen.run(
                 "127.0.0.1",
                 port,
@@ -292,11 +348,19 @@ def main() -> None:
             )
             for profiler in profilers:
                 profiler.wait(60)
+            sampler.join()
             slot += CONNECTIONS
             if profiled:  # the profiler's own CPU would skew the figures: not in the table
                 print(f"profiled, {result.rps:,.0f} req/s: {OUT}/profile-{name}-*", flush=True)
                 return
             results.append(result)
+            answered = max(result.rps * SECONDS, 1) / 1e6
+            cpu.append(
+                CpuPerRequest(
+                    server_us=(samples[2] - samples[0]) / answered,
+                    postgres_us=(samples[3] - samples[1]) / answered,
+                )
+            )
             print(
                 f"{result.rps:,.0f} req/s, p99 {result.p99_ms:.1f} ms, {result.errors} errors, "
                 f"generator {result.loadgen_cpu_us:.0f} µs CPU/request",
@@ -330,7 +394,7 @@ def main() -> None:
     floor_rps = sum(r.rps for r in floors) / len(floors)
     results[0] = rename(results[0], "floor (first)")
     results[-1] = rename(results[-1], "floor (last)")
-    report(results, floor_rps, ceiling, keep_alive, data, (customers_before, loans_before))
+    report(results, cpu, floor_rps, ceiling, keep_alive, data, (customers_before, loans_before))
 
 
 def rename(result: Result, name: str) -> Result:
@@ -354,7 +418,8 @@ def start_profile(server_pid: int, name: str) -> list[subprocess.Popen[bytes]]:
     quiet = subprocess.DEVNULL
     commands = [
         [py_spy, "record", "--pid", str(pid), "--duration", duration, "--rate", "250",
-         "--format", fmt, "--output", str(OUT / f"profile-{name}-{pid}.{ext}"), "--nonblocking"]
+         "--format", fmt, "--output", str(OUT / f"profile-{name}-{pid}.{ext}"),
+         "--nonblocking", "--gil"]
         for pid in gunicorn_workers(server_pid)
         for fmt, ext in (("flamegraph", "svg"), ("raw", "txt"))
     ]  # fmt: skip
@@ -363,6 +428,7 @@ def start_profile(server_pid: int, name: str) -> list[subprocess.Popen[bytes]]:
 
 def report(
     results: list[Result],
+    cpu: list[CpuPerRequest],
     floor_rps: float,
     ceiling: Result,
     keep_alive: bool,
@@ -389,8 +455,10 @@ def report(
         "(mean of the runs before and after the endpoints).",
         f"- Load generator ceiling against a do-nothing server: {ceiling.rps:,.0f} req/s; its CPU "
         f"cost is at most {generator_cpu:.0f} µs per request in this run.",
+        "- CPU µs/req: the gunicorn workers' and the whole PostgreSQL server's CPU time during "
+        "the measured seconds, per answered request (/proc; the machine has 2 cores).",
         "",
-        *table(results, floor_rps),
+        *table(results, cpu, floor_rps),
         "",
         "```text",
         *chart,
