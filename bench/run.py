@@ -116,16 +116,22 @@ def gunicorn_workers(pid: int) -> list[int]:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes (all their threads) so far."""
-    total = 0
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU time of each of these processes (all their threads) so far."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+        used[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return used
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two samples by the processes alive at the second; one that
+    started in between counts from zero, one that ended is lost (its time cannot be read)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def postgres_pids() -> list[int]:
@@ -148,7 +154,7 @@ class CpuPerRequest:
     postgres_us: float
 
 
-def sample_cpu(server_pid: int, box: list[float]) -> threading.Thread:
+def sample_cpu(server_pid: int, box: list[dict[int, float]]) -> threading.Thread:
     """Sample the server's and PostgreSQL's CPU at the end of the warm-up and of the run."""
 
     def sample() -> None:
@@ -333,7 +339,7 @@ def main() -> None:
             nonlocal slot
             print(f"  {name} ...", end=" ", flush=True)
             profilers = start_profile(app.pid, name) if profiled else []
-            samples: list[float] = []
+            samples: list[dict[int, float]] = []
             sampler = sample_cpu(app.pid if port == app_port else floor.pid, samples)
             result = loadgen.run(
                 "127.0.0.1",
@@ -357,8 +363,8 @@ def main() -> None:
             answered = max(result.rps * SECONDS, 1) / 1e6
             cpu.append(
                 CpuPerRequest(
-                    server_us=(samples[2] - samples[0]) / answered,
-                    postgres_us=(samples[3] - samples[1]) / answered,
+                    server_us=cpu_used(samples[0], samples[2]) / answered,
+                    postgres_us=cpu_used(samples[1], samples[3]) / answered,
                 )
             )
             print(
