@@ -100,6 +100,7 @@ def idempotent(handler: Handler[View, Params]) -> Handler[View, Params]:
             return handler(view, request, *args, **kwargs)
         return _once(view, request, key, lambda: handler(view, request, *args, **kwargs))
 
+    wrapper.idempotent = True  # type: ignore[attr-defined]  # core.schema documents the header
     return wrapper
 
 

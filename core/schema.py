@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from core.auth import API_KEY_HEADER
 from core.errors import ErrorCode, error_body
+from core.idempotency import IDEMPOTENCY_KEY_HEADER
 from core.middleware import REQUEST_ID_HEADER
 
 ERROR_CODES = [code.value for code in ErrorCode]
@@ -60,6 +61,13 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
             {"phone_number": ["This phone number is already registered."]},
         ),
     ),
+    422: (
+        "The Idempotency-Key was used before with a different request.",
+        error_body(
+            ErrorCode.IDEMPOTENCY_KEY_REUSED,
+            "This Idempotency-Key was used with a different request.",
+        ),
+    ),
     429: (
         "Over the rate limit; Retry-After says how many seconds to wait.",
         error_body(ErrorCode.THROTTLED, "Request was throttled. Expected available in 12 seconds."),
@@ -85,6 +93,16 @@ REQUEST_ID = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="Echo of the request's X-Request-ID, or a new id; it is in the request's log line.",
     response=True,
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_KEY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "1-255 printable ASCII characters. A retry with the same key and request replays the "
+        "first answer (Idempotent-Replayed: true) instead of running again; the same key with "
+        "another request is a 422, one still running a 409 (docs/idempotency.md)."
+    ),
 )
 RETRY_AFTER = OpenApiParameter(
     "Retry-After",
@@ -116,7 +134,10 @@ def without_trailing_slash_twins(
 
 
 class ApiSchema(AutoSchema):
-    """Every operation also documents the X-Request-ID it echoes and the 429's Retry-After."""
+    """Every operation also documents the X-Request-ID it echoes and the 429's Retry-After, and
+    the Idempotency-Key header where core.idempotency.idempotent wraps the handler."""
 
     def get_override_parameters(self) -> list[Any]:
-        return [*super().get_override_parameters(), REQUEST_ID, RETRY_AFTER]
+        handler = getattr(self.view, self.method.lower(), None)
+        keyed = [IDEMPOTENCY_KEY] if getattr(handler, "idempotent", False) else []
+        return [*super().get_override_parameters(), REQUEST_ID, RETRY_AFTER, *keyed]

@@ -103,7 +103,7 @@ class IngestApi(APIView):
     @extend_schema(
         summary="Upload the history spreadsheets; they are ingested in the background",
         request={"multipart/form-data": IngestInput},
-        responses={202: IngestAcceptedOutput, **error_responses(400)},
+        responses={202: IngestAcceptedOutput, **error_responses(400, 409, 422)},
     )
     @idempotent
     def post(self, request: Request) -> Response:

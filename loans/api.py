@@ -233,7 +233,7 @@ class CreateLoanApi(APIView):
         responses={
             201: CreateLoanOutput,
             200: CreateLoanOutput(help_text="Not approved: nothing booked."),
-            **error_responses(400, 404),
+            **error_responses(400, 404, 409, 422),
         },
         examples=[
             APPLICATION_EXAMPLE,

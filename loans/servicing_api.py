@@ -100,7 +100,7 @@ class LoanPaymentsApi(APIView):
     @extend_schema(
         summary="Take a payment: it settles the oldest unpaid installment first",
         request=PaymentInput,
-        responses={201: PaymentOutput, **error_responses(400, 404, 409)},
+        responses={201: PaymentOutput, **error_responses(400, 404, 409, 422)},
         examples=[
             OpenApiExample("one installment", request_only=True, value={"amount": 8791.59}),
         ],

@@ -103,3 +103,16 @@ def test_swagger_ui_is_served(api):
     response = api.get("/api/docs")
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
+
+
+KEYED = {("/create-loan", "post"), ("/loans/{loan_id}/payments", "post"), ("/ingest", "post")}
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_the_idempotency_key_is_documented_where_it_is_honoured(schema, path, method):
+    operation = schema["paths"][path][method]
+    headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+    keyed = (path, method) in KEYED
+    assert ("Idempotency-Key" in headers) == keyed
+    if keyed:  # reused with another request, or still running
+        assert {"409", "422"} <= set(operation["responses"])
