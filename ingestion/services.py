@@ -68,22 +68,33 @@ class LeaseLost(Exception):
 
 
 def create_job(uploads: Mapping[str, Upload]) -> IngestionJob:
-    """A queued job with the uploads stored under INGEST_DIR/<job id>/."""
+    """A queued job with the uploads stored under INGEST_DIR/<job id>/. If storing them fails
+    (a full disk, the database), the folder goes too: the request's transaction rolls the job
+    back, and nothing would ever read or remove the files."""
     job = IngestionJob.objects.create(batch_rows=settings.INGEST_BATCH_ROWS)
     folder = Path(settings.INGEST_DIR) / str(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
-    files: dict[str, Any] = {}
-    for kind in ORDER:
-        upload = uploads.get(kind)
-        if upload is None:
-            continue
-        path = folder / kind
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        files[kind] = {"name": upload.name or kind, "path": str(path), "owned": True, "rows": 0}
-    job.files = files
-    job.save(update_fields=["files"])
+    try:
+        files: dict[str, Any] = {}
+        for kind in ORDER:
+            upload = uploads.get(kind)
+            if upload is None:
+                continue
+            path = folder / kind
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            files[kind] = {
+                "name": upload.name or kind,
+                "path": str(path),
+                "owned": True,
+                "rows": 0,
+            }
+        job.files = files
+        job.save(update_fields=["files"])
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return job
 
 

@@ -1,4 +1,5 @@
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,18 @@ def test_with_redis_the_job_goes_to_celery(monkeypatch, settings):
     monkeypatch.setattr(tasks.run_ingestion, "delay", sent.append)
     services.dispatch(7)
     assert sent == [7]
+
+
+def test_uploads_are_removed_when_storing_them_fails(customers_file, ingest_dir):
+    class FullDisk:
+        name: str | None = "loans.xlsx"
+
+        def chunks(self) -> Iterator[bytes]:
+            yield b"PK\x03\x04 first chunk"
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        services.create_job(
+            {"customers": upload(customers_file(customer(1)), "customers"), "loans": FullDisk()}
+        )
+    assert list(ingest_dir.iterdir()) == []
