@@ -118,13 +118,13 @@ class EligibilityResponse(serializers.Serializer[Any]):
     instance per request would cost more than the whole decision)."""
 
     customer_id = serializers.IntegerField()
-    approval = serializers.BooleanField(source="approved")
-    interest_rate = two_places(source="request.interest_rate")
+    approval = serializers.BooleanField()
+    interest_rate = two_places()
     corrected_interest_rate = two_places()
-    tenure = serializers.IntegerField(source="request.tenure")
+    tenure = serializers.IntegerField()
     monthly_installment = two_places()
-    credit_score = serializers.IntegerField(source="credit.score")
-    score_breakdown = ScoreBreakdownOutput(source="credit.points")
+    credit_score = serializers.IntegerField()
+    score_breakdown = ScoreBreakdownOutput()
     reasons = ReasonOutput(many=True)
     decision_id = serializers.IntegerField(help_text="GET /decisions/{decision_id} shows it.")
 
