@@ -156,16 +156,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "credit"
 # Redis redelivers an unacknowledged task (a killed worker's) after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT", "3600"))
-}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
 # Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,
 # the spreadsheet reader, and how long a silent run keeps its claim on a job.
 INGEST_DIR = Path(env_str("INGEST_DIR") or BASE_DIR / "var" / "ingest")
-INGEST_BATCH_ROWS = int(env_str("INGEST_BATCH_ROWS", "20000"))
+INGEST_BATCH_ROWS = env_int("INGEST_BATCH_ROWS", 20000)
 INGEST_READER = env_str("INGEST_READER", "calamine")
-INGEST_LEASE_SECONDS = int(env_str("INGEST_LEASE_SECONDS", "120"))
+INGEST_LEASE_SECONDS = env_int("INGEST_LEASE_SECONDS", 120)
 
 # Idempotency-Key (docs/idempotency.md): hours a keyed response is kept and replayed, and the
 # seconds a retry waits for the first request with its key to finish before answering 409.

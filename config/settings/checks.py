@@ -3,11 +3,14 @@ so `manage.py`, gunicorn and celery all exit non-zero with a message naming the 
 
 import re
 
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
-# Django's own deploy check (security.W009) asks for this much; shorter keys are guessable.
-MIN_SECRET_KEY_LENGTH = 50
-MIN_SECRET_KEY_UNIQUE_CHARACTERS = 5
+# The secret key must pass Django's own deploy check (security.W009), whose limits these are.
 MIN_API_KEY_LENGTH = 16
 KNOWN_INSECURE_SECRET_KEYS = frozenset(
     {
@@ -23,15 +26,17 @@ KNOWN_INSECURE_SECRET_KEYS = frozenset(
 def secret_key_problem(secret_key: str) -> str | None:
     if not secret_key:
         return "SECRET_KEY is not set"
-    if secret_key in KNOWN_INSECURE_SECRET_KEYS or secret_key.startswith("django-insecure-"):
+    if secret_key in KNOWN_INSECURE_SECRET_KEYS or secret_key.startswith(
+        SECRET_KEY_INSECURE_PREFIX
+    ):
         return "SECRET_KEY is a known insecure value"
     if (
-        len(secret_key) < MIN_SECRET_KEY_LENGTH
-        or len(set(secret_key)) < MIN_SECRET_KEY_UNIQUE_CHARACTERS
+        len(secret_key) < SECRET_KEY_MIN_LENGTH
+        or len(set(secret_key)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
     ):
         return (
-            f"SECRET_KEY is too weak (at least {MIN_SECRET_KEY_LENGTH} characters, "
-            f"{MIN_SECRET_KEY_UNIQUE_CHARACTERS} of them different)"
+            f"SECRET_KEY is too weak (at least {SECRET_KEY_MIN_LENGTH} characters, "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them different)"
         )
     return None
 
