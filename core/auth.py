@@ -69,6 +69,12 @@ def request_client(request: HttpRequest) -> str | None:
     return client_for_key(presented) if presented else None
 
 
+def client_of(request: Request) -> str | None:
+    """The fingerprint of the key a DRF request authenticated with (ApiKeyAuthentication puts
+    it in request.auth), or None when the API is open."""
+    return request.auth if isinstance(request.auth, str) else None
+
+
 @dataclass(frozen=True)
 class ApiClient:
     """The DRF `request.user` of a request that presented a right key."""

@@ -59,10 +59,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.auth import client_of
 from core.errors import ApiError, ConflictError, ErrorCode
 from core.models import IdempotencyRecord
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+# Read from META: request.headers would copy every header on every request to these views.
+IDEMPOTENCY_KEY_META = "HTTP_IDEMPOTENCY_KEY"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 _VALID_KEY = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
@@ -95,7 +98,7 @@ def idempotent(handler: Handler[View, Params]) -> Handler[View, Params]:
     def wrapper(
         view: View, request: Request, /, *args: Params.args, **kwargs: Params.kwargs
     ) -> Response:
-        key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
+        key = request.META.get(IDEMPOTENCY_KEY_META)
         if key is None:
             return handler(view, request, *args, **kwargs)
         return _once(view, request, key, lambda: handler(view, request, *args, **kwargs))
@@ -110,8 +113,7 @@ def scope_of(method: str, path: str, client: str | None) -> str:
 
 
 def request_scope(request: Request) -> str:
-    client = request.auth if isinstance(request.auth, str) else None
-    return scope_of(request.method or "", request.path, client)
+    return scope_of(request.method or "", request.path, client_of(request))
 
 
 def request_fingerprint(request: Request) -> str:

@@ -9,6 +9,8 @@ from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.auth import client_of
+
 if TYPE_CHECKING:  # the real import would be circular: DRF's views import these classes
     from rest_framework.views import APIView
 
@@ -30,7 +32,7 @@ class ApiKeyRateThrottle(SimpleRateThrottle):
         return rate
 
     def get_cache_key(self, request: Request, view: "APIView") -> str:
-        ident = request.auth if isinstance(request.auth, str) else self.get_ident(request)
+        ident = client_of(request) or self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request: Request, view: "APIView") -> bool:

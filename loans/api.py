@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
+from core.auth import client_of
 from core.idempotency import idempotent
 from core.metrics import record_decision
 from core.money import PAISE, to_paise
@@ -163,11 +164,6 @@ def eligibility_body(customer_id: int, recorded: RecordedDecision) -> dict[str, 
     }
 
 
-def requested_by(request: Request) -> str:
-    """The API key's fingerprint (core.auth puts it in request.auth), or "" when open."""
-    return request.auth if isinstance(request.auth, str) else ""
-
-
 def decide_application(
     request: Request, service: Callable[..., RecordedDecision]
 ) -> tuple[int, RecordedDecision]:
@@ -182,7 +178,7 @@ def decide_application(
         customer_id,
         loan_request,
         as_of=clock.today(),
-        requested_by=requested_by(request),
+        requested_by=client_of(request) or "",
     )
     decision = recorded.decision
     record_decision(
