@@ -13,6 +13,20 @@ from psycopg import sql
 ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
+def require_live_services() -> None:
+    """Skip (or fail, with REQUIRE_SERVICES=1) unless PostgreSQL and Redis are configured.
+
+    A module-scoped fixture runs before conftest's per-test marker check: call this first in
+    one, so that nothing is started (no database re-created, no server) only to be skipped.
+    Imported here, not at the top: the benchmarks use this module without pytest or Django."""
+    from django.db import connection
+
+    from conftest import require_or_skip
+
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        require_or_skip("needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import requests
 
-from core.tests.processes import free_port, recreate_database, start, stop
+from core.tests.processes import free_port, recreate_database, require_live_services, start, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "credit_e2e_serve"
@@ -38,6 +38,7 @@ def wait_for_worker(base: str, deadline: float) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
+    require_live_services()  # a module fixture runs before conftest's per-test marker check
     folder = tmp_path_factory.mktemp("e2e")
     port = free_port()
     env = {

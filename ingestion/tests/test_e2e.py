@@ -21,11 +21,9 @@ from typing import Any
 import psycopg
 import pytest
 import requests
-from django.db import connection
 from python_calamine import CalamineWorkbook
 
-from conftest import require_or_skip
-from core.tests.processes import free_port, recreate_database, start, stop
+from core.tests.processes import free_port, recreate_database, require_live_services, start, stop
 from ingestion.samples import Plan, write_xlsx
 from ingestion.tests.conftest import SHARED_DATA, TODAY_FOR_SAMPLES
 
@@ -90,9 +88,7 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    # A module fixture runs before the per-test marker check in conftest.py: check here too.
-    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
-        require_or_skip("needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)")
+    require_live_services()  # a module fixture runs before conftest's per-test marker check
     logs = tmp_path_factory.mktemp("e2e-ingest")
     recreate_database(DATABASE)
     env = {
