@@ -81,7 +81,7 @@ def main() -> None:
              "--loans-per-customer", str(PER_CUSTOMER), "--xlsx", str(FOLDER)],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
-    recreate_database(DB_NAME)
+    recreate_database(DB_NAME, admin_url=f"{PG}/postgres")
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     worker = subprocess.Popen(

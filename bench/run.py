@@ -168,7 +168,7 @@ def sample_cpu(server_pid: int, box: list[dict[int, float]]) -> threading.Thread
 
 
 def prepare_database(env: dict[str, str]) -> str:
-    recreate_database(DB_NAME)
+    recreate_database(DB_NAME, admin_url=f"{PG}/postgres")
     manage = [str(BIN / "python"), "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     customers, loans = DATA / "customer_data.xlsx", DATA / "loan_data.xlsx"

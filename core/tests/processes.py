@@ -33,9 +33,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def recreate_database(name: str, drop_only: bool = False) -> None:
-    """Only for databases the calling test owns (credit_e2e_*)."""
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
+def recreate_database(name: str, drop_only: bool = False, admin_url: str = ADMIN_URL) -> None:
+    """Drop the database `name` (ending its sessions) and, unless drop_only, create it empty,
+    through the maintenance database at admin_url (on the server that holds `name`).
+
+    Only for databases the caller owns: the e2e tests' credit_e2e_* and the benchmarks'
+    credit_bench*."""
+    with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
