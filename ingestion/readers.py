@@ -23,10 +23,12 @@ _SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 class UnreadableFile(Exception):
     """The file as a whole cannot be ingested: nothing of it is written."""
 
-    def __init__(self, message: str, column: str | None = None) -> None:
+    def __init__(self, message: str, column: str | None = None, row: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.column = column
+        # The Excel row the problem is on (the header row for a missing column), if any.
+        self.row = row
 
 
 def looks_like_spreadsheet(head: bytes) -> bool:
@@ -51,7 +53,8 @@ class Sheet:
     estimated_rows: int
 
 
-def _column_positions(header: Sequence[Any], columns: Sequence[str]) -> list[int]:
+def _column_positions(header: Sequence[Any], columns: Sequence[str], row: int) -> list[int]:
+    """Where each column is in the header (Excel row `row`); UnreadableFile names the missing."""
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
         positions.setdefault(normalize_header(cell), index)
@@ -59,7 +62,9 @@ def _column_positions(header: Sequence[Any], columns: Sequence[str]) -> list[int
     if missing:
         names = ", ".join(f"'{column}'" for column in missing)
         raise UnreadableFile(
-            f"Missing required column{'s' if len(missing) > 1 else ''} {names}.", missing[0]
+            f"Missing required column{'s' if len(missing) > 1 else ''} {names}.",
+            missing[0],
+            row,
         )
     return [positions[normalize_header(column)] for column in columns]
 
@@ -84,7 +89,7 @@ def _data_rows(
         if positions is None:
             if all(_blank(cell) for cell in raw):
                 continue
-            positions = _column_positions(raw, columns)
+            positions = _column_positions(raw, columns, number)
             width = max(positions) + 1
             pick = _picker(positions)
             continue

@@ -155,11 +155,11 @@ def run_job(job_id: int, on_progress: ProgressCallback | None = None) -> None:
                 current = kind
                 run.ingest(kind)
     except UnreadableFile as exc:
-        run.finish(JobStatus.FAILED, failure=(current, exc.column, exc.message))
+        run.finish(JobStatus.FAILED, failure=(current, exc.row, exc.column, exc.message))
     except LeaseLost:
         logger.warning("Ingestion job %s was taken over by another run", job_id)
     except Exception:
-        run.finish(JobStatus.FAILED, failure=(current, None, "Internal error; see the log."))
+        run.finish(JobStatus.FAILED, failure=(current, None, None, "Internal error; see the log."))
         raise
     else:
         run.finish(JobStatus.SUCCEEDED)
@@ -381,17 +381,17 @@ class _Run:
     def finish(
         self,
         status: JobStatus,
-        failure: tuple[FileKind | None, str | None, str] | None = None,
+        failure: tuple[FileKind | None, int | None, str | None, str] | None = None,
     ) -> None:
         with self.step("") as job:
             staging.clear(self.job_id)
             if failure is not None:
-                kind, column, message = failure
+                kind, row, column, message = failure
                 job.errors = [
                     *job.errors,
                     {
                         "file": kind,
-                        "row": 1 if column else None,
+                        "row": row,
                         "column": column,
                         "message": message,
                     },

@@ -42,6 +42,15 @@ def test_a_missing_column_is_named(write_xlsx):
         rows_of(path)
     assert error.value.message == "Missing required column 'Date of Approval'."
     assert error.value.column == "Date of Approval"
+    assert error.value.row == 1
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_missing_column_is_placed_on_the_header_row_below_blank_rows(write_xlsx, reader):
+    path = write_xlsx([[None], [None], ["Customer ID", "Loan ID"], [1.0, 2.0]])
+    with pytest.raises(UnreadableFile) as error:
+        rows_of(path, reader)
+    assert (error.value.row, error.value.column) == (3, "Date of Approval")
 
 
 def test_several_missing_columns_are_all_named(write_xlsx):

@@ -215,6 +215,21 @@ def test_a_missing_column_fails_the_job_naming_it(write_xlsx):
     assert not Customer.objects.exists()
 
 
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_missing_column_below_blank_rows_is_reported_on_the_header_row(
+    settings, write_xlsx, reader
+):
+    settings.INGEST_READER = reader
+    path = write_xlsx([[None], [None], CUSTOMER_HEADERS[:-1], customer(1)[:-1]])
+    job = ingest(path)
+    assert job.status == JobStatus.FAILED
+    assert job.errors == [
+        {"file": "customers", "row": 3, "column": "Approved Limit",
+         "message": "Missing required column 'Approved Limit'."},
+    ]  # fmt: skip
+    assert not Customer.objects.exists()
+
+
 def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
     settings, monkeypatch, customers_file, loans_file
 ):
