@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from prometheus_client import CONTENT_TYPE_LATEST
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,11 +20,9 @@ from core.auth import (
     request_client,
 )
 from core.errors import ErrorCode, error_body
-from core.health import health
+from core.health import CHECK_STATES, health
 from core.json import DecimalJSONRenderer
-from core.metrics import CONTENT_TYPE, exposition
-
-CHECK_STATES = ["ok", "unreachable", "disabled"]
+from core.metrics import exposition
 
 
 class HealthChecks(serializers.Serializer[Any]):
@@ -117,4 +116,4 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
             status=status.HTTP_401_UNAUTHORIZED,
             headers={"WWW-Authenticate": WWW_AUTHENTICATE},
         )
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE)
+    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)

@@ -20,6 +20,7 @@ from loans.models import Loan
 logger = logging.getLogger(__name__)
 
 OK, UNREACHABLE, DISABLED = "ok", "unreachable", "disabled"
+CHECK_STATES = [OK, UNREACHABLE, DISABLED]
 PING_TIMEOUT_SECONDS = 0.5
 
 T = TypeVar("T")

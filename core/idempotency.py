@@ -174,7 +174,7 @@ def _once(view: APIView, request: Request, key: str, handle: Callable[[], Respon
                         f"This {IDEMPOTENCY_KEY_HEADER} was used with a different request; "
                         "use a new key for a new request."
                     )
-                return _replay(record)
+                return ReplayedResponse(record)
             response = handle()
             if response.status_code >= 500:
                 transaction.set_rollback(True)
@@ -259,7 +259,3 @@ class ReplayedResponse(Response):
         else:
             del self["Content-Type"]
         return self.stored_body
-
-
-def _replay(record: IdempotencyRecord) -> Response:
-    return ReplayedResponse(record)

@@ -184,7 +184,7 @@ SPECTACULAR_SETTINGS = {
     },
     "PREPROCESSING_HOOKS": ["core.schema.without_trailing_slash_twins"],
     "ENUM_NAME_OVERRIDES": {
-        "CheckStateEnum": "core.api.CHECK_STATES",
+        "CheckStateEnum": "core.health.CHECK_STATES",
         "ErrorCodeEnum": "core.schema.ERROR_CODES",
     },
 }
