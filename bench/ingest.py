@@ -1,6 +1,7 @@
 """`make bench-ingest`: 100,000 customers and 1,000,000 loans through POST /ingest, one Celery
-worker, PostgreSQL and Redis. Prints the timings and writes the "Ingestion" section of
-docs/benchmarks.md. A benchmark, not a test: it needs the servers and takes minutes.
+worker, PostgreSQL and Redis. Prints the timings and writes the run header and table of the
+"Ingestion" section of docs/benchmarks.md (between its markers; the notes around them stay).
+A benchmark, not a test: it needs the servers and takes minutes.
 
 Environment: BENCH_PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
 BENCH_REDIS (default redis://127.0.0.1:6379/13), BENCH_DIR (default bench-out/ingest),
@@ -9,7 +10,6 @@ BENCH_CUSTOMERS / BENCH_LOANS_PER_CUSTOMER (default 100000 / 10), INGEST_BATCH_R
 
 import os
 import platform
-import re
 import subprocess
 import sys
 import threading
@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from bench.docs import write_docs
 from core.tests.processes import free_port, recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 FOLDER = Path(os.environ.get("BENCH_DIR", ROOT / "bench-out" / "ingest"))
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 PER_CUSTOMER = int(os.environ.get("BENCH_LOANS_PER_CUSTOMER", "10"))
+START, END = "<!-- bench:ingest:start -->", "<!-- bench:ingest:end -->"
 
 
 def tree_rss_mb(pid: int) -> dict[int, int]:
@@ -147,8 +149,6 @@ def report(
     )  # fmt: skip
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     lines = [
-        "## Ingestion",
-        "",
         f"`make bench-ingest` on {datetime.now(UTC):%Y-%m-%d}, commit `{commit}`; {cpu},"
         f" {os.cpu_count()} CPUs, {memory_gb:.0f} GB RAM; Python {platform.python_version()},"
         " PostgreSQL and Redis on the same machine, one Celery worker (concurrency 1),"
@@ -185,17 +185,7 @@ def report(
             lines.append(f"| {kind} ({rows:,} rows) | {name} | {seconds:.1f} | {rate} | {rss} |")
     section = "\n".join(lines) + "\n"
     print(section)
-    target = ROOT / "docs" / "benchmarks.md"
-    text = target.read_text() if target.exists() else "# Benchmarks\n\n"
-    if "## Ingestion" in text:
-        head, _, rest = text.partition("## Ingestion")
-        # Only the measured block is replaced: the "###" notes under it stay.
-        following = re.search(r"\n#{2,3} ", rest)
-        tail = rest[following.start() :] if following else ""
-        text = head + section.rstrip("\n") + ("\n" + tail if tail else "\n")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    target.write_text(text)
+    write_docs(section, START, END, "## Ingestion")
 
 
 if __name__ == "__main__":

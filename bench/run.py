@@ -34,6 +34,7 @@ from pathlib import Path
 import psycopg
 
 from bench import loadgen
+from bench.docs import write_docs
 from bench.loadgen import Result, Scenario
 from core.tests.processes import free_port, recreate_database
 
@@ -482,20 +483,7 @@ def report(
     (OUT / f"run-{stamp}.md").write_text(text)
     print(f"Saved to {OUT / f'run-{stamp}.md'}")
     if WRITE_DOCS:
-        write_docs(text)
-
-
-def write_docs(section: str) -> None:
-    target = ROOT / "docs" / "benchmarks.md"
-    text = target.read_text() if target.exists() else "# Benchmarks\n\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        head, _, rest = text.partition(START)
-        text = head + block + rest.partition(END)[2]
-    else:
-        text = text.rstrip("\n") + "\n\n## HTTP: latest `make bench`\n\n" + block + "\n"
-    target.write_text(text)
-    print(f"Updated {target.relative_to(ROOT)}")
+        write_docs(text, START, END, "## HTTP: latest `make bench`")
 
 
 if __name__ == "__main__":
