@@ -141,18 +141,15 @@ def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date)
                 "paid_on", f"Must not be before the last payment ({earlier[-1].paid_on})."
             )
         rows = loan_schedule(loan)
-        quote = schedule.payoff_quote(
-            rows, schedule.apply_payments(rows, earlier), loan.start_date, paid_on
-        )
+        before = schedule.apply_payments(rows, earlier)
+        quote = schedule.payoff_quote(rows, before, loan.start_date, paid_on)
         if amount > quote.total:
             raise _refuse("amount", f"Exceeds the payoff amount ({quote.total}) on {paid_on}.")
-        after = schedule.apply_payments(rows, [*earlier, schedule.PaymentRecord(amount, paid_on)])
-        remaining = schedule.payoff_quote(rows, after, loan.start_date, paid_on).total
-        settles_loan = amount == quote.total or remaining == 0
-        if settles_loan:
-            after = schedule.apply_payments(
-                rows, [*earlier, schedule.PaymentRecord(amount, paid_on, settles_loan=True)]
-            )
+        # Anything less than the quote leaves at least its accrued interest owing.
+        settles_loan = amount == quote.total
+        after = schedule.apply_payments(
+            rows, [*earlier, schedule.PaymentRecord(amount, paid_on, settles_loan=settles_loan)]
+        )
         payment = Payment.objects.create(
             loan=loan, amount=amount, paid_on=paid_on, settles_loan=settles_loan
         )
