@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from core.dates import add_months
+from core.dates import add_months, months_elapsed
 from core.money import to_paise
 from loans.emi import monthly_rate
 
@@ -22,6 +22,11 @@ class Installment:
     interest: Decimal
     principal: Decimal
     balance: Decimal
+
+
+def installments_due(start: date, tenure: int, as_of: date) -> int:
+    """Installments whose due date has come by `as_of` (one a month from the start)."""
+    return min(tenure, months_elapsed(start, as_of))
 
 
 def amortize(

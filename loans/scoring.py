@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from core.dates import months_elapsed
+from loans.schedule import installments_due
 
 
 class Factor(StrEnum):
@@ -49,7 +49,7 @@ class LoanHistory:
         return not self.closed and self.end_date >= as_of
 
     def installments_due(self, as_of: date) -> int:
-        return min(self.tenure, months_elapsed(self.start_date, as_of))
+        return installments_due(self.start_date, self.tenure, as_of)
 
 
 @dataclass(frozen=True)

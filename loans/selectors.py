@@ -6,7 +6,6 @@ from typing import Any, Protocol
 from django.db.models import QuerySet
 
 from core import sql
-from core.dates import months_elapsed
 from core.errors import ErrorCode, NotFoundError
 from customers.models import Customer
 from customers.selectors import not_found as customer_not_found
@@ -150,7 +149,7 @@ def installments_settled(loan: LoanTerms, as_of: date) -> int:
     if loan.status == LoanStatus.CLOSED:
         return loan.tenure
     if loan.origin == LoanOrigin.IMPORTED:
-        return min(loan.tenure, months_elapsed(loan.start_date, as_of))
+        return schedule.installments_due(loan.start_date, loan.tenure, as_of)
     return loan.installments_paid
 
 
