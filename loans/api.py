@@ -15,6 +15,7 @@ from core.idempotency import idempotent
 from core.metrics import record_decision
 from core.money import PAISE, to_paise
 from core.schema import error_responses
+from loans import schedule
 from loans.models import LoanStatus
 from loans.policy import LoanRequest
 from loans.schedule import delinquency_bucket
@@ -22,9 +23,8 @@ from loans.selectors import (
     LoanHolder,
     LoanRow,
     customer_loans,
-    days_past_due,
     get_loan_with_customer,
-    repayments_left,
+    installments_settled,
     status_on,
 )
 from loans.services import RecordedDecision, check_eligibility, create_loan
@@ -301,14 +301,15 @@ class LoanDetailOutput(LoanSummaryOutput):
 
 
 def loan_summary(loan: LoanRow, as_of: date) -> dict[str, Any]:
-    overdue_days = days_past_due(loan, as_of)
+    settled = installments_settled(loan, as_of)
+    overdue_days = schedule.days_past_due(loan.start_date, loan.tenure, settled, as_of)
     return {
         "loan_id": loan.id,
         "loan_amount": to_paise(loan.loan_amount),
         "interest_rate": to_paise(loan.interest_rate),
         "monthly_installment": to_paise(loan.monthly_installment),
         "tenure": loan.tenure,
-        "repayments_left": repayments_left(loan, as_of),
+        "repayments_left": loan.tenure - settled,
         "status": str(status_on(loan, as_of)),
         "start_date": loan.start_date.isoformat(),
         "end_date": loan.end_date.isoformat(),
