@@ -265,6 +265,56 @@ def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
     assert Loan.objects.count() == 5
 
 
+def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_exactly(
+    settings, monkeypatch, customers_file, loans_file
+):
+    """The range's rows are written, its counts not yet: both must roll back together, or the
+    re-run would find the rows there and count them as unchanged instead of created."""
+    settings.INGEST_BATCH_ROWS = 2
+    files = {
+        "customers": customers_file(*(customer(n) for n in range(1, 6))),
+        "loans": loans_file(*(loan(n, 100 + n) for n in range(1, 6)), loan(9, 1)),
+    }
+    job = services.create_job_for_paths(files)
+    real_merge = staging.merge_range
+    real_add_count = IngestionJob.add_count
+    state = {"calls": 0, "crash": False}
+
+    def merge_then_arm(*args, **kwargs):
+        result = real_merge(*args, **kwargs)
+        state["calls"] += 1
+        if state["calls"] == 5:  # the second loan range (loans 103 and 104) is written
+            state["crash"] = True
+        return result
+
+    def add_count(self, kind, outcome, n):
+        if state["crash"]:
+            raise KeyboardInterrupt  # inside the range's step, before its commit
+        real_add_count(self, kind, outcome, n)
+
+    monkeypatch.setattr(staging, "merge_range", merge_then_arm)
+    monkeypatch.setattr(IngestionJob, "add_count", add_count)
+    with pytest.raises(KeyboardInterrupt):
+        services.run_job(job.pk)
+    assert state["calls"] == 5
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
+    assert job.counts["loans"] == counts(created=2, rejected=1)  # rejected when parsed
+    assert sorted(Loan.objects.values_list("pk", flat=True)) == [101, 102]
+    monkeypatch.setattr(staging, "merge_range", real_merge)
+    monkeypatch.setattr(IngestionJob, "add_count", real_add_count)
+    settings.INGEST_LEASE_SECONDS = 0
+    services.run_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.counts == {"customers": counts(created=5), "loans": counts(created=5, rejected=1)}
+    assert job.processed_rows == job.total_rows == 11
+    assert job.errors == [
+        {"file": "loans", "row": 7, "column": "Customer ID", "message": "No customer with id 9."}
+    ]
+    assert sorted(Loan.objects.values_list("pk", flat=True)) == [101, 102, 103, 104, 105]
+
+
 def test_a_crash_while_reading_rereads_the_file(settings, monkeypatch, customers_file):
     settings.INGEST_BATCH_ROWS = 1
     job = services.create_job_for_paths({"customers": customers_file(customer(1), customer(2))})
