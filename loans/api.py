@@ -13,7 +13,7 @@ from core import clock
 from core.auth import client_of
 from core.idempotency import idempotent
 from core.metrics import record_decision
-from core.money import PAISE, to_paise
+from core.money import to_paise
 from core.schema import error_responses
 from loans import schedule
 from loans.models import LoanStatus
@@ -57,13 +57,20 @@ class LoanApplicationInput(serializers.Serializer[Any]):
         )
 
 
-def _whole_number(value: Any, low: int, high: int) -> int | None:
-    return value if type(value) is int and low <= value <= high else None
+# The serializer's own fields: the fast path below takes its limits from them.
+_INPUT_FIELDS = LoanApplicationInput().fields
 
 
-def _cents(value: Any, below: int) -> Decimal | None:
-    """A JSON number with at most two decimals and less than `below` in magnitude, quantized
-    to two places as DRF's DecimalField does (exactly, as nothing needs rounding)."""
+def _whole_number(value: Any, name: str) -> int | None:
+    field: Any = _INPUT_FIELDS[name]
+    return value if type(value) is int and field.min_value <= value <= field.max_value else None
+
+
+def _cents(value: Any, name: str) -> Decimal | None:
+    """A JSON number the field takes as it is: no more decimals than its places, fewer whole
+    digits than it allows, within its bounds; quantized as DRF's DecimalField does (exactly, as
+    nothing needs rounding)."""
+    field: Any = _INPUT_FIELDS[name]
     if type(value) is int:
         number = Decimal(value)
     elif type(value) is Decimal and value.is_finite():
@@ -71,9 +78,16 @@ def _cents(value: Any, below: int) -> Decimal | None:
     else:
         return None
     exponent = number.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent < -2 or abs(number) >= below:
+    whole_digits = field.max_digits - field.decimal_places
+    if not isinstance(exponent, int) or -exponent > field.decimal_places:
         return None
-    return number.quantize(PAISE)
+    if abs(number) >= 10**whole_digits:
+        return None
+    if (field.min_value is not None and number < field.min_value) or (
+        field.max_value is not None and number > field.max_value
+    ):
+        return None
+    return number.quantize(Decimal(1).scaleb(-field.decimal_places))
 
 
 def usual_application(data: Any) -> tuple[int, LoanRequest] | None:
@@ -83,13 +97,13 @@ def usual_application(data: Any) -> tuple[int, LoanRequest] | None:
     a property test checks the two agree on whatever the fast path accepts."""
     if not isinstance(data, dict):
         return None
-    customer_id = _whole_number(data.get("customer_id"), 1, LARGEST_ID)
-    tenure = _whole_number(data.get("tenure"), 1, MAX_TENURE_MONTHS)
-    amount = _cents(data.get("loan_amount"), 10**12)
-    rate = _cents(data.get("interest_rate"), 10**3)
+    customer_id = _whole_number(data.get("customer_id"), "customer_id")
+    tenure = _whole_number(data.get("tenure"), "tenure")
+    amount = _cents(data.get("loan_amount"), "loan_amount")
+    rate = _cents(data.get("interest_rate"), "interest_rate")
     if customer_id is None or tenure is None or amount is None or rate is None:
         return None
-    if amount <= 0 or not 0 <= rate <= 100:
+    if amount <= 0:  # LoanApplicationInput.validate_loan_amount
         return None
     return customer_id, LoanRequest(amount=amount, interest_rate=rate, tenure=tenure)
 
