@@ -1,5 +1,5 @@
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from hypothesis import given
@@ -64,7 +64,13 @@ def test_schedule_properties(amount, rate, tenure):
     assert sum(row.principal for row in rows) == amount
     assert rows[-1].balance == Decimal("0.00")
     assert all(row.amount == emi for row in rows[:-1])
-    assert sum(row.interest for row in rows) == sum(row.amount for row in rows) - amount
+    # Each period's interest is the balance before it × the monthly rate, to the paisa.
+    balances = [amount, *(row.balance for row in rows[:-1])]
+    with localcontext(prec=50):
+        expected = [
+            (balance * rate / 1200).quantize(Decimal("0.01"), ROUND_HALF_UP) for balance in balances
+        ]
+    assert [row.interest for row in rows] == expected
     assert [row.due_date for row in rows] == [add_months(START, n) for n in range(1, tenure + 1)]
 
 
@@ -172,6 +178,13 @@ def test_installment_statuses():
         InstallmentStatus.UPCOMING,
         InstallmentStatus.UPCOMING,
     ]
+
+
+def test_an_installment_is_overdue_only_the_day_after_its_due_date():
+    rows = lakh_at_10()
+    servicing = apply_payments(rows, [])
+    assert installment_statuses(rows, servicing, date(2026, 2, 15))[0] == InstallmentStatus.DUE
+    assert installment_statuses(rows, servicing, date(2026, 2, 16))[0] == InstallmentStatus.OVERDUE
 
 
 def test_history_loans_count_installments_paid_once_their_due_date_passes():
