@@ -4,6 +4,7 @@ them; with REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the test 
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from core import clock
+from core.money import to_paise
 
 # Every test runs on a pinned "today" unless it moves it with `set_today`.
 TODAY = date(2026, 6, 15)
@@ -65,9 +67,17 @@ def assert_in_audit_trail(answered: dict[str, Any]) -> None:
 
     record = CreditDecision.objects.get(pk=answered["decision_id"])
     assert record.customer_id == answered["customer_id"]
+    assert record.monthly_installment == Decimal(str(answered["monthly_installment"]))
     if "reasons" in answered:  # check-eligibility
         assert record.approved is answered["approval"]
         assert record.reasons == answered["reasons"]
+        assert record.credit_score == answered["credit_score"]
+        assert record.corrected_interest_rate == Decimal(str(answered["corrected_interest_rate"]))
+        assert {
+            factor: to_paise(Decimal(points)) for factor, points in record.score_breakdown.items()
+        } == {
+            factor: Decimal(str(points)) for factor, points in answered["score_breakdown"].items()
+        }
     else:  # create-loan
         assert record.approved is answered["loan_approved"]
         assert record.loan_id == answered["loan_id"]
