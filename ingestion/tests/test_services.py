@@ -92,6 +92,30 @@ def test_every_bad_row_is_reported_with_excel_row_and_column(customers_file, loa
     assert sorted(Loan.objects.values_list("pk", flat=True)) == [10, 15]
 
 
+def test_loan_rules_across_cells_reject_their_rows_while_good_rows_land(customers_file, loans_file):
+    job = ingest(
+        customers_file(customer(1)),
+        loans_file(
+            loan(1, 10),
+            loan(1, 11, **{"Tenure": 12.0, "EMIs paid on Time": 13.0}),  # row 3
+            loan(1, 12, **{"End Date": date(2025, 1, 10)}),  # row 4: the approval day itself
+            loan(1, 13, **{"End Date": date(2024, 12, 31)}),  # row 5: before approval
+            loan(1, 14, **{"EMIs paid on Time": 12.0}),  # the whole tenure paid: fine
+        ),
+    )
+    assert job.status == JobStatus.SUCCEEDED
+    assert job.errors == [
+        {"file": "loans", "row": 3, "column": "EMIs paid on Time",
+         "message": "Must not exceed the tenure (12), got 13."},
+        {"file": "loans", "row": 4, "column": "End Date",
+         "message": "Must be after the Date of Approval (2025-01-10), got 2025-01-10."},
+        {"file": "loans", "row": 5, "column": "End Date",
+         "message": "Must be after the Date of Approval (2025-01-10), got 2024-12-31."},
+    ]  # fmt: skip
+    assert job.counts == {"customers": counts(created=1), "loans": counts(created=2, rejected=3)}
+    assert sorted(Loan.objects.values_list("pk", flat=True)) == [10, 14]
+
+
 def test_duplicates_inside_a_file_keep_the_first_row(customers_file, loans_file):
     job = ingest(
         customers_file(

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ingestion import staging
-from ingestion.models import Outcome
+from ingestion import services, staging
+from ingestion.models import FileKind, Outcome
 from ingestion.rows import (
     CUSTOMER_FIELDS,
     LARGEST_ID,
@@ -161,21 +161,18 @@ def test_a_usual_loan_row_prints_what_the_full_conversion_stores() -> None:
 
 
 def test_copy_text_matches_the_converted_values_line_by_line() -> None:
-    """The payload for a chunk of good and bad rows, against each row converted and printed."""
-
-    def convert(number: int, cells: list[Any]) -> staging.StagedValues:
-        values, errors = convert_row(LOAN_FIELDS, cells)
-        check_loan(values, errors)
-        return number, values, errors
-
+    """The payload for a chunk of good and bad rows (the job's own converter for the rows off
+    the usual path), against each row converted by `convert_row` and `check_loan` and printed."""
     chunk = list(enumerate(_rows(random.Random(11)), start=2))
+    convert = services._converter(FileKind.LOANS)
     payload = staging.copy_text(5, chunk, usual_row_texts(LOAN_FIELDS, loan_rules_hold), convert)
     lines = payload.decode().split("\n")
     assert lines.pop() == ""
     assert len(lines) == len(chunk)
     rejected = 0
     for line, (number, cells) in zip(lines, chunk, strict=True):
-        _, values, errors = convert(number, cells)
+        values, errors = convert_row(LOAN_FIELDS, cells)
+        check_loan(values, errors)
         fields = line.split("\t")
         assert fields[:2] == ["5", str(number)]
         if errors:
