@@ -49,7 +49,7 @@ def test_approved_limit_rounds_to_the_nearest_lakh_with_halves_up(income, limit)
 
 
 @pytest.mark.django_db
-def test_register_answers_without_trailing_slash_and_with_it(api):
+def test_register_also_answers_with_a_trailing_slash(api):  # the others post without
     assert api.post("/register/", VALID, format="json").status_code == 201
 
 
