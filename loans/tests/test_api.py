@@ -316,3 +316,24 @@ def test_bodies_have_exactly_the_fields_the_schema_documents(api, customer):
     assert list(detail) == list(LoanDetailOutput().fields)
     assert list(detail["customer"]) == list(LoanCustomerOutput().fields)
     assert [list(summary) for summary in summaries] == [list(LoanSummaryOutput().fields)]
+
+
+def test_the_score_reads_each_loans_emis_paid_on_time_from_the_database(api, customer):
+    # 12 installments due by 2026-06-15, 6 of them paid on time: half of the 35 points.
+    LoanFactory.create(
+        customer=customer,
+        start_date=date(2025, 6, 15),
+        tenure=24,
+        emis_paid_on_time=6,
+        installments_paid=12,
+    )
+    body = api.post(
+        "/check-eligibility", {**APPLICATION, "customer_id": customer.pk}, format="json"
+    ).json()
+    assert body["score_breakdown"] == {
+        "repayment_on_time": 17.50,
+        "loans_taken": 0.00,
+        "current_year_activity": 25.00,
+        "approved_volume": 13.50,
+    }
+    assert body["credit_score"] == 56
