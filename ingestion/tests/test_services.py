@@ -116,6 +116,19 @@ def test_loan_rules_across_cells_reject_their_rows_while_good_rows_land(customer
     assert sorted(Loan.objects.values_list("pk", flat=True)) == [10, 14]
 
 
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_trailing_blank_rows_leave_the_total_at_the_rows_read(settings, write_xlsx, reader):
+    settings.INGEST_READER = reader
+    blank = [None] * len(CUSTOMER_HEADERS)
+    path = write_xlsx([customer(1), customer(2), blank, blank, blank], CUSTOMER_HEADERS)
+    job = ingest(path)
+    assert job.status == JobStatus.SUCCEEDED
+    assert (job.processed_rows, job.total_rows) == (2, 2)
+    assert job.files["customers"]["rows"] == 2
+    assert job.errors == job.warnings == []
+    assert job.counts["customers"] == counts(created=2)
+
+
 def test_duplicates_inside_a_file_keep_the_first_row(customers_file, loans_file):
     job = ingest(
         customers_file(
