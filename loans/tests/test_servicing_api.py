@@ -261,3 +261,19 @@ def test_a_retried_payment_with_its_idempotency_key_is_recorded_once(api):
     )
     assert other.status_code == 422
     assert other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_history_loans_amortise_at_the_contract_emi_not_the_files_monthly_payment(api):
+    # docs/servicing.md: 9,00,000 at 8.2% over 129 months; the file says 15,344 a month.
+    loan = LoanFactory.create(
+        origin=LoanOrigin.IMPORTED,
+        loan_amount=Decimal("900000.00"),
+        interest_rate=Decimal("8.20"),
+        tenure=129,
+        monthly_installment=Decimal("15344.00"),
+    )
+    rows = api.get(f"/loans/{loan.pk}/schedule").json()["installments"]
+    assert len(rows) == 129
+    assert {row["amount"] for row in rows[:-1]} == {10520.10}
+    assert rows[-1]["balance"] == 0.00
+    assert api.get(f"/view-loan/{loan.pk}").json()["monthly_installment"] == 15344.00
