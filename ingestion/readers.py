@@ -14,6 +14,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from ingestion.rows import is_blank
+
 logger = logging.getLogger(__name__)
 
 # xlsx/xlsm/ods are zip archives; xls is an OLE2 compound document.
@@ -38,10 +40,6 @@ def looks_like_spreadsheet(head: bytes) -> bool:
 
 def normalize_header(value: Any) -> str:
     return " ".join(str(value).split()).casefold() if value is not None else ""
-
-
-def _blank(cell: Any) -> bool:
-    return cell is None or cell == ""
 
 
 @dataclass
@@ -87,7 +85,7 @@ def _data_rows(
     for raw in raw_rows:
         number += 1
         if positions is None:
-            if all(_blank(cell) for cell in raw):
+            if all(is_blank(cell) for cell in raw):
                 continue
             positions = _column_positions(raw, columns, number)
             width = max(positions) + 1
@@ -97,7 +95,7 @@ def _data_rows(
             raw = [*raw, *([None] * (width - len(raw)))]
         cells = pick(raw)
         # A row is skipped only if every cell is blank: a filled first cell settles it at once.
-        if _blank(cells[0]) and all(_blank(cell) for cell in cells):
+        if is_blank(cells[0]) and all(is_blank(cell) for cell in cells):
             continue
         yield number, cells
     if positions is None:

@@ -31,7 +31,8 @@ class CellError(ValueError):
     pass
 
 
-def _is_blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """No value, or only whitespace: a required cell that is missing, a row the readers skip."""
     return value is None or (type(value) is str and not value.strip())
 
 
@@ -249,7 +250,7 @@ def convert_row(fields: Sequence[Field], cells: Sequence[Any]) -> tuple[list[Any
             values.append(field.convert(cell))
         except CellError as exc:
             values.append(None)
-            errors.append((field.header, "Is required." if _is_blank(cell) else str(exc)))
+            errors.append((field.header, "Is required." if is_blank(cell) else str(exc)))
     return values, errors
 
 

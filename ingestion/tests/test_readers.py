@@ -31,6 +31,16 @@ def test_headers_match_despite_case_spaces_order_and_extra_columns(write_xlsx, r
     assert estimated == {"calamine": 3, "openpyxl": 5}[reader]  # openpyxl counts blank rows
 
 
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_row_of_only_whitespace_is_blank_too(write_xlsx, reader):
+    path = write_xlsx(
+        [["  ", None, None], [1.0, 2.0, "2020-01-01"], [" ", "\t", "  \n"], ["", " ", None]],
+        header=COLUMNS,
+    )
+    rows = rows_of(path, reader)[1]
+    assert [(number, cells[:2]) for number, cells in rows] == [(3, [1, 2])]
+
+
 def test_rows_keep_their_excel_numbers_below_leading_blank_rows(write_xlsx):
     path = write_xlsx([[None], [None], COLUMNS, [1.0, 2.0, "2020-01-01"]])
     assert rows_of(path) == (1, [(4, [1.0, 2.0, "2020-01-01"])])
