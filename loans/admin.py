@@ -55,13 +55,21 @@ class LoanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "=customer__phone_number",
     )
     list_select_related = ("customer",)
-    raw_id_fields = ("customer",)
+    # Terms and servicing state come from decisions, payments and the history files: an edit
+    # here would leave the EMI, the schedule and the installments paid disagreeing.
     readonly_fields = (
+        "customer",
         "loan_amount",
+        "tenure",
         "interest_rate",
         "monthly_installment",
         "emis_paid_on_time",
         "installments_paid",
+        "start_date",
+        "end_date",
+        "status",
+        "origin",
+        "source_loan_id",
         "repayment_schedule",
         "created_at",
         "updated_at",

@@ -125,6 +125,9 @@ def test_admin_shows_decisions_payments_and_schedules_read_only(api, client, adm
     client.force_login(admin_user)
     schedule_page = client.get(f"/admin/loans/loan/{loan.pk}/change/").content.decode()
     assert "<td>2026-07-15</td><td>8791.59</td><td>833.33</td><td>7958.26</td>" in schedule_page
+    # A loan's terms and state are shown, never offered for editing.
+    for field in ("customer", "tenure", "start_date", "end_date", "status", "origin"):
+        assert f'name="{field}"' not in schedule_page, field
     decision = CreditDecision.objects.get()
     assert client.get(f"/admin/loans/creditdecision/{decision.pk}/change/").status_code == 200
     assert client.get("/admin/loans/creditdecision/add/").status_code == 403
