@@ -92,7 +92,7 @@ class DecisionKind(models.TextChoices):
 
 class CreditDecision(models.Model):
     """The audit trail: written once per decision and never changed (database triggers refuse
-    UPDATE and DELETE, see migration 0004)."""
+    UPDATE and DELETE on PostgreSQL, UPDATE on SQLite; see migration 0004)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=32, choices=DecisionKind.choices)
