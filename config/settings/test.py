@@ -4,6 +4,11 @@ from config.settings.local import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING["root"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405
-# Tests set keys and rates themselves; none leak in from the developer's environment.
+# Tests set what they need themselves; none of the API's switches leak in from the
+# developer's environment.
 API_KEYS = []
 API_THROTTLE_RATE = None
+ALLOW_ANONYMOUS = False
+METRICS_PUBLIC = False
+IDEMPOTENCY_TTL_HOURS = 24
+IDEMPOTENCY_WAIT_SECONDS = 10
