@@ -8,8 +8,6 @@ and marked in a single transaction, so after a crash it is either wholly done or
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.db import connection
@@ -79,8 +77,9 @@ def _record(
 
 
 def records(job_id: int, rows: Sequence[StagedValues]) -> list[tuple[Any, ...]]:
-    """Converted rows as executemany parameters (SQLite)."""
-    return [tuple(_adapt(value) for value in _record(job_id, *row)) for row in rows]
+    """Converted rows as executemany parameters (SQLite; Django's backend adapts Decimals and
+    dates to the text it stores them as)."""
+    return [_record(job_id, *row) for row in rows]
 
 
 def _copy_sql(kind: FileKind) -> str:
@@ -138,14 +137,6 @@ def copy_text(
     lines = [line(number, cells) for number, cells in chunk]
     lines.append("")
     return "\n".join(lines).encode()
-
-
-def _adapt(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def clear(job_id: int, kind: FileKind | None = None) -> None:
