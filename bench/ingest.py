@@ -5,7 +5,8 @@ A benchmark, not a test: it needs the servers and takes minutes.
 
 Environment: BENCH_PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
 BENCH_REDIS (default redis://127.0.0.1:6379/13), BENCH_DIR (default bench-out/ingest),
-BENCH_CUSTOMERS / BENCH_LOANS_PER_CUSTOMER (default 100000 / 10), INGEST_BATCH_ROWS.
+BENCH_CUSTOMERS / BENCH_LOANS_PER_CUSTOMER (default 100000 / 10), BENCH_JOB_TIMEOUT (seconds
+from the upload until the job must have finished, default 1800), INGEST_BATCH_ROWS.
 """
 
 import os
@@ -21,7 +22,7 @@ from typing import Any
 import requests
 
 from bench.docs import write_docs
-from core.tests.processes import free_port, recreate_database
+from core.tests.processes import free_port, recreate_database, wait_for_health
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -31,6 +32,7 @@ REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 FOLDER = Path(os.environ.get("BENCH_DIR", ROOT / "bench-out" / "ingest"))
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "100000"))
 PER_CUSTOMER = int(os.environ.get("BENCH_LOANS_PER_CUSTOMER", "10"))
+JOB_TIMEOUT = float(os.environ.get("BENCH_JOB_TIMEOUT", "1800"))
 START, END = "<!-- bench:ingest:start -->", "<!-- bench:ingest:end -->"
 
 
@@ -99,13 +101,7 @@ def main() -> None:
     watch.start()
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-        time.sleep(3)  # the worker connects to Redis
+        wait_for_health(base, 120)  # "ok": the database, Redis and the worker all answer
         started = time.perf_counter()
         with customers.open("rb") as c_file, loans.open("rb") as l_file:
             answer = requests.post(
@@ -114,10 +110,13 @@ def main() -> None:
         answer.raise_for_status()
         uploaded = time.perf_counter() - started
         status_url = answer.json()["status_url"]
+        deadline = time.monotonic() + JOB_TIMEOUT
         while True:
             body = requests.get(status_url, timeout=10).json()
             if body["status"] in ("succeeded", "failed"):
                 break
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the job did not finish within {JOB_TIMEOUT:g} s: {body}")
             time.sleep(0.5)
         elapsed = time.perf_counter() - started
     finally:

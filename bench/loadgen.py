@@ -362,6 +362,8 @@ def ceiling(
                 break
             except OSError:
                 time.sleep(0.05)
+        else:
+            raise RuntimeError(f"the ceiling server on port {port} never accepted a connection")
         return run(
             "127.0.0.1",
             port,

@@ -20,7 +20,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import psycopg
 from bench import loadgen
 from bench.docs import write_docs
 from bench.loadgen import Result, Scenario
-from core.tests.processes import free_port, recreate_database
+from core.tests.processes import free_port, recreate_database, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -73,17 +72,6 @@ def wait_for(url: str, headers: dict[str, str], seconds: float = 60) -> None:
         if time.monotonic() > deadline:
             raise SystemExit(f"{url} did not answer 200 within {seconds:.0f} s")
         time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a server started in its own session: gunicorn and its workers, nothing else."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def children(pid: int) -> list[int]:
@@ -293,24 +281,18 @@ def main() -> None:
     data = prepare_database(env)
     customers_before, loans_before = counts()
 
-    app_log, floor_log = (OUT / "serve.log").open("wb"), (OUT / "floor.log").open("wb")
-    app = subprocess.Popen(
-        ["make", "--no-print-directory", "serve", f"PORT={app_port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=app_log,
-        stderr=app_log,
-        start_new_session=True,
+    for log in ("serve.log", "floor.log"):  # each run's logs alone, as before
+        (OUT / log).unlink(missing_ok=True)
+    app = start(
+        ["make", "--no-print-directory", "serve", f"PORT={app_port}"], env, OUT / "serve.log", ROOT
     )
     floor_env = {key: value for key, value in env.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
     floor_env.update(DJANGO_SETTINGS_MODULE="bench.floor_settings", PORT=str(floor_port))
-    floor = subprocess.Popen(
+    floor = start(
         [str(BIN / "gunicorn"), "--config", "config/gunicorn.py", "bench.floor_wsgi"],
-        cwd=ROOT,
-        env=floor_env,
-        stdout=floor_log,
-        stderr=floor_log,
-        start_new_session=True,
+        floor_env,
+        OUT / "floor.log",
+        ROOT,
     )
     results: list[Result] = []
     cpu: list[CpuPerRequest] = []
@@ -395,8 +377,6 @@ def main() -> None:
     finally:
         stop(app)
         stop(floor)
-        app_log.close()
-        floor_log.close()
     floors = [r for r in results if r.scenario == "floor"]
     floor_rps = sum(r.rps for r in floors) / len(floors)
     results[0] = rename(results[0], "floor (first)")

@@ -1,11 +1,17 @@
-"""What the end-to-end tests share: free ports, their own PostgreSQL databases, and processes
-started in their own group so that stopping one stops its children too."""
+"""What the end-to-end tests and the benchmarks share: free ports, their own PostgreSQL databases,
+processes started in their own group so that stopping one stops its children too, and a wait for
+/health. Standard library and psycopg only: `make bench` runs without the dev requirements."""
 
+import json
 import os
 import signal
 import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -67,3 +73,31 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def read_health(base: str) -> dict[str, Any] | None:
+    """GET {base}/health: its JSON body (a 503 has one too), None while nothing answers."""
+    try:
+        with urllib.request.urlopen(f"{base}/health", timeout=5) as answer:  # noqa: S310 (local)
+            return dict(json.load(answer))
+    except urllib.error.HTTPError as failed:
+        try:
+            return dict(json.load(failed))
+        except ValueError:
+            return None
+    except (OSError, ValueError):  # still booting
+        return None
+
+
+def wait_for_health(base: str, seconds: float, until: str | None = "ok") -> dict[str, Any]:
+    """Poll /health until its status is `until` ("ok": database, Redis and a worker all up), or
+    with until=None until it answers at all; raise TimeoutError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    body: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        body = read_health(base)
+        if body is not None and (until is None or body.get("status") == until):
+            return body
+        time.sleep(0.2)
+    wanted = f"status {until!r}" if until else "an answer"
+    raise TimeoutError(f"{base}/health gave no {wanted} within {seconds:g} s: last {body}")

@@ -10,7 +10,14 @@ import psycopg
 import pytest
 import requests
 
-from core.tests.processes import free_port, recreate_database, require_live_services, start, stop
+from core.tests.processes import (
+    free_port,
+    recreate_database,
+    require_live_services,
+    start,
+    stop,
+    wait_for_health,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "credit_e2e_serve"
@@ -21,19 +28,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 def make(target: str) -> list[str]:
     return ["make", "--no-print-directory", target]
-
-
-def wait_for_worker(base: str, deadline: float) -> dict[str, object]:
-    body: dict[str, object] = {}
-    while time.monotonic() < deadline:
-        try:
-            body = requests.get(f"{base}/health", timeout=5).json()
-            if body.get("status") == "ok":
-                return body
-        except (requests.RequestException, ValueError):  # still booting
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"the server never became healthy: {body}")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +57,7 @@ def server(tmp_path_factory):
     worker = start(make("worker"), env, folder / "worker.log", ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for_worker(base, time.monotonic() + 90)
+        wait_for_health(base, 90)
         yield base, folder
     finally:
         stop(web)
@@ -75,7 +69,7 @@ def test_health_is_open_and_every_part_is_up(server):
     base, _ = server
     # Each gunicorn process pings the worker on its own (0.5 s timeout, remembered for 5 s):
     # on a loaded machine one ping can miss, so poll as a readiness probe would.
-    body = wait_for_worker(base, time.monotonic() + 20)
+    body = wait_for_health(base, 20)
     assert body["checks"] == {"database": "ok", "redis": "ok", "worker": "ok"}
     assert body["counts"] == {"customers": 0, "loans": 0}
     assert requests.get(f"{base}/health", timeout=5).status_code == 200

@@ -23,7 +23,14 @@ import pytest
 import requests
 from python_calamine import CalamineWorkbook
 
-from core.tests.processes import free_port, recreate_database, require_live_services, start, stop
+from core.tests.processes import (
+    free_port,
+    recreate_database,
+    require_live_services,
+    start,
+    stop,
+    wait_for_health,
+)
 from ingestion.samples import Plan, write_xlsx
 from ingestion.tests.conftest import SHARED_DATA, TODAY_FOR_SAMPLES
 
@@ -111,14 +118,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         logs / "server.log",
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            requests.get(f"{base}/health", timeout=5)
-            break
-        except requests.RequestException:
-            time.sleep(0.1)
     running = Stack(env, base, logs)
     try:
+        wait_for_health(base, 60, until=None)  # no worker yet: any answer will do
         yield running
     finally:
         for process in [server, *running.workers]:
@@ -253,6 +255,8 @@ def test_killing_the_worker_mid_job_loses_and_duplicates_nothing(
         if body["phase"] == "loans: writing" and body["counts"]["loans"]["created"] > 0:
             break
         time.sleep(0.02)
+    else:
+        raise AssertionError(f"the job never reached the loans' writing phase: {body}")
     assert body["status"] == "running", body
     stop(first, signal.SIGKILL)
     assert body["progress"]["processed_rows"] < body["progress"]["total_rows"]
