@@ -45,7 +45,9 @@ serve: $(VENV)/.installed-base
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
 WORKER_CONCURRENCY ?= 1
-worker: export DATABASE_HEALTH_CHECKS ?= true
+# Health checks on unless set to a value: `?=` would keep an empty DATABASE_HEALTH_CHECKS= (as in
+# .env.example), which the settings read as false.
+worker: export DATABASE_HEALTH_CHECKS := $(or $(DATABASE_HEALTH_CHECKS),true)
 worker: $(VENV)/.installed-base
 	exec $(BIN)/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
 
@@ -67,9 +69,8 @@ lint: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest --cov --cov-branch --cov-report=term $(PYTEST_ARGS)
-	@# pytest-cov prints a fail-under miss without failing the run; coverage itself exits non-zero.
+	@# pytest-cov fails the run below pyproject's fail_under; this only prints the total.
 	@echo "branch coverage: $$($(BIN)/coverage report --format=total --fail-under=0)%"
-	@$(BIN)/coverage report --fail-under=90 > /dev/null
 
 test: lint pytest
 
