@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from functools import cache
 from typing import Any, TypeVar
 
 import redis
@@ -14,6 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from config.celery import app as celery_app
+from core.redis import client as redis_client
 from customers.models import Customer
 from loans.models import Loan
 
@@ -53,18 +53,11 @@ def database_status() -> str:
     return OK
 
 
-@cache
-def _redis(url: str) -> "redis.Redis":
-    return redis.Redis.from_url(
-        url, socket_connect_timeout=PING_TIMEOUT_SECONDS, socket_timeout=PING_TIMEOUT_SECONDS
-    )
-
-
 def redis_status() -> str:
     if not settings.REDIS_URL:
         return DISABLED
     try:
-        _redis(settings.REDIS_URL).ping()
+        redis_client(settings.REDIS_URL).ping()
     except redis.RedisError:
         logger.warning("Health check: Redis is unreachable", exc_info=True)
         return UNREACHABLE

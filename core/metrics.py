@@ -10,7 +10,6 @@ import os
 import threading
 from collections import Counter as Tally
 from collections.abc import Iterator
-from functools import cache
 
 import redis
 from django.conf import settings
@@ -24,6 +23,8 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+from core.redis import client as redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +67,6 @@ def record_decision(outcome: str, reason_codes: list[str]) -> None:
         DECISION_REASONS.labels(reason).inc()
 
 
-@cache
-def _redis(url: str) -> "redis.Redis":
-    return redis.Redis.from_url(
-        url, socket_connect_timeout=0.5, socket_timeout=0.5, decode_responses=True
-    )
-
-
 def record_ingested_rows(kind: str, result: str, count: int) -> None:
     """Count `count` rows of `kind` (customers, loans) that ended as `result`; never raises."""
     if not settings.REDIS_URL:
@@ -80,7 +74,7 @@ def record_ingested_rows(kind: str, result: str, count: int) -> None:
             _local_ingested_rows[kind, result] += count
         return
     try:
-        _redis(settings.REDIS_URL).hincrby(INGESTED_ROWS_KEY, f"{kind}:{result}", count)
+        redis_client(settings.REDIS_URL).hincrby(INGESTED_ROWS_KEY, f"{kind}:{result}", count)
     except redis.RedisError:
         logger.warning("Ingested rows not counted: Redis is unreachable", exc_info=True)
 
@@ -90,13 +84,14 @@ def _ingested_rows() -> dict[tuple[str, str], int]:
         with _local_lock:
             return dict(_local_ingested_rows)
     try:
-        raw = _redis(settings.REDIS_URL).hgetall(INGESTED_ROWS_KEY)
+        raw = redis_client(settings.REDIS_URL).hgetall(INGESTED_ROWS_KEY)
     except redis.RedisError:
         logger.warning("Ingested rows not reported: Redis is unreachable", exc_info=True)
         return {}
     rows: dict[tuple[str, str], int] = {}
     for field, value in raw.items():
-        kind, _, result = str(field).partition(":")
+        name = field.decode() if isinstance(field, bytes) else str(field)
+        kind, _, result = name.partition(":")
         rows[kind, result] = int(value)
     return rows
 
