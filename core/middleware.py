@@ -1,4 +1,5 @@
-"""One log line and one metrics sample per request, tied together by a request id."""
+"""Per request: one log line carrying a request id, and one metrics sample. And the admin's
+session, user and message middleware, run for the admin's paths only."""
 
 import logging
 import re

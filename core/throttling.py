@@ -1,4 +1,6 @@
-"""Rate limit per API key, or per client address without keys, shared by every worker process."""
+"""Rate limit per API key, or per client address without keys; shared by every worker process
+when the counters are in Redis (REDIS_URL), per process otherwise. A request refused for its
+key (401) is answered before the throttle counts it."""
 
 import logging
 from typing import TYPE_CHECKING

@@ -96,7 +96,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 
-# Clients: with API_KEYS set, every endpoint but /health needs an X-API-Key holding one of them.
+# Clients: with API_KEYS set, every API endpoint but /health (and /metrics with METRICS_PUBLIC)
+# needs an X-API-Key holding one of them; the admin has its own logins.
 API_KEYS = env_list("API_KEYS")
 ALLOW_ANONYMOUS = env_bool("ALLOW_ANONYMOUS", False)
 METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
