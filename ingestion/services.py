@@ -249,6 +249,8 @@ class _Run:
         mark = time.perf_counter()
         with self.step(f"{kind}: checking") as job:
             problems = staging.parse_errors(self.job_id, kind)
+            # A stable sort: a row's parse errors keep their column order (settling adds at most
+            # one problem per row, and only to rows that had none).
             problems = sorted([*problems, *_SETTLE[kind](self.job_id)], key=lambda p: p.row)
             rejected = len({problem.row for problem in problems})
             self._set_rows(job, kind, rows)

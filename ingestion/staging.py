@@ -187,7 +187,8 @@ def analyze(kind: FileKind) -> None:
 
 
 def settle_customers(job_id: int) -> list[Problem]:
-    """Reject duplicate ids and phone numbers in the file, and phones another customer holds."""
+    """Reject duplicate ids and phone numbers in the file, and phones another customer holds.
+    At most one problem per row, in no particular order: the job sorts all of a file's."""
     analyze(FileKind.CUSTOMERS)
     valid = StagedCustomer.objects.filter(job_id=job_id, outcome__isnull=True)
     problems: dict[int, Problem] = {}
@@ -214,11 +215,12 @@ def settle_customers(job_id: int) -> list[Problem]:
             row, "Phone Number", f"Phone number {phone} belongs to customer {holder}."
         )
     _reject(StagedCustomer, job_id, taken)
-    return sorted([*problems.values(), *phone_problems.values(), *taken.values()], key=_by_row)
+    return [*problems.values(), *phone_problems.values(), *taken.values()]
 
 
 def settle_loans(job_id: int) -> list[Problem]:
-    """Reject repeated (customer, Loan ID) pairs and unknown customers; flag shared Loan IDs."""
+    """Reject repeated (customer, Loan ID) pairs and unknown customers; flag shared Loan IDs.
+    At most one problem per row, in no particular order: the job sorts all of a file's."""
     analyze(FileKind.LOANS)
     staged = StagedLoan.objects.filter(job_id=job_id)
     valid = staged.filter(outcome__isnull=True)
@@ -248,11 +250,7 @@ def settle_loans(job_id: int) -> list[Problem]:
         .values("source_loan_id")
     )
     staged.filter(source_loan_id__in=Subquery(shared)).update(shared_id=True)
-    return sorted([*problems.values(), *unknown.values()], key=_by_row)
-
-
-def _by_row(problem: Problem) -> int:
-    return problem.row
+    return [*problems.values(), *unknown.values()]
 
 
 def largest_key(kind: FileKind, job_id: int) -> int:
