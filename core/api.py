@@ -2,7 +2,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -107,9 +106,15 @@ class DocsApi(JsonErrors, SpectacularSwaggerView):
     permission_classes = [HasApiKey]
 
 
-@require_GET
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    """Prometheus text format; behind the API key unless METRICS_PUBLIC=true."""
+    """Prometheus text format; behind the API key unless METRICS_PUBLIC=true. A plain view, not
+    DRF's: a scraper's Accept header (text/plain, OpenMetrics) must not meet JSON negotiation."""
+    if request.method not in ("GET", "HEAD"):
+        return JsonResponse(
+            error_body(ErrorCode.METHOD_NOT_ALLOWED, f'Method "{request.method}" not allowed.'),
+            status=status.HTTP_405_METHOD_NOT_ALLOWED,
+            headers={"Allow": "GET, HEAD"},
+        )
     if not settings.METRICS_PUBLIC and keys_required() and request_client(request) is None:
         return JsonResponse(
             error_body(ErrorCode.NOT_AUTHENTICATED, "/metrics needs a valid X-API-Key header."),

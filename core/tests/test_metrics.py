@@ -108,3 +108,9 @@ def test_ingested_rows_counted_in_redis_are_shared(api):
 def test_an_unreachable_redis_never_breaks_counting_or_scraping(api):
     record_ingested_rows("loans", "created", 1)
     assert "credit_ingested_rows" in api.get("/metrics").content.decode()
+
+
+def test_metrics_answers_a_wrong_method_in_the_envelope(api):
+    response = api.post("/metrics")
+    assert (response.status_code, response["Allow"]) == (405, "GET, HEAD")
+    assert response.json()["error"]["code"] == "method_not_allowed"
