@@ -2,7 +2,8 @@
 
 Under gunicorn, PROMETHEUS_MULTIPROC_DIR makes prometheus_client keep the numbers in files every
 worker process writes, so one scrape sees all workers. Ingestion runs in the Celery worker, which
-may live in another container, so ingested rows are counted in Redis when there is one.
+may live in another container, so ingested rows are counted in Redis when there is one; without
+it, in the process that ran the ingestion (each gunicorn worker reports its own count).
 """
 
 import logging
