@@ -402,9 +402,7 @@ class _Run:
             job.finished_at = timezone.now()
             job.run_token = None
             owned = [Path(entry["path"]) for entry in job.files.values() if entry.get("owned")]
-        for path in owned:
-            path.unlink(missing_ok=True)
-        if owned:
+        if owned:  # uploads, all in the job's own folder under INGEST_DIR
             shutil.rmtree(owned[0].parent, ignore_errors=True)
         logger.info("Ingestion job %s %s: %s", self.job_id, status, job.counts)
 

@@ -55,6 +55,7 @@ def test_post_ingest_accepts_both_files_and_the_status_tells_the_outcome(
     assert result["finished_at"] is not None
     # The uploads were only needed until the job ended.
     assert not any(Path(entry["path"]).exists() for entry in result_files(job_id))
+    assert not any(Path(entry["path"]).parent.exists() for entry in result_files(job_id))
 
 
 def result_files(job_id):
