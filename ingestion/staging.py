@@ -442,7 +442,7 @@ def merge_range(
         if kind == FileKind.CUSTOMERS:
             insert, values = _insert(kind, "customer_id", now, {}, _NEW_CUSTOMER)
             cursor.execute(insert, [*values, *where])
-            kept = created = cursor.rowcount
+            created = cursor.rowcount
         else:
             fixed = {"status": LoanStatus.ACTIVE.value, "origin": LoanOrigin.IMPORTED.value}
             # New loans whose Loan ID is theirs alone in the file and free: it is their pk.
