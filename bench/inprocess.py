@@ -65,9 +65,7 @@ def requests_for(endpoint: str) -> Callable[[int], Request]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "endpoints", nargs="*", default=["view-loan", "view-loans", "check-eligibility"]
-    )
+    parser.add_argument("endpoints", nargs="*", default=list(ENDPOINTS))
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--profile", action="store_true")
     options = parser.parse_args()

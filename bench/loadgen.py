@@ -100,7 +100,6 @@ class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
     outcomes: Counter[str] = field(default_factory=Counter)
     socket_errors: int = 0
-    reconnects: int = 0
     cpu_seconds: float = 0.0
 
 
@@ -173,7 +172,6 @@ async def _connection(
         try:
             if writer is None:
                 reader, writer = await _connect(host, port)
-                tally.reconnects += 1
             assert reader is not None
             writer.write(message)
             status, answer, close = await _read_response(reader)
