@@ -11,5 +11,6 @@ def to_paise(amount: Decimal) -> Decimal:
 
 
 def from_spreadsheet(value: float | int | str | Decimal) -> Decimal:
-    """Spreadsheet floats go through their shortest repr, so 8.2 stays 8.2 and not 8.1999…"""
+    """Floats from outside (spreadsheet cells, SQLite's REAL columns) go through their shortest
+    repr, so 8.2 stays 8.2 and not 8.1999…"""
     return Decimal(str(value))

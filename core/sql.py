@@ -15,6 +15,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
+from core.money import from_spreadsheet
+
 
 def fetch_all(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
@@ -60,7 +62,7 @@ def for_update() -> str:
 def money(value: Any) -> Decimal:
     """A numeric column as Decimal: PostgreSQL returns one; SQLite returns the INTEGER or REAL
     it stored (or TEXT beyond 15 digits), whose shortest repr is the stored decimal exactly."""
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    return value if isinstance(value, Decimal) else from_spreadsheet(value)
 
 
 def db_date(value: date) -> Any:
