@@ -20,7 +20,7 @@ READERS = r"(?:env_str|env_bool|env_list|env_int|os\.environ\.get|os\.environ\.s
 
 def names_read_in(*paths: Path) -> set[str]:
     text = "\n".join(path.read_text() for path in paths)
-    return set(re.findall(READERS + r'\(\s*"([A-Z_]+)"', text))
+    return set(re.findall(READERS + r"""\(\s*["']([A-Z_]+)["']""", text))
 
 
 def names_read_by_the_code() -> set[str]:
@@ -29,6 +29,11 @@ def names_read_by_the_code() -> set[str]:
     return names_read_in(*(ROOT / "config").rglob("*.py")) | set(
         re.findall(r"\$\(([A-Z_]+)\)", makefile)
     )
+
+
+def test_names_are_found_in_either_quote_style():
+    # config/gunicorn.py reads HOST and PORT inside an f-string, in single quotes.
+    assert {"HOST", "PORT", "WEB_CONCURRENCY"} <= names_read_in(ROOT / "config" / "gunicorn.py")
 
 
 def env_example() -> dict[str, str]:
