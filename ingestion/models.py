@@ -36,7 +36,9 @@ class IngestionJob(models.Model):
     """Counts, errors and warnings live on the row, so a status read is one query."""
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    # {"customers": {"name", "path", "rows"}, "loans": {...}}; customers are processed first.
+    # {"customers": {"name", "path", "owned", "rows", "merged_through", "merged_ranges"},
+    # "loans": {...}}: the upload's name, where it is and whether the job removes it at the end,
+    # the rows read, and the merge's progress (see services._Run.merge). Customers go first.
     files = models.JSONField(default=dict)
     # Rows per write transaction, fixed at creation so a restart merges the same row ranges.
     batch_rows = models.PositiveIntegerField()
@@ -90,7 +92,8 @@ class StagedRow(models.Model):
     )
     row = models.PositiveIntegerField(help_text="Excel row number; the header is row 1.")
     # [[column, message], ...] from parsing; such a row is rejected before anything is written.
-    # The cells that did parse are kept even then, so duplicate-key checks see the whole file.
+    # The cells that did parse are kept even then: a Loan ID on such a row still makes the same
+    # Loan ID of another customer's row "shared". The duplicate checks see only accepted rows.
     errors = models.JSONField(null=True, blank=True)
     # NULL until the row's fate is known: the merge picks up exactly the undecided rows.
     outcome = models.CharField(max_length=16, choices=Outcome.choices, null=True, blank=True)  # noqa: DJ001
