@@ -49,6 +49,10 @@ class Reason:
     code: ReasonCode
     message: str
 
+    def as_dict(self) -> dict[str, str]:
+        """As the API answers it and the audit trail records it."""
+        return {"code": str(self.code), "message": self.message}
+
 
 @dataclass(frozen=True)
 class Decision:

@@ -50,7 +50,7 @@ def _record(
             str(factor): str(points) for factor, points in decision.credit.points.items()
         },
         rules={str(code): passed for code, passed in decision.rules.items()},
-        reasons=[{"code": str(r.code), "message": r.message} for r in decision.reasons],
+        reasons=[reason.as_dict() for reason in decision.reasons],
         corrected_interest_rate=decision.corrected_interest_rate,
         monthly_installment=decision.monthly_installment,
         policy_version=POLICY_VERSION,
@@ -61,7 +61,7 @@ def _record(
 
 
 def check_eligibility(
-    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str = ""
+    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str
 ) -> RecordedDecision:
     borrower, history = borrower_with_history(customer_id)
     decision = decide(borrower, history, request, as_of)
@@ -70,7 +70,7 @@ def check_eligibility(
 
 
 def create_loan(
-    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str = ""
+    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str
 ) -> RecordedDecision:
     """Decide and book under the customer's row lock, so concurrent applications queue up."""
     with transaction.atomic():
