@@ -173,7 +173,7 @@ def eligibility_body(customer_id: int, recorded: RecordedDecision) -> dict[str, 
         "score_breakdown": {
             str(factor): to_paise(points) for factor, points in decision.credit.points.items()
         },
-        "reasons": [{"code": str(r.code), "message": r.message} for r in decision.reasons],
+        "reasons": [reason.as_dict() for reason in decision.reasons],
         "decision_id": recorded.decision_id,
     }
 
@@ -227,6 +227,7 @@ class CheckEligibilityApi(APIView):
                         "approved_volume": 8.00,
                     },
                     "reasons": [],
+                    "decision_id": 5120,
                 },
             ),
         ],
@@ -257,6 +258,7 @@ class CreateLoanApi(APIView):
                     "loan_approved": True,
                     "message": "Loan approved.",
                     "monthly_installment": 9414.69,
+                    "decision_id": 5121,
                 },
             ),
         ],
