@@ -74,6 +74,14 @@ def test_an_empty_sheet_has_no_header(write_xlsx):
         rows_of(write_xlsx([]))
 
 
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl"])
+def test_a_single_requested_column_comes_as_a_one_cell_list(write_xlsx, reader):
+    # itemgetter of one position gives the bare cell, not a tuple: a text cell must not split.
+    path = write_xlsx([["ab", 1.0]], header=["Name", "Customer ID"])
+    with open_sheet(path, ["Name"], reader=reader) as sheet:
+        assert list(sheet.rows) == [(2, ["ab"])]
+
+
 def test_openpyxl_pads_short_rows(write_xlsx):
     path = write_xlsx([[1.0]], header=COLUMNS)
     assert rows_of(path, "openpyxl")[1] == [(2, [1, None, None])]
