@@ -13,29 +13,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.dates import add_months
-from core.money import LAKH
+from customers.services import approved_limit_for
+from ingestion.rows import CUSTOMER_FIELDS, LOAN_FIELDS
 from loans.emi import monthly_installment
 
-CUSTOMER_HEADERS = (
-    "Customer ID",
-    "First Name",
-    "Last Name",
-    "Age",
-    "Phone Number",
-    "Monthly Salary",
-    "Approved Limit",
-)
-LOAN_HEADERS = (
-    "Customer ID",
-    "Loan ID",
-    "Loan Amount",
-    "Tenure",
-    "Interest Rate",
-    "Monthly payment",
-    "EMIs paid on Time",
-    "Date of Approval",
-    "End Date",
-)
+# The original files' headers, in their order: the same the ingestion reads.
+CUSTOMER_HEADERS = tuple(field.header for field in CUSTOMER_FIELDS)
+LOAN_HEADERS = tuple(field.header for field in LOAN_FIELDS)
 FIRST_NAMES = [
     "Aarav",
     "Aditi",
@@ -118,7 +102,8 @@ def customer_rows(plan: Plan) -> Iterator[Row]:
     offset = rng.randrange(3_000_000_000)
     for customer_id in range(1, plan.customers + 1):
         salary = rng.randrange(15, 300) * 1000
-        limit = Decimal(36 * salary / LAKH).quantize(Decimal(1)) * LAKH
+        # 36 × salary is never half a lakh off a whole one (salaries are whole thousands).
+        limit = approved_limit_for(Decimal(salary))
         yield (
             float(customer_id),
             rng.choice(FIRST_NAMES),

@@ -68,6 +68,18 @@ def test_generated_files_have_the_original_format_and_are_reproducible(tmp_path)
     assert len({row[4] for row in customer_sheet[1:]}) == 20  # phone numbers are unique
 
 
+def test_generated_files_keep_the_original_headers_in_order():
+    # Spelled out: the headers come from the ingestion's fields, but the files must not change.
+    assert CUSTOMER_HEADERS == (
+        "Customer ID", "First Name", "Last Name", "Age", "Phone Number", "Monthly Salary",
+        "Approved Limit",
+    )  # fmt: skip
+    assert LOAN_HEADERS == (
+        "Customer ID", "Loan ID", "Loan Amount", "Tenure", "Interest Rate", "Monthly payment",
+        "EMIs paid on Time", "Date of Approval", "End Date",
+    )  # fmt: skip
+
+
 def test_generated_loans_are_consistent():
     plan = Plan(customers=300, loans_per_customer=3, seed=1)
     rows: list[Any] = list(loan_rows(plan, TODAY_FOR_SAMPLES))
