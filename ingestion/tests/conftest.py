@@ -100,6 +100,3 @@ def ingest(customers: Path | None = None, loans: Path | None = None) -> Any:
     services.run_job(job.pk)
     job.refresh_from_db()
     return job
-
-
-TODAY_FOR_SAMPLES = date(2026, 6, 15)

@@ -4,10 +4,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from python_calamine import CalamineWorkbook
 
+from conftest import TODAY
 from customers.models import Customer
 from ingestion.models import IngestionJob
 from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS, Plan, customer_rows, loan_rows
-from ingestion.tests.conftest import TODAY_FOR_SAMPLES, customer, loan
+from ingestion.tests.conftest import customer, loan
 from loans.models import Loan
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_generated_files_keep_the_original_headers_in_order():
 
 def test_generated_loans_are_consistent():
     plan = Plan(customers=300, loans_per_customer=3, seed=1)
-    rows: list[Any] = list(loan_rows(plan, TODAY_FOR_SAMPLES))
+    rows: list[Any] = list(loan_rows(plan, TODAY))
     assert len(rows) == 900
     for _cid, _lid, amount, tenure, rate, emi, on_time, start, end in rows:
         assert amount > 0

@@ -23,6 +23,8 @@ import pytest
 import requests
 from python_calamine import CalamineWorkbook
 
+from conftest import TODAY
+from core.money import from_spreadsheet, to_paise
 from core.tests.processes import (
     free_port,
     recreate_database,
@@ -32,7 +34,7 @@ from core.tests.processes import (
     wait_for_health,
 )
 from ingestion.samples import Plan, write_xlsx
-from ingestion.tests.conftest import SHARED_DATA, TODAY_FOR_SAMPLES
+from ingestion.tests.conftest import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = "credit_e2e_ingest"
@@ -142,7 +144,8 @@ def sheet(path: Path) -> list[list[Any]]:
 
 
 def money(value: Any) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    """A money cell as the ingestion stores it."""
+    return to_paise(from_spreadsheet(value))
 
 
 @pytest.mark.skipif(not SHARED_DATA.is_dir(), reason=f"{SHARED_DATA} is absent (CI has it)")
@@ -245,7 +248,7 @@ def test_killing_the_worker_mid_job_loses_and_duplicates_nothing(
     empty: Stack, tmp_path: Path
 ) -> None:
     plan = Plan(customers=2000, loans_per_customer=10, seed=3)
-    customers_path, loans_path = write_xlsx(plan, tmp_path, TODAY_FOR_SAMPLES)
+    customers_path, loans_path = write_xlsx(plan, tmp_path, TODAY)
     loans = sheet(loans_path)
     first = empty.worker()
     job = empty.upload(customers_path, loans_path)
