@@ -77,8 +77,8 @@ test: lint pytest
 # Re-pin every dependency after editing requirements/*.in.
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
-	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe base.in -o base.txt
-	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe dev.in -o dev.txt
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links base.in -o base.txt
+	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
 
 # HTTP benchmark: make serve (2 workers) on PostgreSQL (database credit_bench) against a bare
 # Django view on the same gunicorn config; writes docs/benchmarks.md. Not part of make test.

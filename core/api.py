@@ -1,11 +1,13 @@
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from prometheus_client import CONTENT_TYPE_LATEST
-from rest_framework import serializers, status
+from pydantic import Field
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,29 +20,39 @@ from core.auth import (
     keys_required,
     request_client,
 )
+from core.contract import Declaration, respond
 from core.errors import ErrorCode, error_body
-from core.health import CHECK_STATES, health
+from core.health import DISABLED, OK, UNREACHABLE, health
 from core.json import DecimalJSONRenderer
 from core.metrics import exposition
 
 
-class HealthChecks(serializers.Serializer[Any]):
-    database = serializers.ChoiceField(choices=CHECK_STATES)
-    redis = serializers.ChoiceField(choices=CHECK_STATES)
-    worker = serializers.ChoiceField(choices=CHECK_STATES)
+class CheckState(StrEnum):
+    OK = OK
+    UNREACHABLE = UNREACHABLE
+    DISABLED = DISABLED
 
 
-class HealthCounts(serializers.Serializer[Any]):
-    customers = serializers.IntegerField()
-    loans = serializers.IntegerField()
+class HealthStatus(StrEnum):
+    OK = "ok"
+    DEGRADED = "degraded"
+    UNAVAILABLE = "unavailable"
 
 
-class HealthOutput(serializers.Serializer[Any]):
-    status = serializers.ChoiceField(choices=["ok", "degraded", "unavailable"])
-    database = serializers.CharField(help_text="Same as checks.database.")
-    version = serializers.CharField()
-    checks = HealthChecks()
-    counts = HealthCounts(allow_null=True, help_text="Null while the database is unreachable.")
+class HealthChecks(Declaration):
+    database: CheckState
+    redis: CheckState
+    worker: CheckState
+
+
+class HealthOutput(Declaration):
+    status: HealthStatus
+    database: CheckState = Field(description="Same as checks.database.")
+    version: str
+    checks: HealthChecks
+    counts: dict[str, int] | None = Field(
+        description="Rows per kind (customers, loans); null while the database is unreachable."
+    )
 
 
 _HEALTHY = {
@@ -71,8 +83,8 @@ class HealthApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        body, serving = health()
-        return Response(body, status=status.HTTP_200_OK if serving else 503)
+        report = health()
+        return respond(HealthOutput, report, status.HTTP_200_OK if report.serving else 503)
 
 
 # A mixin for views with their own metaclass; typed as an APIView for the checker only.

@@ -1,14 +1,25 @@
-"""One error envelope for the whole API: {"error": {"code", "message", "fields"}}."""
+"""One error envelope for the whole API: {"error": {"code", "message", "fields"}}.
+
+core/ owns the codes every endpoint may answer (validation, authentication, throttling, …);
+each app owns an enum of its own codes and registers it in its AppConfig.ready, so the OpenAPI
+document lists them all without core knowing the apps.
+"""
 
 import logging
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from core.contract import Declaration, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -17,12 +28,6 @@ class ErrorCode(StrEnum):
     VALIDATION_ERROR = "validation_error"
     MALFORMED_REQUEST = "malformed_request"
     NOT_FOUND = "not_found"
-    CUSTOMER_NOT_FOUND = "customer_not_found"
-    LOAN_NOT_FOUND = "loan_not_found"
-    DECISION_NOT_FOUND = "decision_not_found"
-    LOAN_CLOSED = "loan_closed"
-    LOAN_NOT_SERVICED_HERE = "loan_not_serviced_here"
-    PHONE_NUMBER_TAKEN = "phone_number_taken"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     NOT_ACCEPTABLE = "not_acceptable"
@@ -36,11 +41,24 @@ class ErrorCode(StrEnum):
     INTERNAL_ERROR = "internal_error"
 
 
+_REGISTERED: list[type[StrEnum]] = [ErrorCode]
+
+
+def register_error_codes(codes: type[StrEnum]) -> None:
+    """An app's own codes, for the OpenAPI document's list; called from AppConfig.ready."""
+    if codes not in _REGISTERED:
+        _REGISTERED.append(codes)
+
+
+def error_codes() -> list[str]:
+    return [str(code) for codes in _REGISTERED for code in codes]
+
+
 class ApiError(Exception):
     """A domain error the API turns into the envelope; services raise these, views never catch."""
 
     status_code: int = status.HTTP_400_BAD_REQUEST
-    code: ErrorCode = ErrorCode.VALIDATION_ERROR
+    code: str = ErrorCode.VALIDATION_ERROR
 
     def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
@@ -50,16 +68,27 @@ class ApiError(Exception):
 
 class NotFoundError(ApiError):
     status_code = status.HTTP_404_NOT_FOUND
-    code = ErrorCode.NOT_FOUND
+    code: str = ErrorCode.NOT_FOUND
 
 
 class ConflictError(ApiError):
     status_code = status.HTTP_409_CONFLICT
-    code = ErrorCode.CONFLICT
+    code: str = ErrorCode.CONFLICT
+
+
+class ErrorDetail(Declaration):
+    # The list of codes is every app's (error_codes()); core.schema puts it in the document.
+    code: str
+    message: str
+    fields: dict[str, Any]
+
+
+class ErrorEnvelope(Declaration):
+    error: ErrorDetail
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return {"error": {"code": str(code), "message": message, "fields": fields or {}}}
 
 
 _DRF_CODES: dict[type[exceptions.APIException], ErrorCode] = {
@@ -73,6 +102,21 @@ _DRF_CODES: dict[type[exceptions.APIException], ErrorCode] = {
     exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
     exceptions.Throttled: ErrorCode.THROTTLED,
 }
+INVALID_FIELDS = "The request has invalid fields."
+
+
+def as_drf_exception(exc: Exception) -> Exception:
+    """Django's own Http404, PermissionDenied and ValidationError (a view using
+    get_object_or_404, a model's full_clean) as the DRF exceptions the handler answers."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, InvalidInput):
+        return exceptions.ValidationError(exc.fields)
+    return exc
 
 
 def _as_messages(detail: Any) -> Any:
@@ -85,34 +129,19 @@ def _as_messages(detail: Any) -> Any:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ApiError):
-        set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
-    if isinstance(exc, exceptions.ValidationError):
-        set_rollback()
-        fields = _as_messages(exc.detail)
-        if not isinstance(fields, dict):
-            fields = {"non_field_errors": fields}
-        return Response(
-            error_body(ErrorCode.VALIDATION_ERROR, "The request has invalid fields.", fields),
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    if isinstance(exc, exceptions.APIException):
-        set_rollback()
-        code = next(
-            (code for kind, code in _DRF_CODES.items() if isinstance(exc, kind)),
-            ErrorCode.MALFORMED_REQUEST,
-        )
-        headers: dict[str, str] = {}
-        # DRF puts the authenticator's WWW-Authenticate value on 401s; keep it.
-        auth_header = getattr(exc, "auth_header", None)
-        if auth_header:
-            headers["WWW-Authenticate"] = auth_header
-        wait = getattr(exc, "wait", None)
-        if wait is not None:
-            headers["Retry-After"] = str(int(wait) + 1)
-        return Response(error_body(code, str(exc.detail)), status=exc.status_code, headers=headers)
+    """Every error as the envelope, its transaction rolled back: domain errors with their own
+    code, DRF's (and Django's) with theirs, an unreachable database as a 503, anything else a
+    500 that is logged."""
+    exc = as_drf_exception(exc)
     set_rollback()
+    if isinstance(exc, ApiError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, exceptions.APIException):
+        # DRF's own handler sets WWW-Authenticate on 401s and Retry-After on 429s.
+        response = drf_exception_handler(exc, context)
+        assert response is not None, "DRF answers every APIException"
+        response.data = _envelope_of(exc)
+        return response
     if isinstance(exc, OperationalError | InterfaceError):
         # The database is down, restarting, or dropped this connection (Django replaces it
         # after this request): worth a retry, unlike a 500.
@@ -129,6 +158,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         error_body(ErrorCode.INTERNAL_ERROR, "An internal error occurred."),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+def _envelope_of(exc: exceptions.APIException) -> dict[str, Any]:
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _as_messages(exc.detail)
+        if not isinstance(fields, dict):
+            fields = {"non_field_errors": fields}
+        return error_body(ErrorCode.VALIDATION_ERROR, INVALID_FIELDS, fields)
+    code = next(
+        (code for kind, code in _DRF_CODES.items() if isinstance(exc, kind)),
+        ErrorCode.MALFORMED_REQUEST,
+    )
+    return error_body(code, str(exc.detail))
 
 
 def _view_name(context: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ outgoing Decimals are written as JSON numbers with the digits they carry (100000
 """
 
 import codecs
+from decimal import Decimal
 from typing import Any
 
 import simplejson
@@ -20,6 +21,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# Python refuses to convert integers of more digits than this (sys.get_int_max_str_digits).
+_LONGEST_INT = 4300
+
+
+def _integer(digits: str) -> int | Decimal:
+    """A JSON integer; one too long for an int stays a Decimal, for the fields to refuse."""
+    return int(digits) if len(digits) <= _LONGEST_INT else Decimal(digits)
+
+
 class DecimalJSONParser(BaseParser):
     media_type = "application/json"
 
@@ -28,10 +38,16 @@ class DecimalJSONParser(BaseParser):
         try:
             text = codecs.getreader(encoding)(stream).read()
             return simplejson.loads(
-                text, use_decimal=True, parse_constant=_reject_constant, allow_nan=False
+                text,
+                parse_float=Decimal,
+                parse_int=_integer,
+                parse_constant=_reject_constant,
+                allow_nan=False,
             )
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(f"Malformed JSON: {exc}") from exc
+        except RecursionError:
+            raise ParseError("Malformed JSON: nested too deeply.") from None
 
 
 class DecimalJSONRenderer(BaseRenderer):

@@ -1,47 +1,117 @@
-"""OpenAPI pieces every endpoint shares: the error envelope, the API key scheme and the headers."""
+"""OpenAPI pieces every endpoint shares: the declarations (pydantic models) read by
+drf-spectacular, the error envelope, the API key scheme and the headers."""
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
-    inline_serializer,
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
 )
-from rest_framework import serializers
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from pydantic import BaseModel
 
 from core.auth import API_KEY_HEADER
-from core.errors import ErrorCode, error_body
+from core.errors import (
+    INVALID_FIELDS,
+    ApiError,
+    ErrorCode,
+    ErrorEnvelope,
+    error_body,
+    error_codes,
+)
 from core.idempotency import IDEMPOTENCY_KEY_HEADER
 from core.middleware import REQUEST_ID_HEADER
 
-ERROR_CODES = [code.value for code in ErrorCode]
+ERROR_CODE_ENUM = "ErrorCodeEnum"
 
 
-class ErrorEnvelope(serializers.Serializer[Any]):
-    # Built inline because a declared `fields` attribute would shadow Serializer.fields.
-    error = inline_serializer(
-        "ErrorDetail",
-        fields={
-            "code": serializers.ChoiceField(choices=ERROR_CODES),
-            "message": serializers.CharField(),
-            "fields": serializers.DictField(
-                child=serializers.ListField(child=serializers.CharField()),
-                help_text="Messages per invalid input field; empty when no field is to blame.",
-            ),
-        },
-    )
+class DeclarationSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+    """A pydantic model as drf-spectacular's component: its JSON schema as validation reads it
+    for a request (`…Request`, as drf-spectacular names request components) and as
+    serialization writes it for a response. Ranks above drf-spectacular's own pydantic
+    extension, which reads every model the serialization way."""
+
+    target_class = "pydantic.BaseModel"
+    match_subclasses = True
+    priority = 1
+
+    @staticmethod
+    def suffix(direction: str) -> str:
+        return "Request" if direction == "request" else ""
+
+    def get_name(self, auto_schema: AutoSchema, direction: str) -> str:
+        # drf-spectacular adds "Request" itself.
+        return str(self.target.__name__)
+
+    def get_identity(self, auto_schema: AutoSchema, direction: str) -> str:
+        """The component's name, as for the nested models registered below by name: a model
+        used alone and inside another is one component."""
+        return f"{self.target.__name__}{self.suffix(direction)}"
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        suffix = self.suffix(direction)
+        model: type[BaseModel] = self.target
+        schema = model.model_json_schema(
+            ref_template="#/components/schemas/{model}" + suffix,
+            mode="validation" if direction == "request" else "serialization",
+        )
+        for name, definition in schema.pop("$defs", {}).items():
+            auto_schema.registry.register_on_missing(
+                ResolvedComponent(  # type: ignore[no-untyped-call]
+                    name=f"{name}{suffix}",
+                    type=ResolvedComponent.SCHEMA,
+                    object=f"{name}{suffix}",
+                    schema=definition,
+                )
+            )
+        return schema
 
 
-_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
+def query_parameters(model: type[BaseModel]) -> list[OpenApiParameter]:
+    """A query declaration's fields as OpenAPI query parameters: each one's schema inlined
+    (an enum's definition in place of its reference), and optional rather than nullable."""
+    schema = model.model_json_schema(mode="validation")
+    definitions = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field in schema["properties"].items():
+        kinds = [kind for kind in field.get("anyOf", [field]) if kind.get("type") != "null"]
+        (kind,) = kinds
+        if "$ref" in kind:
+            kind = definitions[kind["$ref"].rsplit("/", 1)[1]]
+        description = field.get("description", "")
+        plain = {key: value for key, value in kind.items() if key not in ("title", "description")}
+        parameters.append(
+            OpenApiParameter(
+                name,
+                plain,
+                OpenApiParameter.QUERY,
+                required=name in required,
+                description=description,
+            )
+        )
+    return parameters
+
+
+def with_error_codes(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """The envelope's `code` is one of every app's registered codes (core.errors)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas[ERROR_CODE_ENUM] = {"type": "string", "enum": error_codes()}
+    detail = schemas.get("ErrorDetail")
+    if detail is not None:
+        detail["properties"]["code"] = {"$ref": f"#/components/schemas/{ERROR_CODE_ENUM}"}
+    return result
+
+
+_GENERIC_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     400: (
         "Invalid input: the envelope's `fields` says which fields and why.",
         error_body(
             ErrorCode.VALIDATION_ERROR,
-            "The request has invalid fields.",
+            INVALID_FIELDS,
             {"tenure": ["Ensure this value is less than or equal to 360."]},
         ),
     ),
@@ -49,17 +119,10 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         f"No {API_KEY_HEADER} header, or not a valid key.",
         error_body(ErrorCode.NOT_AUTHENTICATED, "The API key is not valid."),
     ),
-    404: (
-        "The customer, loan or decision does not exist.",
-        error_body(ErrorCode.CUSTOMER_NOT_FOUND, "No customer with id 42."),
-    ),
+    404: ("The id in the path names nothing.", error_body(ErrorCode.NOT_FOUND, "Not found.")),
     409: (
-        "A conflict with the current state: a phone number already registered, a closed loan.",
-        error_body(
-            ErrorCode.PHONE_NUMBER_TAKEN,
-            "Phone number 9876543210 is already registered.",
-            {"phone_number": ["This phone number is already registered."]},
-        ),
+        "A conflict with the current state.",
+        error_body(ErrorCode.CONFLICT, "The request conflicts with the current state."),
     ),
     422: (
         "The Idempotency-Key was used before with a different request.",
@@ -75,16 +138,22 @@ _ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
 }
 
 
-def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """The envelope for `statuses`, plus the 401 and 429 any endpoint behind a key may answer."""
-    return {
-        status: OpenApiResponse(
-            ErrorEnvelope,
-            description=_ERRORS[status][0],
-            examples=[OpenApiExample(f"{status}", value=_ERRORS[status][1])],
-        )
-        for status in sorted({*statuses, 401, 429})
+def error_responses(*statuses: int, examples: tuple[ApiError, ...] = ()) -> dict[int, Any]:
+    """The envelope for `statuses`, plus the 401 and 429 any endpoint behind a key may answer.
+    `examples` are the endpoint's own errors (an app's not-found, a conflict), shown in place
+    of the generic example of their status."""
+    own = {
+        error.status_code: error_body(error.code, error.message, error.fields) for error in examples
     }
+    responses: dict[int, Any] = {}
+    for status in sorted({*statuses, 401, 429}):
+        description, generic = _GENERIC_ERRORS[status]
+        responses[status] = OpenApiResponse(
+            ErrorEnvelope,
+            description=description,
+            examples=[OpenApiExample(f"{status}", value=own.get(status, generic))],
+        )
+    return responses
 
 
 REQUEST_ID = OpenApiParameter(

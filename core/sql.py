@@ -7,15 +7,14 @@ Django's own connection: the same transactions, row locks, connection handling a
 counting as the ORM's. The SQL is plain enough for both PostgreSQL and SQLite.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
-
-from core.money import from_spreadsheet
 
 
 def fetch_all(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -59,10 +58,53 @@ def for_update() -> str:
     return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
-def money(value: Any) -> Decimal:
-    """A numeric column as Decimal: PostgreSQL returns one; SQLite returns the INTEGER or REAL
-    it stored (or TEXT beyond 15 digits), whose shortest repr is the stored decimal exactly."""
-    return value if isinstance(value, Decimal) else from_spreadsheet(value)
+@dataclass(frozen=True)
+class Columns:
+    """Some columns of a model as a SELECT list, and what turns a row of them into Python
+    values: each field's own database converters, as the ORM applies them (PostgreSQL
+    returns Decimals as they are; SQLite's INTEGER or REAL become Decimals of the field's
+    places)."""
+
+    select: str
+    count: int
+    # (position, column expression, its converters), for the columns that have any.
+    _converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
+
+    def values(self, row: Sequence[Any]) -> list[Any]:
+        values = list(row[: self.count])
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        for index, expression, converters in self._converters:
+            value = values[index]
+            if value is not None:
+                for convert in converters:
+                    value = convert(value, expression, wrapper)
+                values[index] = value
+        return values
+
+
+def columns(model: type[Model], names: Sequence[str], alias: str) -> Columns:
+    """`names` of `model`, qualified by the table alias `alias`, for the current database."""
+    return _columns(model, tuple(names), alias, connection.vendor)
+
+
+@cache
+def _columns(model: type[Model], names: tuple[str, ...], alias: str, vendor: str) -> Columns:
+    fields: list[Any] = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    select = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+    converters = []
+    for index, field in enumerate(fields):
+        expression = field.get_col(alias)
+        found = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        if found:
+            converters.append((index, expression, tuple(found)))
+    return Columns(select, len(fields), tuple(converters))
+
+
+def table(model: type[Model]) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
 
 
 def db_date(value: date) -> Any:

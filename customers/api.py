@@ -1,46 +1,46 @@
 from decimal import Decimal
-from typing import Any
+from typing import Annotated
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers, status
+from pydantic import Field
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.contract import Declaration, Messages, Money, Text, WholeNumber, parse, respond
 from core.schema import error_responses
-from customers.models import LARGEST_PHONE_NUMBER, MAX_AGE, MIN_AGE, SMALLEST_PHONE_NUMBER
+from customers.errors import PhoneNumberTaken
+from customers.limits import (
+    LARGEST_PHONE_NUMBER,
+    MAX_AGE,
+    MAX_MONTHLY_SALARY,
+    MAX_NAME_LENGTH,
+    MIN_AGE,
+    SMALLEST_PHONE_NUMBER,
+)
 from customers.services import register_customer
 
-MAX_MONTHLY_INCOME = 1_000_000_000
+
+class RegisterInput(Declaration):
+    first_name: Annotated[str, Text(MAX_NAME_LENGTH)]
+    last_name: Annotated[str, Text(MAX_NAME_LENGTH)]
+    age: Annotated[int, WholeNumber(MIN_AGE, MAX_AGE)]
+    monthly_income: Annotated[int, WholeNumber(1, MAX_MONTHLY_SALARY)]
+    phone_number: Annotated[
+        int,
+        WholeNumber(SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER),
+        Messages(out_of_range="Must be a 10-digit number."),
+    ]
 
 
-class RegisterInput(serializers.Serializer[Any]):
-    first_name = serializers.CharField(max_length=100, trim_whitespace=True)
-    last_name = serializers.CharField(max_length=100, trim_whitespace=True)
-    age = serializers.IntegerField(min_value=MIN_AGE, max_value=MAX_AGE)
-    monthly_income = serializers.IntegerField(min_value=1, max_value=MAX_MONTHLY_INCOME)
-    phone_number = serializers.IntegerField(
-        min_value=SMALLEST_PHONE_NUMBER,
-        max_value=LARGEST_PHONE_NUMBER,
-        error_messages={
-            "min_value": "Must be a 10-digit number.",
-            "max_value": "Must be a 10-digit number.",
-        },
-    )
-
-
-class RegisterOutput(serializers.Serializer[Any]):
-    customer_id = serializers.IntegerField(source="id")
-    name = serializers.SerializerMethodField()
-    age = serializers.IntegerField()
-    monthly_income = serializers.DecimalField(
-        source="monthly_salary", max_digits=14, decimal_places=2
-    )
-    approved_limit = serializers.DecimalField(max_digits=16, decimal_places=2)
-    phone_number = serializers.IntegerField()
-
-    def get_name(self, customer: Any) -> str:
-        return f"{customer.first_name} {customer.last_name}"
+class RegisterOutput(Declaration):
+    customer_id: int = Field(validation_alias="id")
+    name: str
+    age: int
+    monthly_income: Money = Field(validation_alias="monthly_salary")
+    approved_limit: Money
+    phone_number: int
 
 
 class RegisterApi(APIView):
@@ -48,7 +48,10 @@ class RegisterApi(APIView):
         summary="Register a customer",
         description="The approved limit is 36 × monthly income, rounded to the nearest lakh.",
         request=RegisterInput,
-        responses={201: RegisterOutput, **error_responses(400, 409)},
+        responses={
+            201: RegisterOutput,
+            **error_responses(400, 409, examples=(PhoneNumberTaken(9876543210),)),
+        },
         examples=[
             OpenApiExample(
                 "customer",
@@ -77,14 +80,12 @@ class RegisterApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        data = RegisterInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = parse(RegisterInput, request.data)
         customer = register_customer(
-            first_name=values["first_name"],
-            last_name=values["last_name"],
-            age=values["age"],
-            monthly_income=Decimal(values["monthly_income"]),
-            phone_number=values["phone_number"],
+            first_name=values.first_name,
+            last_name=values.last_name,
+            age=values.age,
+            monthly_income=Decimal(values.monthly_income),
+            phone_number=values.phone_number,
         )
-        return Response(RegisterOutput(customer).data, status=status.HTTP_201_CREATED)
+        return respond(RegisterOutput, customer, status.HTTP_201_CREATED)

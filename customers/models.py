@@ -1,17 +1,27 @@
 from django.db import models
 from django.db.models import Q
 
-MIN_AGE, MAX_AGE = 18, 100
-SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER = 1_000_000_000, 9_999_999_999
+from core.limits import MONEY_PLACES
+from customers.limits import (
+    APPROVED_LIMIT_DIGITS,
+    LARGEST_PHONE_NUMBER,
+    MAX_AGE,
+    MAX_NAME_LENGTH,
+    MIN_AGE,
+    SALARY_DIGITS,
+    SMALLEST_PHONE_NUMBER,
+)
 
 
 class Customer(models.Model):
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=MAX_NAME_LENGTH)
+    last_name = models.CharField(max_length=MAX_NAME_LENGTH)
     age = models.PositiveSmallIntegerField()
     phone_number = models.BigIntegerField(unique=True)
-    monthly_salary = models.DecimalField(max_digits=14, decimal_places=2)
-    approved_limit = models.DecimalField(max_digits=16, decimal_places=2)
+    monthly_salary = models.DecimalField(max_digits=SALARY_DIGITS, decimal_places=MONEY_PLACES)
+    approved_limit = models.DecimalField(
+        max_digits=APPROVED_LIMIT_DIGITS, decimal_places=MONEY_PLACES
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -37,4 +47,8 @@ class Customer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name} (#{self.pk})"
+        return f"{self.name} (#{self.pk})"
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

@@ -1,9 +1,8 @@
-from core.errors import ErrorCode, NotFoundError
+from customers.errors import CustomerNotFound
+from customers.models import Customer
 
 
-class CustomerNotFound(NotFoundError):
-    code = ErrorCode.CUSTOMER_NOT_FOUND
-
-
-def not_found(customer_id: int) -> CustomerNotFound:
-    return CustomerNotFound(f"No customer with id {customer_id}.")
+def require_customer(customer_id: int) -> None:
+    """CustomerNotFound unless the customer exists."""
+    if not Customer.objects.filter(pk=customer_id).exists():
+        raise CustomerNotFound(customer_id)

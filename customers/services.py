@@ -2,15 +2,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 
-from core.errors import ConflictError, ErrorCode
 from core.money import LAKH
+from customers.errors import PhoneNumberTaken
 from customers.models import Customer
 
 APPROVED_LIMIT_SALARY_MULTIPLE = 36
-
-
-class PhoneNumberTaken(ConflictError):
-    code = ErrorCode.PHONE_NUMBER_TAKEN
 
 
 def approved_limit_for(monthly_income: Decimal) -> Decimal:
@@ -36,8 +32,5 @@ def register_customer(
             )
     except IntegrityError as exc:
         if Customer.objects.filter(phone_number=phone_number).exists():
-            raise PhoneNumberTaken(
-                f"Phone number {phone_number} is already registered.",
-                fields={"phone_number": ["This phone number is already registered."]},
-            ) from exc
+            raise PhoneNumberTaken(phone_number) from exc
         raise

@@ -24,9 +24,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.metrics import record_ingested_rows
 from customers.models import Customer
 from ingestion import staging
+from ingestion.metrics import record_ingested_rows
 from ingestion.models import FileKind, IngestionJob, JobStatus, Outcome
 from ingestion.readers import UnreadableFile, looks_like_spreadsheet, open_sheet
 from ingestion.rows import (

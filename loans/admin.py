@@ -6,8 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from core import clock
 from loans.models import CreditDecision, Loan, Payment
-from loans.schedule import installment_statuses
-from loans.selectors import loan_schedule, loan_servicing
+from loans.selectors import schedule_of
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -80,15 +79,13 @@ class LoanAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def repayment_schedule(self, loan: Loan) -> str:
         if loan.pk is None:
             return "-"
-        today = clock.today()
-        rows = loan_schedule(loan)
-        statuses = installment_statuses(rows, loan_servicing(loan, rows, today), today)
+        rows = schedule_of(loan.pk, clock.today()).installments
         body = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (r.number, r.due_date, r.amount, r.interest, r.principal, r.balance, status)
-                for r, status in zip(rows, statuses, strict=True)
+                (r.number, r.due_date, r.amount, r.interest, r.principal, r.balance, r.status)
+                for r in rows
             ),
         )
         return format_html(

@@ -1,58 +1,86 @@
 """The decision audit trail, read-only."""
 
 from decimal import Decimal
-from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from pydantic import Field
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.contract import Day, Declaration, Money, Timestamp, respond
 from core.schema import error_responses
-from loans.api import ReasonOutput, ScoreBreakdownOutput, two_places
-from loans.models import CreditDecision
+from customers.errors import CustomerNotFound
+from loans.api import ReasonOutput, ScoreBreakdownOutput
+from loans.errors import DecisionNotFound
+from loans.models import CreditDecision, DecisionKind
 from loans.selectors import customer_decisions, get_decision
 
 
-class DecisionInputsOutput(serializers.Serializer[Any]):
-    loan_amount = two_places()
-    interest_rate = two_places()
-    tenure = serializers.IntegerField()
+class DecisionInputsOutput(Declaration):
+    loan_amount: Money
+    interest_rate: Money
+    tenure: int
 
 
-class DecisionOutput(serializers.Serializer[Any]):
-    decision_id = serializers.IntegerField(source="id")
-    customer_id = serializers.IntegerField()
-    kind = serializers.CharField()
-    inputs = serializers.SerializerMethodField()
-    as_of = serializers.DateField()
-    approved = serializers.BooleanField()
-    credit_score = serializers.IntegerField()
-    score_breakdown = serializers.SerializerMethodField()
-    rules = serializers.DictField(child=serializers.BooleanField())
-    reasons = ReasonOutput(many=True)
-    corrected_interest_rate = two_places()
-    monthly_installment = two_places()
-    policy_version = serializers.CharField()
-    loan_id = serializers.IntegerField(allow_null=True)
-    requested_by = serializers.CharField(help_text="The API key's fingerprint; empty when open.")
-    created_at = serializers.DateTimeField()
+class DecisionOutput(Declaration):
+    decision_id: int
+    customer_id: int
+    kind: DecisionKind
+    inputs: DecisionInputsOutput
+    as_of: Day
+    approved: bool
+    credit_score: int
+    score_breakdown: ScoreBreakdownOutput
+    rules: dict[str, bool]
+    reasons: list[ReasonOutput]
+    corrected_interest_rate: Money
+    monthly_installment: Money
+    policy_version: str
+    loan_id: int | None
+    requested_by: str = Field(description="The API key's fingerprint; empty when open.")
+    created_at: Timestamp
 
-    def get_inputs(self, record: CreditDecision) -> dict[str, Any]:
-        return dict(DecisionInputsOutput(record).data)
+    @classmethod
+    def of(cls, record: CreditDecision) -> "DecisionOutput":
+        return cls(
+            decision_id=record.pk,
+            customer_id=record.customer_id,
+            kind=DecisionKind(record.kind),
+            inputs=DecisionInputsOutput.model_validate(record),
+            as_of=record.as_of,
+            approved=record.approved,
+            credit_score=record.credit_score,
+            # Stored as text, so no float ever holds the points.
+            score_breakdown=ScoreBreakdownOutput.of(
+                {factor: Decimal(points) for factor, points in record.score_breakdown.items()}
+            ),
+            rules=record.rules,
+            reasons=record.reasons,
+            corrected_interest_rate=record.corrected_interest_rate,
+            monthly_installment=record.monthly_installment,
+            policy_version=record.policy_version,
+            loan_id=record.loan_id,
+            requested_by=record.requested_by,
+            created_at=record.created_at,
+        )
 
-    def get_score_breakdown(self, record: CreditDecision) -> dict[str, Any]:
-        points = {factor: Decimal(value) for factor, value in record.score_breakdown.items()}
-        return dict(ScoreBreakdownOutput(points).data)
 
+class DecisionPageOutput(Declaration):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[DecisionOutput]
 
-class DecisionPageOutput(serializers.Serializer[Any]):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = DecisionOutput(many=True)
+    @classmethod
+    def of(cls, paginator: "DecisionPage", records: list[CreditDecision]) -> "DecisionPageOutput":
+        return cls(
+            count=paginator.page.paginator.count if paginator.page else 0,
+            next=paginator.get_next_link(),
+            previous=paginator.get_previous_link(),
+            results=[DecisionOutput.of(record) for record in records],
+        )
 
 
 class DecisionPage(PageNumberPagination):
@@ -68,18 +96,21 @@ class CustomerDecisionsApi(APIView):
             OpenApiParameter("page", int, description="Page number, from 1."),
             OpenApiParameter("page_size", int, description="Decisions a page: 20, at most 100."),
         ],
-        responses={200: DecisionPageOutput, **error_responses(404)},
+        responses={
+            200: DecisionPageOutput,
+            **error_responses(404, examples=(CustomerNotFound(42),)),
+        },
     )
     def get(self, request: Request, customer_id: int) -> Response:
         paginator = DecisionPage()
-        page = paginator.paginate_queryset(customer_decisions(customer_id), request, view=self)
-        return paginator.get_paginated_response(DecisionOutput(page, many=True).data)
+        records = paginator.paginate_queryset(customer_decisions(customer_id), request, view=self)
+        return respond(DecisionPageOutput, DecisionPageOutput.of(paginator, records or []))
 
 
 class DecisionApi(APIView):
     @extend_schema(
         summary="One credit decision with its inputs, score, rules and reasons",
-        responses={200: DecisionOutput, **error_responses(404)},
+        responses={200: DecisionOutput, **error_responses(404, examples=(DecisionNotFound(42),))},
     )
     def get(self, request: Request, decision_id: int) -> Response:
-        return Response(DecisionOutput(get_decision(decision_id)).data)
+        return respond(DecisionOutput, DecisionOutput.of(get_decision(decision_id)))

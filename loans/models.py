@@ -1,27 +1,59 @@
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 
+from core.limits import MONEY_PLACES
 from customers.models import Customer
+from loans import standing
+from loans.limits import (
+    AMOUNT_DIGITS,
+    INSTALLMENT_DIGITS,
+    MAX_RATE,
+    MAX_TENURE_MONTHS,
+    MIN_RATE,
+    MIN_TENURE_MONTHS,
+    RATE_DIGITS,
+)
 
 
 class LoanStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
+    ACTIVE = standing.ACTIVE, "Active"
+    CLOSED = standing.CLOSED, "Closed"
 
 
 class LoanOrigin(models.TextChoices):
-    BOOKED = "booked", "Booked through the API"
-    IMPORTED = "imported", "Imported from loan history"
+    BOOKED = standing.BOOKED, "Booked through the API"
+    IMPORTED = standing.IMPORTED, "Imported from loan history"
+
+
+def amount_field(**options: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=MONEY_PLACES, **options)
+
+
+def installment_field(**options: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(
+        max_digits=INSTALLMENT_DIGITS, decimal_places=MONEY_PLACES, **options
+    )
+
+
+def rate_field(**options: Any) -> models.DecimalField:  # type: ignore[type-arg]
+    return models.DecimalField(max_digits=RATE_DIGITS, decimal_places=MONEY_PLACES, **options)
+
+
+def tenure_in_range(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(tenure__gte=MIN_TENURE_MONTHS, tenure__lte=MAX_TENURE_MONTHS),
+        name=f"{prefix}_tenure_in_range",
+    )
 
 
 class Loan(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="loans")
-    loan_amount = models.DecimalField(max_digits=14, decimal_places=2)
+    loan_amount = amount_field()
     tenure = models.PositiveSmallIntegerField(help_text="Months.")
-    interest_rate = models.DecimalField(
-        max_digits=5, decimal_places=2, help_text="Annual, in percent."
-    )
-    monthly_installment = models.DecimalField(max_digits=16, decimal_places=2)
+    interest_rate = rate_field(help_text="Annual, in percent.")
+    monthly_installment = installment_field()
     emis_paid_on_time = models.PositiveSmallIntegerField(default=0)
     # Installments settled by payments (booked loans); kept with emis_paid_on_time under the
     # loan's row lock so reads need no replay of the payments.
@@ -42,9 +74,9 @@ class Loan(models.Model):
                 fields=["customer", "source_loan_id"], name="loan_unique_source_loan_per_customer"
             ),
             models.CheckConstraint(condition=Q(loan_amount__gt=0), name="loan_amount_positive"),
-            models.CheckConstraint(condition=Q(tenure__gte=1), name="loan_tenure_at_least_one"),
+            tenure_in_range("loan"),
             models.CheckConstraint(
-                condition=Q(interest_rate__gte=0, interest_rate__lte=100),
+                condition=Q(interest_rate__gte=MIN_RATE, interest_rate__lte=MAX_RATE),
                 name="loan_interest_rate_in_range",
             ),
             models.CheckConstraint(
@@ -69,7 +101,7 @@ class Loan(models.Model):
 
 class Payment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
-    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    amount = installment_field()
     paid_on = models.DateField()
     # A payoff closes the loan at its quoted amount, whatever the schedule still shows.
     settles_loan = models.BooleanField(default=False)
@@ -96,8 +128,8 @@ class CreditDecision(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=32, choices=DecisionKind.choices)
-    loan_amount = models.DecimalField(max_digits=14, decimal_places=2)
-    interest_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    loan_amount = amount_field()
+    interest_rate = rate_field()
     tenure = models.PositiveSmallIntegerField()
     as_of = models.DateField()
     approved = models.BooleanField()
@@ -105,8 +137,8 @@ class CreditDecision(models.Model):
     score_breakdown = models.JSONField()
     rules = models.JSONField(help_text="Each rule's code and whether it passed.")
     reasons = models.JSONField(help_text="The failed rules' codes and messages.")
-    corrected_interest_rate = models.DecimalField(max_digits=5, decimal_places=2)
-    monthly_installment = models.DecimalField(max_digits=16, decimal_places=2)
+    corrected_interest_rate = rate_field()
+    monthly_installment = installment_field()
     policy_version = models.CharField(max_length=32)
     loan = models.ForeignKey(
         Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"

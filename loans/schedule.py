@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from core.dates import add_months, months_elapsed
+from core.dates import add_months
 from core.money import to_paise
 from loans.emi import monthly_rate
 
@@ -22,11 +22,6 @@ class Installment:
     interest: Decimal
     principal: Decimal
     balance: Decimal
-
-
-def installments_due(start: date, tenure: int, as_of: date) -> int:
-    """Installments whose due date has come by `as_of` (one a month from the start)."""
-    return min(tenure, months_elapsed(start, as_of))
 
 
 def amortize(
@@ -107,14 +102,6 @@ def apply_payments(schedule: Sequence[Installment], payments: Sequence[PaymentRe
     return Servicing(settled_on=tuple(settled), credit=credit)
 
 
-def settled_by_date(schedule: Sequence[Installment], as_of: date) -> Servicing:
-    """History-file loans: every installment whose due date has passed counts as paid."""
-    return Servicing(
-        settled_on=tuple(row.due_date if row.due_date <= as_of else None for row in schedule),
-        credit=Decimal(0),
-    )
-
-
 @dataclass(frozen=True)
 class Payoff:
     outstanding_principal: Decimal
@@ -150,6 +137,35 @@ def payoff_quote(
     )
 
 
+@dataclass(frozen=True)
+class PaymentProblem:
+    field: str
+    message: str
+
+
+def payment_problem(
+    amount: Decimal,
+    paid_on: date,
+    *,
+    start: date,
+    today: date,
+    last_paid_on: date | None,
+    payoff: Decimal,
+) -> PaymentProblem | None:
+    """Why a payment may not be recorded, if it may not: it is dated before the loan's start,
+    in the future, or before the last payment (payments are kept in date order); or it is more
+    than `payoff`, the quote that closes the loan on its date."""
+    if paid_on < start:
+        return PaymentProblem("paid_on", f"Must not be before the loan's start ({start}).")
+    if paid_on > today:
+        return PaymentProblem("paid_on", "Must not be in the future.")
+    if last_paid_on is not None and paid_on < last_paid_on:
+        return PaymentProblem("paid_on", f"Must not be before the last payment ({last_paid_on}).")
+    if amount > payoff:
+        return PaymentProblem("amount", f"Exceeds the payoff amount ({payoff}) on {paid_on}.")
+    return None
+
+
 class InstallmentStatus(StrEnum):
     PAID = "paid"
     OVERDUE = "overdue"
@@ -174,28 +190,3 @@ def installment_statuses(
         else:
             statuses.append(InstallmentStatus.UPCOMING)
     return statuses
-
-
-def days_past_due(start: date, tenure: int, installments_paid: int, as_of: date) -> int:
-    """Days since the oldest unpaid installment fell due; 0 when none is late."""
-    if installments_paid >= tenure:
-        return 0
-    oldest_unpaid_due = add_months(start, installments_paid + 1)
-    return max(0, (as_of - oldest_unpaid_due).days)
-
-
-# Reserve Bank of India: special mention accounts by days past due, non-performing after 90.
-DELINQUENCY_BUCKETS: tuple[tuple[int, str], ...] = (
-    (0, "current"),
-    (30, "SMA-0"),
-    (60, "SMA-1"),
-    (90, "SMA-2"),
-)
-NON_PERFORMING = "NPA"
-
-
-def delinquency_bucket(days: int) -> str:
-    for upper_bound, bucket in DELINQUENCY_BUCKETS:
-        if days <= upper_bound:
-            return bucket
-    return NON_PERFORMING

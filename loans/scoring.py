@@ -10,7 +10,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from loans.schedule import installments_due
+from loans.standing import ACTIVE, CLOSED, installments_due, is_current
 
 
 class Factor(StrEnum):
@@ -46,7 +46,7 @@ class LoanHistory:
     closed: bool = False
 
     def is_current(self, as_of: date) -> bool:
-        return not self.closed and self.end_date >= as_of
+        return is_current(CLOSED if self.closed else ACTIVE, self.end_date, as_of)
 
     def installments_due(self, as_of: date) -> int:
         return installments_due(self.start_date, self.tenure, as_of)

@@ -1,46 +1,31 @@
+"""Reads of loans and decisions. The hot ones (check-eligibility, create-loan, view-loan,
+view-loans) are one hand-written statement each, built from the models' metadata (core.sql);
+the rest use the ORM."""
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from functools import cache
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from core import sql
-from core.errors import ErrorCode, NotFoundError
+from core.errors import INVALID_FIELDS, ApiError
+from customers.errors import CustomerNotFound
 from customers.models import Customer
-from customers.selectors import not_found as customer_not_found
-from loans import schedule
+from customers.selectors import require_customer
+from loans import schedule, standing
 from loans.emi import monthly_installment
-from loans.models import CreditDecision, Loan, LoanOrigin, LoanStatus
+from loans.errors import DecisionNotFound, LoanNotFound
+from loans.models import CreditDecision, Loan
 from loans.policy import Borrower
 from loans.scoring import LoanHistory
 
 
-class LoanNotFound(NotFoundError):
-    code = ErrorCode.LOAN_NOT_FOUND
-
-
-class LoanTerms(Protocol):
-    """What the status, repayments and days past due of a loan are computed from: a Loan or
-    the LoanRow the hot read paths build without the ORM."""
-
-    @property
-    def tenure(self) -> int: ...
-    @property
-    def installments_paid(self) -> int: ...
-    @property
-    def start_date(self) -> date: ...
-    @property
-    def end_date(self) -> date: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def origin(self) -> str: ...
-
-
 @dataclass(frozen=True, slots=True)
 class LoanRow:
-    """A loan as view-loan and view-loans show it, read by hand-written SQL (core.sql)."""
+    """A loan's terms as the hot reads fetch them."""
 
     id: int
     loan_amount: Decimal
@@ -63,63 +48,156 @@ class LoanHolder:
     age: int
 
 
-_LOAN_COLUMNS = (
-    "l.id, l.loan_amount, l.interest_rate, l.monthly_installment, l.tenure, "
-    "l.installments_paid, l.start_date, l.end_date, l.status, l.origin"
-)
-_LOAN_COLUMN_COUNT = _LOAN_COLUMNS.count(",") + 1
+@dataclass(frozen=True, slots=True)
+class LoanView:
+    """A loan as view-loan and view-loans show it: its terms and where it stands today."""
+
+    loan_id: int
+    loan_amount: Decimal
+    interest_rate: Decimal
+    monthly_installment: Decimal
+    tenure: int
+    start_date: date
+    end_date: date
+    status: str
+    repayments_left: int
+    days_past_due: int
+    delinquency_bucket: str
+    customer: LoanHolder | None = None
 
 
-def _loan_row(row: tuple[Any, ...]) -> LoanRow:
-    id_, amount, rate, installment, tenure, paid, start, end, status, origin = row
-    return LoanRow(
-        id=id_,
-        loan_amount=sql.money(amount),
-        interest_rate=sql.money(rate),
-        monthly_installment=sql.money(installment),
-        tenure=tenure,
-        installments_paid=paid,
-        start_date=start,
-        end_date=end,
-        status=status,
-        origin=origin,
+def _terms() -> sql.Columns:
+    return sql.columns(Loan, list(LoanRow.__dataclass_fields__), "l")
+
+
+def _holder() -> sql.Columns:
+    return sql.columns(Customer, list(LoanHolder.__dataclass_fields__), "c")
+
+
+def _view(row: LoanRow, as_of: date, customer: LoanHolder | None = None) -> LoanView:
+    where = standing.standing_on(row, as_of)
+    return LoanView(
+        loan_id=row.id,
+        loan_amount=row.loan_amount,
+        interest_rate=row.interest_rate,
+        monthly_installment=row.monthly_installment,
+        tenure=row.tenure,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        status=where.status,
+        repayments_left=where.repayments_left,
+        days_past_due=where.days_past_due,
+        delinquency_bucket=where.delinquency_bucket,
+        customer=customer,
     )
 
 
+@cache
+def _loan_with_holder_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_terms().select}, {_holder().select} FROM {sql.table(Loan)} l"  # noqa: S608
+        f" JOIN {sql.table(Customer)} c ON c.id = l.customer_id WHERE l.id = %s"
+    )
+
+
+def loan_with_holder(loan_id: int, as_of: date) -> LoanView:
+    """view-loan's one JOIN."""
+    rows = sql.fetch_all(_loan_with_holder_sql(connection.vendor), (loan_id,))
+    if not rows:
+        raise LoanNotFound(loan_id)
+    terms, holder = _terms(), _holder()
+    row = rows[0]
+    customer = LoanHolder(*holder.values(row[terms.count :]))
+    return _view(LoanRow(*terms.values(row)), as_of, customer)
+
+
+@cache
+def _customer_loans_sql(vendor: str, status: str | None) -> str:
+    """The customer LEFT JOIN its loans, so "no loans" and "no such customer" differ; with a
+    status, only the current (active) or the other (closed) loans join."""
+    condition = {
+        None: "",
+        standing.ACTIVE: f" AND {standing.current_sql('l')}",
+        standing.CLOSED: f" AND NOT {standing.current_sql('l')}",
+    }[status]
+    return (
+        f"SELECT {_terms().select} FROM {sql.table(Customer)} c"  # noqa: S608 (metadata only)
+        f" LEFT JOIN {sql.table(Loan)} l ON l.customer_id = c.id{condition}"
+        " WHERE c.id = %s ORDER BY l.id"
+    )
+
+
+def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> list[LoanView]:
+    """The customer's loans, oldest first; `status` keeps only active (current) or closed ones.
+    One query."""
+    params = () if status is None else standing.current_params(sql.db_date(as_of))
+    rows = sql.fetch_all(_customer_loans_sql(connection.vendor, status), (*params, customer_id))
+    if not rows:
+        raise CustomerNotFound(customer_id)
+    terms = _terms()
+    return [_view(LoanRow(*terms.values(row)), as_of) for row in rows if row[0] is not None]
+
+
 # The history columns the credit decision reads, after the customer's salary and limit.
-_BORROWER_SQL = (
-    "SELECT c.monthly_salary, c.approved_limit, l.loan_amount, l.tenure, "
-    "l.monthly_installment, l.emis_paid_on_time, l.start_date, l.end_date, l.status "
-    "FROM customers_customer c LEFT JOIN loans_loan l ON l.customer_id = c.id "
-    "WHERE c.id = %s ORDER BY l.id"
+_HISTORY = (
+    "loan_amount",
+    "tenure",
+    "monthly_installment",
+    "emis_paid_on_time",
+    "start_date",
+    "end_date",
+    "status",
 )
 
 
-def _as_history(row: tuple[Any, ...]) -> LoanHistory:
-    amount, tenure, installment, on_time, start, end, status = row
-    return LoanHistory(
-        amount=sql.money(amount),
-        tenure=tenure,
-        monthly_installment=sql.money(installment),
-        emis_paid_on_time=on_time,
-        start_date=start,
-        end_date=end,
-        closed=status == LoanStatus.CLOSED,
+def _borrower() -> sql.Columns:
+    return sql.columns(Customer, ["monthly_salary", "approved_limit"], "c")
+
+
+def _history() -> sql.Columns:
+    return sql.columns(Loan, _HISTORY, "l")
+
+
+@cache
+def _borrower_sql(vendor: str) -> str:
+    return (
+        f"SELECT {_borrower().select}, {_history().select} FROM {sql.table(Customer)} c"  # noqa: S608
+        f" LEFT JOIN {sql.table(Loan)} l ON l.customer_id = c.id WHERE c.id = %s ORDER BY l.id"
     )
 
 
 def borrower_with_history(customer_id: int) -> tuple[Borrower, list[LoanHistory]]:
     """The customer's salary and limit with every loan, in one query (a LEFT JOIN): this is
     the decision's hot path, where each round trip shows."""
-    rows = sql.fetch_all(_BORROWER_SQL, (customer_id,))
+    rows = sql.fetch_all(_borrower_sql(connection.vendor), (customer_id,))
     if not rows:
-        raise customer_not_found(customer_id)
-    salary, limit = rows[0][:2]
-    borrower = Borrower(monthly_salary=sql.money(salary), approved_limit=sql.money(limit))
-    return borrower, [_as_history(row[2:]) for row in rows if row[2] is not None]
+        raise CustomerNotFound(customer_id)
+    borrower, history = _borrower(), _history()
+    salary, limit = borrower.values(rows[0])
+    loans = []
+    for row in rows:
+        if row[borrower.count] is None:
+            continue
+        amount, tenure, installment, on_time, start, end, status = history.values(
+            row[borrower.count :]
+        )
+        loans.append(
+            LoanHistory(
+                amount=amount,
+                tenure=tenure,
+                monthly_installment=installment,
+                emis_paid_on_time=on_time,
+                start_date=start,
+                end_date=end,
+                closed=status == standing.CLOSED,
+            )
+        )
+    return Borrower(monthly_salary=salary, approved_limit=limit), loans
 
 
-_LOCK_CUSTOMER_SQL = "SELECT id FROM customers_customer WHERE id = %s"
+@cache
+def _lock_customer_sql(vendor: str) -> str:
+    return f"SELECT id FROM {sql.table(Customer)} WHERE id = %s{sql.for_update()}"  # noqa: S608
 
 
 def lock_customer(customer_id: int) -> None:
@@ -127,40 +205,8 @@ def lock_customer(customer_id: int) -> None:
     customer queue up. A statement of its own: in READ COMMITTED, a query that waited for the
     lock still reads the other tables as they were when it began, before the loan it waited
     for was booked."""
-    if not sql.fetch_all(_LOCK_CUSTOMER_SQL + sql.for_update(), (customer_id,)):
-        raise customer_not_found(customer_id)
-
-
-# A loan is current while it is not closed and its end date has not passed (as_of, "closed").
-_CURRENT_LOAN_SQL = "(l.end_date >= %s AND l.status <> %s)"
-
-
-def status_on(loan: LoanTerms, as_of: date) -> str:
-    """`active` while current (see _CURRENT_LOAN_SQL), else `closed`."""
-    if loan.status != LoanStatus.CLOSED and loan.end_date >= as_of:
-        return LoanStatus.ACTIVE
-    return LoanStatus.CLOSED
-
-
-def installments_settled(loan: LoanTerms, as_of: date) -> int:
-    """Booked loans count the installments their payments settled. The history files record no
-    payments, only that the lender serviced the loan, so an imported loan is taken to have paid
-    each installment whose due date has passed."""
-    if loan.status == LoanStatus.CLOSED:
-        return loan.tenure
-    if loan.origin == LoanOrigin.IMPORTED:
-        return schedule.installments_due(loan.start_date, loan.tenure, as_of)
-    return loan.installments_paid
-
-
-def repayments_left(loan: LoanTerms, as_of: date) -> int:
-    return loan.tenure - installments_settled(loan, as_of)
-
-
-def days_past_due(loan: LoanTerms, as_of: date) -> int:
-    return schedule.days_past_due(
-        loan.start_date, loan.tenure, installments_settled(loan, as_of), as_of
-    )
+    if not sql.fetch_all(_lock_customer_sql(connection.vendor), (customer_id,)):
+        raise CustomerNotFound(customer_id)
 
 
 def loan_schedule(loan: Loan) -> tuple[schedule.Installment, ...]:
@@ -168,7 +214,7 @@ def loan_schedule(loan: Loan) -> tuple[schedule.Installment, ...]:
     file's "Monthly payment" often does not repay the loan at its rate, so it cannot drive a
     reducing balance (it stays the loan's installment for the 50% rule)."""
     installment = loan.monthly_installment
-    if loan.origin == LoanOrigin.IMPORTED:
+    if loan.origin == standing.IMPORTED:
         installment = monthly_installment(loan.loan_amount, loan.interest_rate, loan.tenure)
     return schedule.amortize(
         loan.loan_amount, loan.interest_rate, loan.tenure, installment, loan.start_date
@@ -187,75 +233,91 @@ def payment_records(loan: Loan) -> list[schedule.PaymentRecord]:
 def loan_servicing(
     loan: Loan, rows: tuple[schedule.Installment, ...], as_of: date
 ) -> schedule.Servicing:
-    if loan.origin == LoanOrigin.IMPORTED:
-        return schedule.settled_by_date(rows, as_of)
+    if loan.origin == standing.IMPORTED:
+        return standing.settled_by_date(rows, as_of)
     return schedule.apply_payments(rows, payment_records(loan))
+
+
+@dataclass(frozen=True)
+class ScheduledInstallment(schedule.Installment):
+    status: schedule.InstallmentStatus
+    paid_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoanSchedule:
+    loan_id: int
+    days_past_due: int
+    delinquency_bucket: str
+    installments: list[ScheduledInstallment]
+
+
+def schedule_of(loan_id: int, as_of: date) -> LoanSchedule:
+    """Every installment with its status on `as_of`, and when it was paid (unknown for
+    imported loans: the files record no payments)."""
+    loan = get_loan(loan_id)
+    rows = loan_schedule(loan)
+    servicing = loan_servicing(loan, rows, as_of)
+    statuses = schedule.installment_statuses(rows, servicing, as_of)
+    paid_dates_known = loan.origin != standing.IMPORTED
+    where = standing.standing_on(loan, as_of)
+    return LoanSchedule(
+        loan_id=loan.pk,
+        days_past_due=where.days_past_due,
+        delinquency_bucket=where.delinquency_bucket,
+        installments=[
+            ScheduledInstallment(
+                **vars(row), status=row_status, paid_on=paid_on if paid_dates_known else None
+            )
+            for row, row_status, paid_on in zip(rows, statuses, servicing.settled_on, strict=True)
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PayoffQuote:
+    loan_id: int
+    on: date
+    outstanding_principal: Decimal
+    accrued_interest: Decimal
+    total: Decimal
+
+
+def payoff_on(loan_id: int, on: date, *, as_of: date) -> PayoffQuote:
+    """What closes the loan on `on`, counting the payments made by `as_of`."""
+    loan = get_loan(loan_id)
+    if on < loan.start_date:
+        raise ApiError(
+            INVALID_FIELDS, {"on": [f"Must not be before the loan's start ({loan.start_date})."]}
+        )
+    rows = loan_schedule(loan)
+    quote = schedule.payoff_quote(
+        rows, loan_servicing(loan, rows, min(on, as_of)), loan.start_date, on
+    )
+    return PayoffQuote(
+        loan_id=loan.pk,
+        on=on,
+        outstanding_principal=quote.outstanding_principal,
+        accrued_interest=quote.accrued_interest,
+        total=quote.total,
+    )
 
 
 def get_loan(loan_id: int) -> Loan:
     loan = Loan.objects.filter(pk=loan_id).first()
     if loan is None:
-        raise loan_not_found(loan_id)
+        raise LoanNotFound(loan_id)
     return loan
-
-
-def loan_not_found(loan_id: int) -> LoanNotFound:
-    return LoanNotFound(f"No loan with id {loan_id}.")
-
-
-_LOAN_WITH_HOLDER_SQL = (
-    f"SELECT {_LOAN_COLUMNS}, c.id, c.first_name, c.last_name, c.phone_number, c.age "  # noqa: S608
-    "FROM loans_loan l JOIN customers_customer c ON c.id = l.customer_id WHERE l.id = %s"
-)
-
-
-def get_loan_with_customer(loan_id: int) -> tuple[LoanRow, LoanHolder]:
-    rows = sql.fetch_all(_LOAN_WITH_HOLDER_SQL, (loan_id,))
-    if not rows:
-        raise loan_not_found(loan_id)
-    row = rows[0]
-    return _loan_row(row[:_LOAN_COLUMN_COUNT]), LoanHolder(*row[_LOAN_COLUMN_COUNT:])
-
-
-def _customer_loans_sql(condition: str) -> str:
-    return (
-        f"SELECT {_LOAN_COLUMNS} FROM customers_customer c "  # noqa: S608 (constants only)
-        f"LEFT JOIN loans_loan l ON l.customer_id = c.id{condition} "
-        "WHERE c.id = %s ORDER BY l.id"
-    )
-
-
-# view-loans' statement for each status filter; the filters take (as_of, "closed").
-_CUSTOMER_LOANS_SQL: dict[str | None, str] = {
-    None: _customer_loans_sql(""),
-    LoanStatus.ACTIVE: _customer_loans_sql(f" AND {_CURRENT_LOAN_SQL}"),
-    LoanStatus.CLOSED: _customer_loans_sql(f" AND NOT {_CURRENT_LOAN_SQL}"),
-}
-
-
-def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> list[LoanRow]:
-    """The customer's loans, oldest first; `status` keeps only active (current) or closed ones.
-    One query: the customer LEFT JOIN its loans, so "no loans" and "no such customer" differ."""
-    params = () if status is None else (sql.db_date(as_of), LoanStatus.CLOSED)
-    rows = sql.fetch_all(_CUSTOMER_LOANS_SQL[status], (*params, customer_id))
-    if not rows:
-        raise customer_not_found(customer_id)
-    return [_loan_row(row) for row in rows if row[0] is not None]
 
 
 def customer_decisions(customer_id: int) -> QuerySet[CreditDecision]:
     """The customer's decisions, newest first."""
-    if not Customer.objects.filter(pk=customer_id).exists():
-        raise customer_not_found(customer_id)
+    require_customer(customer_id)
     return CreditDecision.objects.filter(customer_id=customer_id).order_by("-id")
-
-
-class DecisionNotFound(NotFoundError):
-    code = ErrorCode.DECISION_NOT_FOUND
 
 
 def get_decision(decision_id: int) -> CreditDecision:
     decision = CreditDecision.objects.filter(pk=decision_id).first()
     if decision is None:
-        raise DecisionNotFound(f"No decision with id {decision_id}.")
+        raise DecisionNotFound(decision_id)
     return decision

@@ -7,13 +7,14 @@ from django.utils import timezone
 
 from core import sql
 from core.dates import add_months
-from core.errors import ApiError, ConflictError, ErrorCode
+from core.errors import ApiError
 from loans import schedule
+from loans.errors import LoanClosed, LoanNotFound, LoanNotServicedHere
+from loans.metrics import record_decision
 from loans.models import CreditDecision, DecisionKind, Loan, LoanOrigin, LoanStatus, Payment
 from loans.policy import POLICY_VERSION, Decision, LoanRequest, decide
 from loans.selectors import (
     borrower_with_history,
-    loan_not_found,
     loan_schedule,
     lock_customer,
     payment_records,
@@ -34,8 +35,10 @@ def _record(
     requested_by: str,
     loan_id: int | None = None,
 ) -> int:
-    """Write the decision to the audit trail; returns its id. A plain INSERT: Model.save costs
-    ~300 µs of CPU per decision, more than the rest of an eligibility check."""
+    """Write the decision to the audit trail, and count it for /metrics; returns its id. A plain
+    INSERT: Model.save costs ~300 µs of CPU per decision, more than the rest of an eligibility
+    check."""
+    record_decision(decision.approved, [str(reason.code) for reason in decision.reasons])
     return sql.insert_row(
         CreditDecision,
         customer=customer_id,
@@ -106,16 +109,8 @@ def _book(customer_id: int, decision: Decision, as_of: date) -> int:
     )
 
 
-class LoanClosed(ConflictError):
-    code = ErrorCode.LOAN_CLOSED
-
-
-class LoanNotServicedHere(ConflictError):
-    code = ErrorCode.LOAN_NOT_SERVICED_HERE
-
-
-def _refuse(field: str, message: str) -> ApiError:
-    return ApiError("The payment was not recorded.", fields={field: [message]})
+def _refuse(problem: schedule.PaymentProblem) -> ApiError:
+    return ApiError("The payment was not recorded.", fields={problem.field: [problem.message]})
 
 
 def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date) -> Payment:
@@ -124,27 +119,25 @@ def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date)
     with transaction.atomic():
         loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
         if loan is None:
-            raise loan_not_found(loan_id)
+            raise LoanNotFound(loan_id)
         if loan.origin == LoanOrigin.IMPORTED:
-            raise LoanNotServicedHere(
-                f"Loan {loan_id} came from the history files; its payments are recorded there."
-            )
+            raise LoanNotServicedHere(loan_id)
         if loan.status == LoanStatus.CLOSED:
-            raise LoanClosed(f"Loan {loan_id} is closed and takes no more payments.")
-        if paid_on < loan.start_date:
-            raise _refuse("paid_on", f"Must not be before the loan's start ({loan.start_date}).")
-        if paid_on > as_of:
-            raise _refuse("paid_on", "Must not be in the future.")
+            raise LoanClosed(loan_id)
         earlier = payment_records(loan)
-        if earlier and paid_on < earlier[-1].paid_on:
-            raise _refuse(
-                "paid_on", f"Must not be before the last payment ({earlier[-1].paid_on})."
-            )
         rows = loan_schedule(loan)
         before = schedule.apply_payments(rows, earlier)
         quote = schedule.payoff_quote(rows, before, loan.start_date, paid_on)
-        if amount > quote.total:
-            raise _refuse("amount", f"Exceeds the payoff amount ({quote.total}) on {paid_on}.")
+        problem = schedule.payment_problem(
+            amount,
+            paid_on,
+            start=loan.start_date,
+            today=as_of,
+            last_paid_on=earlier[-1].paid_on if earlier else None,
+            payoff=quote.total,
+        )
+        if problem is not None:
+            raise _refuse(problem)
         # Anything less than the quote leaves at least its accrued interest owing.
         settles_loan = amount == quote.total
         after = schedule.apply_payments(

@@ -7,8 +7,8 @@ import redis
 from django.test import override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.metrics import INGESTED_ROWS_KEY, record_ingested_rows
 from customers.tests.factories import CustomerFactory
+from ingestion.metrics import INGESTED_ROWS_KEY, record_ingested_rows
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 import pytest
 
-from core import metrics
+from ingestion import metrics
 from ingestion.tests.conftest import customer, ingest, loan
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,6 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,11 +11,8 @@ from loans.schedule import (
     PaymentRecord,
     amortize,
     apply_payments,
-    days_past_due,
-    delinquency_bucket,
     installment_statuses,
     payoff_quote,
-    settled_by_date,
 )
 
 START = date(2026, 1, 15)
@@ -142,31 +138,6 @@ def test_payoff_charges_overdue_installments_interest_in_full_and_subtracts_cred
     assert quote.total == Decimal("100216.84")
 
 
-@pytest.mark.parametrize(
-    ("days", "bucket"),
-    [
-        (0, "current"),
-        (1, "SMA-0"),
-        (30, "SMA-0"),
-        (31, "SMA-1"),
-        (60, "SMA-1"),
-        (61, "SMA-2"),
-        (90, "SMA-2"),
-        (91, "NPA"),
-        (400, "NPA"),
-    ],
-)
-def test_delinquency_buckets_follow_the_rbi_classification(days, bucket):
-    assert delinquency_bucket(days) == bucket
-
-
-def test_days_past_due_counts_from_the_oldest_unpaid_due_date():
-    assert days_past_due(START, 12, 0, date(2026, 2, 15)) == 0  # due today is not late
-    assert days_past_due(START, 12, 0, date(2026, 2, 16)) == 1
-    assert days_past_due(START, 12, 1, date(2026, 4, 15)) == 31  # no. 2 was due 15 March
-    assert days_past_due(START, 12, 12, date(2030, 1, 1)) == 0
-
-
 def test_installment_statuses():
     rows = lakh_at_10()
     servicing = apply_payments(rows, [PaymentRecord(EMI, date(2026, 2, 15))])
@@ -185,8 +156,3 @@ def test_an_installment_is_overdue_only_the_day_after_its_due_date():
     servicing = apply_payments(rows, [])
     assert installment_statuses(rows, servicing, date(2026, 2, 15))[0] == InstallmentStatus.DUE
     assert installment_statuses(rows, servicing, date(2026, 2, 16))[0] == InstallmentStatus.OVERDUE
-
-
-def test_history_loans_count_installments_paid_once_their_due_date_passes():
-    servicing = settled_by_date(lakh_at_10(), date(2026, 4, 15))
-    assert servicing.installments_paid == 3
