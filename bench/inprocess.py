@@ -1,7 +1,8 @@
 """CPU per request of the hot endpoints in one process, without HTTP or a server.
 
 Calls the production WSGI application directly, N times per endpoint, on the database `make
-bench` leaves behind (credit_bench), and reports the process's CPU time per request. A loaded,
+bench` leaves behind (credit_bench; create-loan adds loans to it, so measure two commits on
+copies of one database), and reports the process's CPU time per request. A loaded,
 shared machine moves requests/s by ±30% from one run to the next; CPU time of the same code
 moves by a few percent, so this is how docs/benchmarks.md measures what each change bought.
 `--profile` prints cProfile's top functions by CPU time (not wall time, which the database
@@ -40,7 +41,7 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 
 Request = tuple[str, str, dict[str, Any] | None]
-ENDPOINTS = ("view-loan", "view-loans", "check-eligibility")
+ENDPOINTS = ("view-loan", "view-loans", "check-eligibility", "create-loan")
 
 
 def ids(table: str) -> list[int]:
@@ -58,6 +59,13 @@ def requests_for(endpoint: str) -> Callable[[int], Request]:
         "check-eligibility": lambda i: (
             "POST",
             "/check-eligibility",
+            {**application, "customer_id": customers[i % len(customers)]},
+        ),
+        # Books until each customer's limit or salary refuses: both paths, in the same mix for
+        # the same data, so two commits measured on copies of one database compare.
+        "create-loan": lambda i: (
+            "POST",
+            "/create-loan",
             {**application, "customer_id": customers[i % len(customers)]},
         ),
     }[endpoint]

@@ -9,6 +9,7 @@ import logging
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
@@ -113,7 +115,10 @@ def as_drf_exception(exc: Exception) -> Exception:
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(as_serializer_error(exc))
+        fields = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in fields:  # Django's "__all__", the envelope's "non_field_errors"
+            fields[api_settings.NON_FIELD_ERRORS_KEY] = fields.pop(NON_FIELD_ERRORS)
+        return exceptions.ValidationError(fields)
     if isinstance(exc, InvalidInput):
         return exceptions.ValidationError(exc.fields)
     return exc

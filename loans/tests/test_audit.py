@@ -1,9 +1,11 @@
 import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, transaction
 
+from core.money import to_paise
 from customers.tests.factories import CustomerFactory
 from loans.models import CreditDecision
 from loans.policy import POLICY_VERSION
@@ -67,6 +69,48 @@ def test_every_decision_is_stored_with_inputs_score_rules_and_reasons(api):
         "emi_over_half_salary",
         "approved_limit_exceeded",
     ]
+
+
+SCENARIOS = {
+    # (path, amount): an approval, and a refusal on both rules, for each kind of decision.
+    "eligible": ("/check-eligibility", 100000),
+    "not eligible": ("/check-eligibility", 99999999),
+    "booked": ("/create-loan", 100000),
+    "refused": ("/create-loan", 99999999),
+}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_audit_trail_holds_each_decision_as_it_was_answered(api, scenario):
+    path, amount = SCENARIOS[scenario]
+    customer = CustomerFactory.create()
+    answered = apply(api, customer, path=path, amount=amount)
+    record = CreditDecision.objects.get(pk=answered["decision_id"])
+    assert (record.customer_id, record.loan_amount, record.tenure) == (
+        customer.pk,
+        Decimal(amount),
+        12,
+    )
+    assert record.monthly_installment == Decimal(str(answered["monthly_installment"]))
+    if path == "/check-eligibility":
+        assert (record.kind, record.approved) == ("check_eligibility", answered["approval"])
+        assert record.reasons == answered["reasons"]
+        assert record.credit_score == answered["credit_score"]
+        assert record.corrected_interest_rate == Decimal(str(answered["corrected_interest_rate"]))
+        assert {
+            factor: to_paise(Decimal(points)) for factor, points in record.score_breakdown.items()
+        } == {
+            factor: Decimal(str(points)) for factor, points in answered["score_breakdown"].items()
+        }
+    else:
+        assert (record.kind, record.approved) == ("create_loan", answered["loan_approved"])
+        assert record.loan_id == answered["loan_id"]
+        assert answered["message"] == (
+            "Loan approved."
+            if record.approved
+            else "Loan not approved: " + " ".join(reason["message"] for reason in record.reasons)
+        )
+    assert record.approved is (amount == 100000)
 
 
 def test_a_booked_loan_is_linked_from_its_decision(api):
