@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -118,6 +119,7 @@ class DocsApi(JsonErrors, SpectacularSwaggerView):
     permission_classes = [HasApiKey]
 
 
+@csrf_exempt  # no cookies here: a POST is a 405 in the envelope, not a CSRF refusal
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """Prometheus text format; behind the API key unless METRICS_PUBLIC=true. A plain view, not
     DRF's: a scraper's Accept header (text/plain, OpenMetrics) must not meet JSON negotiation."""

@@ -75,7 +75,7 @@ def _null_or(value: Any, error: PydanticCustomError) -> PydanticCustomError:
     return PydanticCustomError("null", "This field may not be null.") if value is None else error
 
 
-def _whole_number(value: Any) -> int:
+def _integer_value(value: Any) -> int:
     if type(value) is int:
         return value
     if isinstance(value, str | Decimal | float) and not isinstance(value, bool):
@@ -85,7 +85,7 @@ def _whole_number(value: Any) -> int:
     raise _null_or(value, PydanticCustomError("int_parsing", "A valid integer is required."))
 
 
-def _decimal_number(value: Any) -> Decimal:
+def _decimal_value(value: Any) -> Decimal:
     if type(value) is int or (type(value) is Decimal and value.is_finite()):
         return Decimal(value)
     if type(value) is float or type(value) is str:
@@ -130,7 +130,7 @@ class WholeNumber(GroupedMetadata):
     high: int
 
     def __iter__(self) -> Iterator[object]:
-        yield BeforeValidator(_whole_number)
+        yield BeforeValidator(_integer_value)
         yield Ge(self.low)
         yield Le(self.high)
 
@@ -149,7 +149,7 @@ class Amount(GroupedMetadata):
 
     def __iter__(self) -> Iterator[object]:
         step = Decimal(1).scaleb(-self.places)
-        yield BeforeValidator(_decimal_number)
+        yield BeforeValidator(_decimal_value)
         yield Field(
             max_digits=self.max_digits,
             decimal_places=self.places,
@@ -173,9 +173,20 @@ class Amount(GroupedMetadata):
         yield WithJsonSchema(schema, mode="validation")
 
 
+# C0 and C1 control characters (NUL above all, which PostgreSQL text cannot hold).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_characters", "Must not contain control characters.")
+    return value
+
+
 @dataclass(frozen=True)
 class Text(GroupedMetadata):
-    """`Annotated[str, Text(max_length)]`: text, trimmed, not blank, at most `max_length`."""
+    """`Annotated[str, Text(max_length)]`: text, trimmed, not blank, at most `max_length`, and
+    no control characters."""
 
     max_length: int
 
@@ -183,6 +194,7 @@ class Text(GroupedMetadata):
         yield StringConstraints(
             strict=True, strip_whitespace=True, min_length=1, max_length=self.max_length
         )
+        yield AfterValidator(_no_control_characters)
 
 
 CalendarDate = Annotated[
@@ -234,6 +246,7 @@ _MESSAGES = {
     "greater_than": "Must be greater than {gt}.",
     "less_than": "Must be less than {lt}.",
     "string_type": "Not a valid string.",
+    "string_unicode": "Not a valid string.",
     "string_too_short": "This field may not be blank.",
     "string_too_long": "Ensure this field has no more than {max_length} characters.",
     "literal_error": '"{input}" is not a valid choice.',

@@ -9,11 +9,17 @@ import logging
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -22,6 +28,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from core.contract import Declaration, InvalidInput
+from core.json import TooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +46,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     IDEMPOTENCY_IN_PROGRESS = "idempotency_in_progress"
+    REQUEST_TOO_LARGE = "request_too_large"
     SERVICE_UNAVAILABLE = "service_unavailable"
     INTERNAL_ERROR = "internal_error"
 
@@ -103,13 +111,21 @@ _DRF_CODES: dict[type[exceptions.APIException], ErrorCode] = {
     exceptions.AuthenticationFailed: ErrorCode.NOT_AUTHENTICATED,
     exceptions.PermissionDenied: ErrorCode.PERMISSION_DENIED,
     exceptions.Throttled: ErrorCode.THROTTLED,
+    TooLarge: ErrorCode.REQUEST_TOO_LARGE,
 }
 INVALID_FIELDS = "The request has invalid fields."
 
 
 def as_drf_exception(exc: Exception) -> Exception:
-    """Django's own Http404, PermissionDenied and ValidationError (a view using
-    get_object_or_404, a model's full_clean) as the DRF exceptions the handler answers."""
+    """Django's own exceptions (Http404 from get_object_or_404, PermissionDenied, a model's
+    ValidationError, and the request limits it enforces) as the DRF exceptions the handler
+    answers."""
+    if isinstance(exc, RequestDataTooBig):
+        return TooLarge()
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return exceptions.ParseError(
+            "The request has more fields, files or query parameters than the service accepts."
+        )
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
@@ -182,6 +198,7 @@ def _view_name(context: dict[str, Any]) -> str:
     return context.get("view").__class__.__name__
 
 
+@csrf_exempt  # a POST to no endpoint is a 404, not a CSRF refusal
 def not_found_view(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse(
         error_body(ErrorCode.NOT_FOUND, f"No endpoint at {request.path}."), status=404

@@ -4,13 +4,14 @@ Incoming numbers with a fraction are parsed straight to Decimal (never through f
 outgoing Decimals are written as JSON numbers with the digits they carry (100000.00, not 100000.0).
 """
 
-import codecs
 from decimal import Decimal
 from typing import Any
 
 import simplejson
 from django.conf import settings
-from rest_framework.exceptions import ParseError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException, NotAcceptable, ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
@@ -30,13 +31,29 @@ def _integer(digits: str) -> int | Decimal:
     return int(digits) if len(digits) <= _LONGEST_INT else Decimal(digits)
 
 
+class TooLarge(APIException):
+    """413: a body over its limit (a JSON body's API_MAX_BODY_BYTES, an upload's cap)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+
+
 class DecimalJSONParser(BaseParser):
+    """JSON bodies of at most API_MAX_BODY_BYTES, in UTF-8 (RFC 8259), numbers as Decimal.
+    Errors say what is wrong with the body, never what Python made of it."""
+
     media_type = "application/json"
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        limit = settings.API_MAX_BODY_BYTES
+        body = stream.read(limit + 1)
+        if len(body) > limit:
+            raise TooLarge(f"A JSON body may be at most {limit} bytes.")
         try:
-            text = codecs.getreader(encoding)(stream).read()
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ParseError("Malformed JSON: the body is not UTF-8 text.") from None
+        try:
             return simplejson.loads(
                 text,
                 parse_float=Decimal,
@@ -44,8 +61,12 @@ class DecimalJSONParser(BaseParser):
                 parse_constant=_reject_constant,
                 allow_nan=False,
             )
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(f"Malformed JSON: {exc}") from exc
+        except simplejson.JSONDecodeError as exc:
+            raise ParseError(
+                f"Malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from None
+        except ValueError as exc:  # a constant (NaN, Infinity) named by _reject_constant
+            raise ParseError(f"Malformed JSON: {exc}.") from None
         except RecursionError:
             raise ParseError("Malformed JSON: nested too deeply.") from None
 
@@ -83,4 +104,7 @@ class JsonFirstNegotiation(DefaultContentNegotiation):
             renderer = renderers[0]
             if renderer.media_type == "application/json":
                 return renderer, renderer.media_type
-        return super().select_renderer(request, renderers, format_suffix)
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:  # DRF's answer to a ?format= no renderer has
+            raise NotAcceptable("No such format: JSON is what this endpoint answers.") from None

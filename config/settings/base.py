@@ -118,6 +118,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
     ),
 }
+# Request limits (docs/deployment.md): a JSON body's size, and Django's own counts of form
+# fields, query parameters and files (beyond them: 413 / 400 in the envelope).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 10)
 # /health re-checks the Celery worker and the row counts at most this often, per process.
 HEALTH_CACHE_SECONDS = 5
 
@@ -132,11 +137,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["core.json.DecimalJSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.json.JsonFirstNegotiation",
-    "DEFAULT_PARSER_CLASSES": [
-        "core.json.DecimalJSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
-    ],
+    # JSON only: a form-encoded body is a 415 (POST /ingest declares its own parsers).
+    "DEFAULT_PARSER_CLASSES": ["core.json.DecimalJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": ["core.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["core.auth.HasApiKey"],
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ApiKeyRateThrottle"],

@@ -41,7 +41,7 @@ def errors(**fields):
 @pytest.mark.parametrize(
     ("value", "expected"), [(7, 7), ("7", 7), (" 7 ", 7), (Decimal("7.0"), 7), ("7.00", 7)]
 )
-def test_whole_numbers_may_be_spelled_with_ascii_digits_and_a_zero_fraction(value, expected):
+def test_integers_may_be_spelled_with_ascii_digits_and_a_zero_fraction(value, expected):
     assert parse(Example, {"count": value}).count == expected
 
 
@@ -61,7 +61,7 @@ def test_whole_numbers_may_be_spelled_with_ascii_digits_and_a_zero_fraction(valu
         {"n": 1},
     ],
 )
-def test_anything_else_is_not_a_whole_number(value):
+def test_anything_else_is_not_an_integer(value):
     assert errors(count=value) == {"count": ["A valid integer is required."]}
 
 

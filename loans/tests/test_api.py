@@ -315,3 +315,22 @@ def test_the_score_reads_each_loans_emis_paid_on_time_from_the_database(api, cus
         "approved_volume": 13.50,
     }
     assert body["credit_score"] == 56
+
+
+def test_a_path_takes_exactly_the_ids_a_body_may_carry(api, customer):
+    """core.limits.LARGEST_ID bounds both: the largest is looked up, one more is no id."""
+    largest = 2**63 - 1
+    assert api.get(f"/view-loan/{largest}").json()["error"]["code"] == "loan_not_found"
+    assert api.get(f"/view-loan/{largest + 1}").json()["error"]["code"] == "not_found"
+    assert api.get("/view-loan/0").json()["error"]["code"] == "not_found"
+    body = {**APPLICATION, "customer_id": largest}
+    found = api.post("/check-eligibility", body, format="json").json()["error"]
+    assert found["code"] == "customer_not_found"
+    too_large = api.post("/check-eligibility", {**body, "customer_id": largest + 1}, format="json")
+    assert too_large.json()["error"]["fields"] == {
+        "customer_id": ["Ensure this value is less than or equal to 9223372036854775807."]
+    }
+    zero = api.post("/check-eligibility", {**body, "customer_id": 0}, format="json")
+    assert zero.json()["error"]["fields"] == {
+        "customer_id": ["Ensure this value is greater than or equal to 1."]
+    }
