@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import simplejson
@@ -129,12 +130,29 @@ def request_fingerprint(request: Request) -> str:
             )
         }
     else:
-        canonical = {"json": data}
+        canonical = {"json": _by_value(data)}
     canonical["query"] = sorted(request.query_params.lists())
     text = simplejson.dumps(
         canonical, use_decimal=True, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _by_value(data: Any) -> Any:
+    """JSON with every number written by its value: 15, 15.0 and 1.5e1 are one amount (a
+    Decimal normalized; zero without its sign). Text stays text: "15" is not 15."""
+    if isinstance(data, dict):
+        return {key: _by_value(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_by_value(item) for item in data]
+    if isinstance(data, Decimal | int) and not isinstance(data, bool):
+        number = Decimal(data)
+        return Decimal(0) if number == 0 else number.normalize(_EXACT)
+    return data
+
+
+# Enough digits that normalizing never rounds a number a JSON body can carry.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 def _form_value(value: Any) -> Any:

@@ -111,6 +111,34 @@ def test_the_same_key_with_a_different_request_is_422(api, customer):
     assert Loan.objects.count() == 1
 
 
+def raw_application(api, customer, amount_text, key=KEY):
+    """A create-loan body with the amount spelled exactly as given."""
+    body = (
+        f'{{"customer_id": {customer.pk}, "loan_amount": {amount_text},'
+        ' "interest_rate": 10, "tenure": 12}'
+    )
+    return api.generic(
+        "POST", "/create-loan", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+def test_numbers_are_compared_by_value_not_spelling(api, customer):
+    first = raw_application(api, customer, "100000")
+    assert first.status_code == 201
+    for spelling in ("100000.0", "1e5", "1.00000E+5", "100000.000"):
+        again = raw_application(api, customer, spelling)
+        assert (again.status_code, again["Idempotent-Replayed"]) == (201, "true"), spelling
+        assert again.content == first.content
+    assert Loan.objects.count() == 1
+
+
+def test_a_number_and_the_same_digits_as_text_are_different_requests(api, customer):
+    assert raw_application(api, customer, "100000").status_code == 201
+    assert raw_application(api, customer, '"100000"').status_code == 422
+    assert raw_application(api, customer, "100000.01").status_code == 422
+    assert Loan.objects.count() == 1
+
+
 def test_keys_are_per_client_and_per_endpoint(api, customer):
     keys = ["client-one-0123456789abcdef", "client-two-0123456789abcdef"]
     with override_settings(API_KEYS=keys):
