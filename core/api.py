@@ -46,14 +46,25 @@ class HealthChecks(Declaration):
     worker: CheckState
 
 
-class HealthOutput(Declaration):
+class HealthStatusOutput(Declaration):
+    """What anyone may know: whether the service serves."""
+
     status: HealthStatus
     database: CheckState = Field(description="Same as checks.database.")
+
+
+class HealthOutput(HealthStatusOutput):
+    """With a key (or HEALTH_DETAILS_PUBLIC=true, or no keys configured): every part."""
+
     version: str
     checks: HealthChecks
     counts: dict[str, int] | None = Field(
         description="Rows per kind (customers, loans); null while the database is unreachable."
     )
+
+
+def sees_health_details(request: HttpRequest) -> bool:
+    return settings.HEALTH_DETAILS_PUBLIC or not keys_required() or bool(request_client(request))
 
 
 _HEALTHY = {
@@ -75,7 +86,8 @@ class HealthApi(APIView):
     @extend_schema(
         summary="Service health",
         description="200 while the database answers (status `degraded` when Redis or the Celery "
-        "worker does not); 503 when the database does not.",
+        "worker does not); 503 when the database does not. Without an X-API-Key only `status` "
+        "and `database`: the version, checks and row counts are for key holders.",
         responses={
             200: OpenApiResponse(
                 HealthOutput, examples=[OpenApiExample("healthy", value=_HEALTHY)]
@@ -85,7 +97,8 @@ class HealthApi(APIView):
     )
     def get(self, request: Request) -> Response:
         report = health()
-        return respond(HealthOutput, report, status.HTTP_200_OK if report.serving else 503)
+        shown = HealthOutput if sees_health_details(request) else HealthStatusOutput
+        return respond(shown, report, status.HTTP_200_OK if report.serving else 503)
 
 
 # A mixin for views with their own metaclass; typed as an APIView for the checker only.

@@ -102,6 +102,8 @@ REDIS_URL = env_str("REDIS_URL")
 API_KEYS = env_list("API_KEYS")
 ALLOW_ANONYMOUS = env_bool("ALLOW_ANONYMOUS", False)
 METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
+# /health tells anyone its status; its version, checks and counts need a key unless this is set.
+HEALTH_DETAILS_PUBLIC = env_bool("HEALTH_DETAILS_PUBLIC", False)
 # DRF rate syntax ("600/min"); unset means no limit.
 API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE"))
 # Throttle counters live in Redis when there is one, so every worker process shares them.

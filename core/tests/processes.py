@@ -75,10 +75,13 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
             process.wait(timeout=10)
 
 
-def read_health(base: str) -> dict[str, Any] | None:
-    """GET {base}/health: its JSON body (a 503 has one too), None while nothing answers."""
+def read_health(base: str, key: str | None = None) -> dict[str, Any] | None:
+    """GET {base}/health (with `key`, its details): its JSON body (a 503 has one too), None
+    while nothing answers."""
+    headers = {"X-API-Key": key} if key else {}
+    request = urllib.request.Request(f"{base}/health", headers=headers)  # noqa: S310 (local)
     try:
-        with urllib.request.urlopen(f"{base}/health", timeout=5) as answer:  # noqa: S310 (local)
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 (local)
             return dict(json.load(answer))
     except urllib.error.HTTPError as failed:
         try:
@@ -89,13 +92,15 @@ def read_health(base: str) -> dict[str, Any] | None:
         return None
 
 
-def wait_for_health(base: str, seconds: float, until: str | None = "ok") -> dict[str, Any]:
+def wait_for_health(
+    base: str, seconds: float, until: str | None = "ok", key: str | None = None
+) -> dict[str, Any]:
     """Poll /health until its status is `until` ("ok": database, Redis and a worker all up), or
     with until=None until it answers at all; raise TimeoutError after `seconds`."""
     deadline = time.monotonic() + seconds
     body: dict[str, Any] | None = None
     while time.monotonic() < deadline:
-        body = read_health(base)
+        body = read_health(base, key)
         if body is not None and (until is None or body.get("status") == until):
             return body
         time.sleep(0.2)

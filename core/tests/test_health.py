@@ -22,19 +22,39 @@ def _forget_remembered_answers():
     health._remembered.clear()
 
 
+DETAILS = {
+    "status": "ok",
+    "database": "ok",
+    "version": "1.0.0",
+    "checks": {"database": "ok", "redis": "disabled", "worker": "disabled"},
+    "counts": {"customers": 2, "loans": 0},
+}
+
+
 @pytest.mark.django_db
 @override_settings(REDIS_URL="", API_KEYS=["a-key-long-enough-123"])
-def test_health_reports_checks_counts_and_version_without_a_key(api):
+def test_health_tells_a_stranger_only_its_status_and_a_key_holder_everything(api):
     CustomerFactory.create_batch(2)
-    response = api.get("/health")
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "database": "ok",
-        "version": "1.0.0",
-        "checks": {"database": "ok", "redis": "disabled", "worker": "disabled"},
-        "counts": {"customers": 2, "loans": 0},
-    }
+    stranger = api.get("/health")
+    assert (stranger.status_code, stranger.json()) == (200, {"status": "ok", "database": "ok"})
+    wrong_key = api.get("/health", HTTP_X_API_KEY="not-a-key-of-ours-123")
+    assert wrong_key.json() == {"status": "ok", "database": "ok"}
+    holder = api.get("/health", HTTP_X_API_KEY="a-key-long-enough-123")
+    assert (holder.status_code, holder.json()) == (200, DETAILS)
+
+
+@pytest.mark.django_db
+@override_settings(REDIS_URL="", API_KEYS=["a-key-long-enough-123"], HEALTH_DETAILS_PUBLIC=True)
+def test_health_details_may_be_made_public(api):
+    CustomerFactory.create_batch(2)
+    assert api.get("/health").json() == DETAILS
+
+
+@pytest.mark.django_db
+@override_settings(REDIS_URL="")
+def test_without_keys_configured_everyone_sees_the_details(api):
+    CustomerFactory.create_batch(2)
+    assert api.get("/health").json() == DETAILS
 
 
 @pytest.mark.django_db
