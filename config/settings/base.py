@@ -106,20 +106,7 @@ METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
 HEALTH_DETAILS_PUBLIC = env_bool("HEALTH_DETAILS_PUBLIC", False)
 # DRF rate syntax ("600/min"); unset means no limit.
 API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE"))
-# Throttle counters live in Redis when there is one, so every worker process shares them.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "credit-throttle",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
-    ),
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Request limits (docs/deployment.md): a JSON body's size, and Django's own counts of form
 # fields, query parameters and files (beyond them: 413 / 400 in the envelope).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)

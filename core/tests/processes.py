@@ -53,6 +53,34 @@ def recreate_database(name: str, drop_only: bool = False, admin_url: str = ADMIN
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+PRODUCTION_SECRET_KEY = "e2e-" + "x9Kq2LmP7vRt4WzY8bNc3HdF6gJs1QaE5uIo0" * 2
+
+
+def production_env(
+    *, database: str, redis_url: str, port: int, folder: Path, api_keys: str, **overrides: str
+) -> dict[str, str]:
+    """What `make serve` and `make worker` read in an end-to-end test: production settings on
+    the test's own database and Redis db, with none of the developer's API switches."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DEBUG": "false",
+        "SECRET_KEY": PRODUCTION_SECRET_KEY,
+        "API_KEYS": api_keys,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+        "REDIS_URL": redis_url,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
+        "INGEST_DIR": str(folder / "ingest"),
+    }
+    for name in ("API_THROTTLE_RATE", "ALLOW_ANONYMOUS", "METRICS_PUBLIC", "HTTPS"):
+        env.pop(name, None)
+    return {**env, **overrides}
+
+
 def start(command: list[str], env: dict[str, str], log: Path, cwd: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(

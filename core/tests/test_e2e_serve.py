@@ -1,7 +1,6 @@
 """End to end, natively, what docker compose runs: `make serve` (gunicorn, production settings)
 and `make worker` (celery) on PostgreSQL and Redis; then schemathesis fuzzes the live schema."""
 
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ import requests
 
 from core.tests.processes import (
     free_port,
+    production_env,
     recreate_database,
     require_live_services,
     start,
@@ -35,23 +35,13 @@ def server(tmp_path_factory):
     require_live_services()  # a module fixture runs before conftest's per-test marker check
     folder = tmp_path_factory.mktemp("e2e")
     port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DEBUG": "false",
-        "SECRET_KEY": "e2e-" + "x9Kq2LmP7vRt4WzY8bNc3HdF6gJs1QaE5uIo0" * 2,
-        "API_KEYS": f"another-client-key-0123456,{KEY}",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
-        "REDIS_URL": "redis://127.0.0.1:6379/11",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
-        "INGEST_DIR": str(folder / "ingest"),
-    }
-    for name in ("API_THROTTLE_RATE", "ALLOW_ANONYMOUS", "METRICS_PUBLIC", "HTTPS"):
-        env.pop(name, None)
+    env = production_env(
+        database=DATABASE,
+        redis_url="redis://127.0.0.1:6379/11",
+        port=port,
+        folder=folder,
+        api_keys=f"another-client-key-0123456,{KEY}",
+    )
     recreate_database(DATABASE)
     web = start(make("serve"), env, folder / "serve.log", ROOT)
     worker = start(make("worker"), env, folder / "worker.log", ROOT)
