@@ -16,6 +16,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.throttling import BaseThrottle
 
 if TYPE_CHECKING:  # the real import would be circular: DRF's views import these classes
     from rest_framework.views import APIView
@@ -67,6 +68,12 @@ def request_client(request: HttpRequest) -> str | None:
     """The client fingerprint when keys are required and the request holds a right one."""
     presented = request.META.get(API_KEY_META)
     return client_for_key(presented) if presented else None
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the TCP peer, or X-Forwarded-For's entry NUM_PROXIES from the
+    right (DRF's rule, which the throttle applies too)."""
+    return BaseThrottle().get_ident(request)  # type: ignore[arg-type]
 
 
 def client_of(request: Request) -> str | None:

@@ -62,7 +62,9 @@ def test_a_burst_from_many_connections_never_passes_the_rate(server):
         if not hasattr(local, "session"):
             local.session = requests.Session()
             start_together.wait()
-        return local.session.get(f"{server}/view-loans/1", headers={"X-API-Key": KEY}, timeout=30)
+        url = f"{server}/view-loans/1"
+        answer: requests.Response = local.session.get(url, headers={"X-API-Key": KEY}, timeout=30)
+        return answer
 
     with ThreadPoolExecutor(CONNECTIONS) as pool:
         answers = list(pool.map(send, range(REQUESTS)))
