@@ -1,25 +1,17 @@
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from core.money import LAKH
 from customers.errors import PhoneNumberTaken
 from customers.models import Customer
-
-APPROVED_LIMIT_SALARY_MULTIPLE = 36
-
-
-def approved_limit_for(monthly_income: Decimal) -> Decimal:
-    """36 × monthly income, to the nearest lakh; exactly half a lakh rounds up."""
-    lakhs = (APPROVED_LIMIT_SALARY_MULTIPLE * monthly_income / LAKH).quantize(
-        Decimal(1), rounding=ROUND_HALF_UP
-    )
-    return lakhs * LAKH
+from loans.policy import approved_limit_for
+from policies.selectors import active_policy
 
 
 def register_customer(
     *, first_name: str, last_name: str, age: int, monthly_income: Decimal, phone_number: int
 ) -> Customer:
+    """A new customer whose approved limit is the active policy's multiple of the income."""
     try:
         with transaction.atomic():
             return Customer.objects.create(
@@ -28,7 +20,7 @@ def register_customer(
                 age=age,
                 phone_number=phone_number,
                 monthly_salary=monthly_income,
-                approved_limit=approved_limit_for(monthly_income),
+                approved_limit=approved_limit_for(monthly_income, active_policy()),
             )
     except IntegrityError as exc:
         if Customer.objects.filter(phone_number=phone_number).exists():

@@ -13,9 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from core.dates import add_months
-from customers.services import approved_limit_for
 from ingestion.rows import CUSTOMER_FIELDS, LOAN_FIELDS
 from loans.emi import monthly_installment
+from loans.policy import approved_limit_for
+from policies.selectors import active_policy
 
 # The original files' headers, in their order: the same the ingestion reads.
 CUSTOMER_HEADERS = tuple(field.header for field in CUSTOMER_FIELDS)
@@ -103,7 +104,7 @@ def customer_rows(plan: Plan) -> Iterator[Row]:
     for customer_id in range(1, plan.customers + 1):
         salary = rng.randrange(15, 300) * 1000
         # 36 × salary is never half a lakh off a whole one (salaries are whole thousands).
-        limit = approved_limit_for(Decimal(salary))
+        limit = approved_limit_for(Decimal(salary), active_policy())
         yield (
             float(customer_id),
             rng.choice(FIRST_NAMES),

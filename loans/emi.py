@@ -26,3 +26,14 @@ def monthly_installment(principal: Decimal, annual_rate_percent: Decimal, tenure
             return to_paise(principal / tenure)
         growth = (1 + rate) ** tenure
         return to_paise(principal * rate * growth / (growth - 1))
+
+
+def installment_factor(annual_rate_percent: Decimal, tenure: int) -> Decimal:
+    """The EMI of one rupee, unrounded: an amount's EMI is about amount × this."""
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        rate = monthly_rate(annual_rate_percent)
+        if rate == 0:
+            return Decimal(1) / tenure
+        growth = (1 + rate) ** tenure
+        return rate * growth / (growth - 1)

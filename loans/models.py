@@ -139,6 +139,15 @@ class CreditDecision(models.Model):
     reasons = models.JSONField(help_text="The failed rules' codes and messages.")
     corrected_interest_rate = rate_field()
     monthly_installment = installment_field()
+    # The counter-offers (loans.policy.Decision); null when none passes, and on decisions
+    # recorded before they were made.
+    max_eligible_amount = amount_field(null=True, blank=True)
+    min_tenure_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What the policy read (loans.scoring.Figures, decimals as text), so the decision can be
+    # replayed under any version; null on decisions recorded before it was kept.
+    figures = models.JSONField(null=True, blank=True)
+    # The policy version's number (policies.PolicyVersion); before versions were data, the
+    # label of docs/credit-policy.md it followed ("2026-11-26.1", which is version 1).
     policy_version = models.CharField(max_length=32)
     loan = models.ForeignKey(
         Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"

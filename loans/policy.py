@@ -1,28 +1,22 @@
-"""The lending decision: credit score slabs, rate correction, the 50% rule and the approved limit.
+"""The lending decision: credit score slabs, rate correction, the share-of-salary rule, the
+approved limit, and the counter-offers (the largest amount and the shortest tenure that pass).
 
-Pure and free of Django so the same code serves check-eligibility, create-loan and the tests.
+The rules are code; every parameter they read is a `Policy`, a stored version of the policy
+(policies.models). Pure and free of Django on purpose, so the same code decides
+check-eligibility and create-loan, replays a recorded decision and simulates a candidate version.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from core.money import to_paise
-from loans.emi import monthly_installment
-from loans.scoring import CreditScore, LoanHistory, credit_score
+from core.limits import largest_money
+from core.money import PAISE, to_paise
+from loans.emi import installment_factor, monthly_installment
+from loans.limits import AMOUNT_DIGITS, MAX_TENURE_MONTHS, MIN_TENURE_MONTHS
+from loans.scoring import CreditScore, Figures, ScoreParameters, credit_score
 
-POLICY_VERSION = "2026-11-26.1"
-
-MINIMUM_SCORE = 10
-# (lowest score in the slab, lowest annual rate the slab may borrow at), best slab first.
-RATE_FLOORS: tuple[tuple[int, Decimal], ...] = (
-    (51, Decimal(0)),
-    (30, Decimal(12)),
-    (MINIMUM_SCORE, Decimal(16)),
-)
-MAX_EMI_SHARE_OF_SALARY = Decimal("0.5")
+LARGEST_AMOUNT = Decimal(largest_money(AMOUNT_DIGITS)) - PAISE
 
 
 class ReasonCode(StrEnum):
@@ -32,9 +26,24 @@ class ReasonCode(StrEnum):
 
 
 @dataclass(frozen=True)
-class Borrower:
-    monthly_salary: Decimal
-    approved_limit: Decimal
+class RateFloor:
+    """Scores from `min_score` up (to the next slab) borrow at `min_rate` or more."""
+
+    min_score: int
+    min_rate: Decimal
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every parameter of the credit policy, as one stored version holds them."""
+
+    version: int
+    score: ScoreParameters
+    rate_floors: tuple[RateFloor, ...]  # best slab first
+    minimum_score: int
+    max_emi_share_of_salary: Decimal
+    limit_multiplier: Decimal
+    limit_rounding: Decimal
 
 
 @dataclass(frozen=True)
@@ -63,38 +72,56 @@ class Decision:
     monthly_installment: Decimal
     rules: dict[ReasonCode, bool]
     reasons: tuple[Reason, ...]
-    as_of: date
+    # Counter-offers at the corrected rate: the largest amount for the requested tenure, and the
+    # shortest tenure for the requested amount, that pass every rule; None when none does.
+    max_eligible_amount: Decimal | None
+    min_tenure_months: int | None
 
 
-def rate_floor(score: int) -> Decimal | None:
+def approved_limit_for(monthly_income: Decimal, policy: Policy) -> Decimal:
+    """The multiple of the income, to the nearest rounding unit (a lakh); a half rounds up."""
+    units = (policy.limit_multiplier * monthly_income / policy.limit_rounding).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP
+    )
+    return units * policy.limit_rounding
+
+
+def rate_floor(score: int, policy: Policy) -> Decimal | None:
     """The lowest rate a score may borrow at, or None when the score is too low to lend to."""
-    for lowest_score, floor in RATE_FLOORS:
-        if score >= lowest_score:
-            return floor
+    if score < policy.minimum_score:
+        return None
+    for slab in policy.rate_floors:
+        if score >= slab.min_score:
+            return slab.min_rate
     return None
 
 
-def decide(
-    borrower: Borrower, history: Sequence[LoanHistory], request: LoanRequest, as_of: date
-) -> Decision:
-    credit = credit_score(history, borrower.approved_limit, as_of)
-    floor = rate_floor(credit.score)
+def installment_cap(figures: Figures, policy: Policy) -> Decimal:
+    """What the new loan's installment may be, with the current loans' installments."""
+    return to_paise(figures.monthly_salary * policy.max_emi_share_of_salary)
+
+
+def _percent(share: Decimal) -> str:
+    return format((share * 100).normalize(), "f")
+
+
+def decide(figures: Figures, request: LoanRequest, policy: Policy) -> Decision:
+    credit = credit_score(figures, policy.score)
+    floor = rate_floor(credit.score, policy)
     corrected_rate = request.interest_rate
     if floor is not None and request.interest_rate < floor:
         corrected_rate = floor
     installment = monthly_installment(request.amount, corrected_rate, request.tenure)
-
-    current = [loan for loan in history if loan.is_current(as_of)]
-    emi_total = sum((loan.monthly_installment for loan in current), installment)
-    emi_cap = to_paise(borrower.monthly_salary * MAX_EMI_SHARE_OF_SALARY)
-    amount_total = sum((loan.amount for loan in current), request.amount)
+    emi_total = figures.current_loans_installments + installment
+    emi_cap = installment_cap(figures, policy)
+    amount_total = figures.current_loans_amount + request.amount
 
     reasons: list[Reason] = []
     if floor is None:
         why = (
             "current loans already exceed the approved limit"
             if credit.current_debt_over_limit
-            else f"the minimum is {MINIMUM_SCORE}"
+            else f"the minimum is {policy.minimum_score}"
         )
         reasons.append(
             Reason(
@@ -105,19 +132,20 @@ def decide(
         reasons.append(
             Reason(
                 ReasonCode.EMI_OVER_HALF_SALARY,
-                f"Monthly installments would total {emi_total}, more than 50% of the monthly "
-                f"salary ({emi_cap}).",
+                f"Monthly installments would total {emi_total}, more than "
+                f"{_percent(policy.max_emi_share_of_salary)}% of the monthly salary ({emi_cap}).",
             )
         )
-    if amount_total > borrower.approved_limit:
+    if amount_total > figures.approved_limit:
         reasons.append(
             Reason(
                 ReasonCode.APPROVED_LIMIT_EXCEEDED,
                 f"Current loans plus this one would total {to_paise(amount_total)}, more than the "
-                f"approved limit ({to_paise(borrower.approved_limit)}).",
+                f"approved limit ({to_paise(figures.approved_limit)}).",
             )
         )
     failed = {reason.code for reason in reasons}
+    lendable = floor is not None
     return Decision(
         approved=not reasons,
         credit=credit,
@@ -126,5 +154,64 @@ def decide(
         monthly_installment=installment,
         rules={code: code not in failed for code in ReasonCode},
         reasons=tuple(reasons),
-        as_of=as_of,
+        max_eligible_amount=max_eligible_amount(figures, corrected_rate, request.tenure, policy)
+        if lendable
+        else None,
+        min_tenure_months=min_tenure_months(figures, request.amount, corrected_rate, policy)
+        if lendable
+        else None,
     )
+
+
+def max_eligible_amount(
+    figures: Figures, rate: Decimal, tenure: int, policy: Policy
+) -> Decimal | None:
+    """The largest amount, to the paisa, whose installment (rounded as a booked loan's is)
+    fits under the cap beside the current installments and whose total fits the limit; None
+    when not even a paisa does. The score and the rate do not depend on the amount, so this
+    amount, asked for, is approved, and a paisa more is refused."""
+    headroom = figures.approved_limit - figures.current_loans_amount
+    room = installment_cap(figures, policy) - figures.current_loans_installments
+    if headroom < PAISE or room < 0:
+        return None
+    best = min(headroom, LARGEST_AMOUNT, _largest_amount_for(room, rate, tenure))
+    return best if best >= PAISE else None
+
+
+def _largest_amount_for(room: Decimal, rate: Decimal, tenure: int) -> Decimal:
+    """The largest amount whose installment, rounded half-up to the paisa, is at most `room`.
+
+    The installment grows with the amount by a factor `per_rupee` (its installment for one
+    rupee), so the answer is close to (room + half a paisa) / per_rupee; the exact rounding of
+    monthly_installment settles the last paise."""
+    per_rupee = installment_factor(rate, tenure)
+    guess = ((room + PAISE / 2) / per_rupee).quantize(PAISE, rounding=ROUND_DOWN)
+    while guess > 0 and monthly_installment(guess, rate, tenure) > room:
+        guess -= PAISE
+    while monthly_installment(guess + PAISE, rate, tenure) <= room:
+        guess += PAISE
+    return guess
+
+
+def min_tenure_months(
+    figures: Figures, amount: Decimal, rate: Decimal, policy: Policy
+) -> int | None:
+    """The shortest tenure in months at which `amount` passes every rule; None when none does.
+    Only the installment depends on the tenure, and it falls as the tenure grows."""
+    if figures.current_loans_amount + amount > figures.approved_limit:
+        return None
+    room = installment_cap(figures, policy) - figures.current_loans_installments
+
+    def fits(months: int) -> bool:
+        return monthly_installment(amount, rate, months) <= room
+
+    if not fits(MAX_TENURE_MONTHS):
+        return None
+    low, high = MIN_TENURE_MONTHS, MAX_TENURE_MONTHS
+    while low < high:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low

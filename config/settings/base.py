@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "core",
     "customers",
     "loans",
+    "policies",
     "ingestion",
 ]
 

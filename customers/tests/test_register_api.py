@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 
 from customers.models import Customer
-from customers.services import approved_limit_for
+from loans.policy import approved_limit_for
+from loans.tests.history import POLICY
 
 VALID = {
     "first_name": "Asha",
@@ -45,7 +46,7 @@ def test_register_creates_the_customer_with_36_times_income_to_the_lakh(api):
     ],
 )
 def test_approved_limit_rounds_to_the_nearest_lakh_with_halves_up(income, limit):
-    assert approved_limit_for(Decimal(income)) == Decimal(limit)
+    assert approved_limit_for(Decimal(income), POLICY) == Decimal(limit)
 
 
 @pytest.mark.django_db

@@ -4,11 +4,15 @@ A completed 35-month loan with k installments paid on time earns exactly k point
 repayment and 5 for loans taken; see docs/credit-policy.md.
 """
 
+import importlib
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from core.dates import add_months
-from loans.scoring import LoanHistory
+from loans.policy import Decision, LoanRequest, Policy, decide
+from loans.scoring import CreditScore, LoanHistory, credit_score, figures_of
+from policies.parameters import PolicyParameters
 
 
 def completed_loan(on_time: int, tenure: int = 35, amount: str = "200000") -> LoanHistory:
@@ -33,3 +37,35 @@ def loan_started_today(amount: str, installment: str = "1000.00") -> LoanHistory
         start_date=start,
         end_date=add_months(start, 24),
     )
+
+
+# Version 1 of the policy, as its migration creates it: the parameters the tests' figures assume.
+POLICY = PolicyParameters.model_validate(
+    importlib.import_module(
+        "policies.migrations.0002_version_one_and_immutable_versions"
+    ).VERSION_ONE
+).to_policy(1)
+
+
+@dataclass(frozen=True)
+class Borrower:
+    monthly_salary: Decimal
+    approved_limit: Decimal
+
+
+def decide_for(
+    borrower: Borrower,
+    history: list[LoanHistory],
+    request: LoanRequest,
+    as_of: date,
+    policy: Policy = POLICY,
+) -> Decision:
+    """The decision the service makes for this borrower and history (loans.services)."""
+    figures = figures_of(borrower.monthly_salary, borrower.approved_limit, history, as_of)
+    return decide(figures, request, policy)
+
+
+def score_of(
+    history: list[LoanHistory], limit: Decimal, as_of: date, policy: Policy = POLICY
+) -> CreditScore:
+    return credit_score(figures_of(Decimal(1), limit, history, as_of), policy.score)

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 
 from core.dates import add_months
-from loans.policy import Borrower, LoanRequest, ReasonCode, decide, rate_floor
+from loans.policy import LoanRequest, ReasonCode, rate_floor
 from loans.scoring import Factor, LoanHistory
-from loans.tests.history import completed_loan, loan_started_today
+from loans.tests.history import POLICY, Borrower, completed_loan, loan_started_today
+from loans.tests.history import decide_for as decide
 
 TODAY = date(2026, 6, 15)
 
@@ -25,7 +26,7 @@ TODAY = date(2026, 6, 15)
     ],
 )
 def test_slab_boundaries(score, floor):
-    assert rate_floor(score) == floor
+    assert rate_floor(score, POLICY) == floor
 
 
 def borrower(salary="100000", limit="1000000"):

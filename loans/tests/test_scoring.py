@@ -5,8 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.dates import add_months
-from loans.scoring import Factor, LoanHistory, credit_score
+from loans.scoring import Factor, LoanHistory
 from loans.tests.history import completed_loan, loan_started_today
+from loans.tests.history import score_of as credit_score
 
 TODAY = date(2026, 6, 15)
 LIMIT = Decimal("1000000")
