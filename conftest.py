@@ -66,6 +66,16 @@ def _policy_version_one_after_a_flush(
         _flushed["since"] = True
 
 
+@pytest.fixture(autouse=True)
+def _forget_api_keys() -> Iterator[None]:
+    """Each test looks its keys up afresh (core.auth remembers them per process)."""
+    from core.auth import remembered
+
+    remembered.clear()
+    yield
+    remembered.clear()
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()

@@ -1,16 +1,31 @@
-"""API keys: with settings.API_KEYS set, a request needs an X-API-Key header holding one of them.
+"""API keys and the roles they carry.
 
-The key itself never leaves this module: callers (throttling, logs) see only its fingerprint.
+A key is either listed in settings.API_KEYS (it holds every role, as before keys were managed)
+or made with `manage.py api_key create NAME --role ROLE` (stored as its SHA-256 digest: a key is
+32 random bytes, so a fast hash is as safe as a slow one). With neither kind configured, the API
+is open and every role with it (the embedded default). Each process remembers what it looked up
+for API_KEY_CACHE_SECONDS, so a request pays no query for its key, and a revoked key stops
+working on every worker within those seconds.
+
+The key itself never leaves this module: callers (throttling, logs, the audit trail) see only
+its fingerprint.
 """
 
 import hashlib
 import hmac
 import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -27,25 +42,79 @@ API_KEY_HEADER = "X-API-Key"
 # How the header appears in request.META, read directly: request.headers copies every header.
 API_KEY_META = "HTTP_X_API_KEY"
 WWW_AUTHENTICATE = f'ApiKey header="{API_KEY_HEADER}"'
+KEY_PREFIX = "crd_"
+
+
+class Role(StrEnum):
+    """What a key (or, in the console, a person) may do. `admin` may do everything."""
+
+    OFFICER = "officer"  # customers, applications, loans, payments
+    RISK = "risk"  # decisions, policies, simulations
+    OPERATIONS = "operations"  # ingestion
+    ADMIN = "admin"
+
+
+def digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def fingerprint(key: str) -> str:
     """A short stable id for a key, safe to put in logs and cache keys."""
-    return hashlib.sha256(key.encode()).hexdigest()[:12]
+    return digest(key)[:12]
 
 
-def client_for_key(presented: str) -> str | None:
-    """The fingerprint of the configured key `presented` equals, or None.
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
 
-    Digests of equal length are compared with compare_digest, against every key without
-    stopping early, so the time taken says nothing about how much of a key matched.
-    """
-    digest = hashlib.sha256(presented.encode()).digest()
-    match = None
-    for key_digest, key_fingerprint in _configured_keys(tuple(settings.API_KEYS)):
-        if hmac.compare_digest(digest, key_digest):
-            match = key_fingerprint
-    return match
+
+@dataclass(frozen=True)
+class ApiClient:
+    """The DRF `request.user` of a request that presented a right key."""
+
+    fingerprint: str
+    role: Role
+    name: str = ""
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+
+    def may(self, roles: Iterable[Role]) -> bool:
+        return self.role == Role.ADMIN or self.role in roles
+
+
+T = TypeVar("T")
+
+
+class _Remembered:
+    """Answers kept for API_KEY_CACHE_SECONDS in this process; at most `size` of them, so
+    made-up keys cannot fill the memory."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self.answers: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, name: str, compute: Callable[[], T]) -> T:
+        now = time.monotonic()
+        with self.lock:
+            hit = self.answers.get(name)
+            if hit is not None and now < hit[0]:
+                self.answers.move_to_end(name)
+                value: T = hit[1]
+                return value
+        value = compute()
+        with self.lock:
+            self.answers[name] = (now + settings.API_KEY_CACHE_SECONDS, value)
+            self.answers.move_to_end(name)
+            while len(self.answers) > self.size:
+                self.answers.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.answers.clear()
+
+
+remembered = _Remembered()
 
 
 @cache
@@ -54,18 +123,59 @@ def _configured_keys(keys: tuple[str, ...]) -> list[tuple[bytes, str]]:
     return [(hashlib.sha256(key.encode()).digest(), fingerprint(key)) for key in keys]
 
 
+def _configured_client(presented: str) -> ApiClient | None:
+    """The API_KEYS key `presented` equals, compared as digests with compare_digest against
+    every key without stopping early, so the time taken says nothing about a partial match."""
+    presented_digest = hashlib.sha256(presented.encode()).digest()
+    match = None
+    for key_digest, key_fingerprint in _configured_keys(tuple(settings.API_KEYS)):
+        if hmac.compare_digest(presented_digest, key_digest):
+            match = ApiClient(key_fingerprint, Role.ADMIN)
+    return match
+
+
+def _stored_client(presented: str) -> ApiClient | None:
+    from core.models import ApiKey  # models load after this module (DRF imports it early)
+
+    found = (
+        ApiKey.objects.filter(digest=digest(presented), revoked_at__isnull=True)
+        .values_list("name", "role")
+        .first()
+    )
+    return None if found is None else ApiClient(fingerprint(presented), Role(found[1]), found[0])
+
+
+def client_for_key(presented: str) -> ApiClient | None:
+    """The client a presented key belongs to, or None."""
+    return _configured_client(presented) or remembered.get(
+        "key:" + digest(presented), lambda: _stored_client(presented)
+    )
+
+
+def _any_stored_key() -> bool:
+    """Whether any managed key is active; with the database unreachable, assume one is (keys
+    are then required: an outage never opens the API)."""
+    from core.models import ApiKey
+
+    try:
+        return ApiKey.objects.filter(revoked_at__isnull=True).exists()
+    except DatabaseError:
+        logger.warning("API keys not read: the database is unreachable", exc_info=True)
+        return True
+
+
 def keys_required() -> bool:
-    return bool(settings.API_KEYS)
+    return bool(settings.API_KEYS) or remembered.get("any stored key", _any_stored_key)
 
 
 def warn_if_open() -> None:
     """Called when a server starts (config/wsgi.py), so `make run` says the API is open."""
     if not keys_required():
-        logger.warning("API_KEYS is not set: the API is open to anyone who can reach it.")
+        logger.warning("No API keys are configured: the API is open to anyone who can reach it.")
 
 
-def request_client(request: HttpRequest) -> str | None:
-    """The client fingerprint when keys are required and the request holds a right one."""
+def request_client(request: HttpRequest) -> ApiClient | None:
+    """The client of a request that holds a right key."""
     presented = request.META.get(API_KEY_META)
     return client_for_key(presented) if presented else None
 
@@ -82,25 +192,16 @@ def client_of(request: Request) -> str | None:
     return request.auth if isinstance(request.auth, str) else None
 
 
-@dataclass(frozen=True)
-class ApiClient:
-    """The DRF `request.user` of a request that presented a right key."""
-
-    fingerprint: str
-    is_authenticated: bool = True
-    is_anonymous: bool = False
-
-
 class ApiKeyAuthentication(BaseAuthentication):
     """No header: anonymous (HasApiKey then answers 401). Wrong key: 401 straight away."""
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
-        if not keys_required() or API_KEY_META not in request.META:
+        if API_KEY_META not in request.META or not keys_required():
             return None
         client = request_client(request)
         if client is None:
             raise AuthenticationFailed("The API key is not valid.")
-        return ApiClient(client), client
+        return client, client.fingerprint
 
     def authenticate_header(self, request: Request) -> str:
         # Without a WWW-Authenticate value DRF would turn the 401 into a 403.
@@ -108,7 +209,16 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 class HasApiKey(BasePermission):
-    """Refused without a key: DRF answers 401, as an authenticator is configured."""
+    """Refused without a key (DRF answers 401, as an authenticator is configured), and with a
+    key whose role is not among the view's `roles` (403). An open API lets everyone in."""
+
+    message = "This API key's role may not use this endpoint."
 
     def has_permission(self, request: Request, view: "APIView") -> bool:
-        return not keys_required() or request.auth is not None
+        if not keys_required():
+            return True
+        client = request.user
+        if not isinstance(client, ApiClient):
+            return False
+        roles: Iterable[Role] | None = getattr(view, "roles", None)
+        return roles is None or client.may(roles)

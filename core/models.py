@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from core.auth import Role
+
 
 class IdempotencyRecord(models.Model):
     """One request's outcome under its Idempotency-Key (see core/idempotency.py).
@@ -29,3 +31,25 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} [{self.key}]"
+
+
+class ApiKey(models.Model):
+    """A client's key, made by `manage.py api_key create`: only its SHA-256 digest is kept
+    (core/auth.py), with the role it carries. Revoked keys stay listed, with when."""
+
+    ROLES = [(role.value, role.value) for role in Role]
+
+    name = models.CharField(max_length=100, unique=True)
+    role = models.CharField(max_length=16, choices=ROLES)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(
+        max_length=12, help_text="The key's first characters, to tell keys apart."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"

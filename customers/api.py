@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.auth import Role
 from core.contract import Declaration, Messages, Money, Text, WholeNumber, parse, respond
 from core.schema import error_responses
 from customers.errors import PhoneNumberTaken
@@ -44,6 +45,8 @@ class RegisterOutput(Declaration):
 
 
 class RegisterApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="Register a customer",
         description="The approved limit is 36 × monthly income, rounded to the nearest lakh.",

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.auth import Role
 from core.idempotency import idempotent
 from core.schema import error_responses
 from ingestion.models import FileKind, IngestionJob, JobStatus
@@ -98,6 +99,7 @@ def job_body(job: IngestionJob) -> dict[str, Any]:
 
 
 class IngestApi(APIView):
+    roles = (Role.OPERATIONS,)
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -119,6 +121,8 @@ class IngestApi(APIView):
 
 
 class IngestStatusApi(APIView):
+    roles = (Role.OPERATIONS,)
+
     @extend_schema(
         summary="An ingestion job's status, progress, counts and reported rows",
         responses={200: JOB_OUTPUT, **error_responses(404)},

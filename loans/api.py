@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
-from core.auth import client_of
+from core.auth import Role, client_of
 from core.contract import Amount, Day, Declaration, Money, WholeNumber, parse, respond
 from core.idempotency import idempotent
 from core.limits import LARGEST_ID
@@ -65,6 +65,15 @@ class ScoreBreakdownOutput(Declaration):
 
 
 DECISION_ID = Field(description="GET /decisions/{decision_id} shows it.")
+MAX_ELIGIBLE_AMOUNT = Field(
+    description="The largest amount, to the paisa, that passes every rule today at the "
+    "corrected rate and the requested tenure (the borrowing capacity; it may exceed the amount "
+    "asked for); null when no positive amount passes."
+)
+MIN_TENURE_MONTHS = Field(
+    description="The shortest tenure (1-360 months) at which the requested amount passes every "
+    "rule at the corrected rate; null when none does."
+)
 
 
 class EligibilityOutput(Declaration):
@@ -78,6 +87,8 @@ class EligibilityOutput(Declaration):
     score_breakdown: ScoreBreakdownOutput
     reasons: list[ReasonOutput]
     decision_id: int = DECISION_ID
+    max_eligible_amount: Money | None = MAX_ELIGIBLE_AMOUNT
+    min_tenure_months: int | None = MIN_TENURE_MONTHS
 
     @classmethod
     def of(cls, customer_id: int, recorded: RecordedDecision) -> "EligibilityOutput":
@@ -93,6 +104,8 @@ class EligibilityOutput(Declaration):
             score_breakdown=ScoreBreakdownOutput.of(decision.credit.points),
             reasons=[ReasonOutput.model_validate(reason.as_dict()) for reason in decision.reasons],
             decision_id=recorded.decision_id,
+            max_eligible_amount=decision.max_eligible_amount,
+            min_tenure_months=decision.min_tenure_months,
         )
 
 
@@ -103,6 +116,8 @@ class CreateLoanOutput(Declaration):
     message: str
     monthly_installment: Money
     decision_id: int = DECISION_ID
+    max_eligible_amount: Money | None = MAX_ELIGIBLE_AMOUNT
+    min_tenure_months: int | None = MIN_TENURE_MONTHS
 
     @classmethod
     def of(cls, customer_id: int, booking: RecordedDecision) -> "CreateLoanOutput":
@@ -114,6 +129,8 @@ class CreateLoanOutput(Declaration):
             message=_booking_message(booking.loan_id, decision.reasons),
             monthly_installment=decision.monthly_installment,
             decision_id=booking.decision_id,
+            max_eligible_amount=decision.max_eligible_amount,
+            min_tenure_months=decision.min_tenure_months,
         )
 
 
@@ -144,6 +161,8 @@ APPLICATION_EXAMPLE = OpenApiExample(
 
 
 class CheckEligibilityApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="Decide a loan application without booking it",
         request=LoanApplicationInput,
@@ -183,6 +202,8 @@ class CheckEligibilityApi(APIView):
 
 
 class CreateLoanApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="Decide a loan application and book it when approved",
         request=LoanApplicationInput,
@@ -256,6 +277,8 @@ class LoanDetailOutput(LoanSummaryOutput):
 
 
 class ViewLoanApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="One loan with its customer",
         responses={200: LoanDetailOutput, **error_responses(404, examples=(LoanNotFound(42),))},
@@ -269,6 +292,8 @@ class ViewLoansQuery(Declaration):
 
 
 class ViewCustomerLoansApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="A customer's loans, oldest first",
         parameters=query_parameters(ViewLoansQuery),

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.auth import Role
 from core.contract import Day, Declaration, Money, Timestamp, respond
 from core.schema import error_responses
 from customers.errors import CustomerNotFound
@@ -90,6 +91,8 @@ class DecisionPage(PageNumberPagination):
 
 
 class CustomerDecisionsApi(APIView):
+    roles = (Role.OFFICER, Role.RISK)
+
     @extend_schema(
         summary="A customer's credit decisions, newest first",
         parameters=[
@@ -108,6 +111,8 @@ class CustomerDecisionsApi(APIView):
 
 
 class DecisionApi(APIView):
+    roles = (Role.OFFICER, Role.RISK)
+
     @extend_schema(
         summary="One credit decision with its inputs, score, rules and reasons",
         responses={200: DecisionOutput, **error_responses(404, examples=(DecisionNotFound(42),))},

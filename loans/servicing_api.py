@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
+from core.auth import Role
 from core.contract import Amount, CalendarDate, Day, Declaration, Money, parse, respond
 from core.idempotency import idempotent
 from core.schema import error_responses, query_parameters
@@ -45,6 +46,8 @@ class ScheduleOutput(Declaration):
 
 
 class LoanScheduleApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="Every installment of a loan: amounts, interest, principal, balance and status",
         responses={200: ScheduleOutput, **error_responses(404, examples=(LoanNotFound(42),))},
@@ -80,6 +83,8 @@ class PaymentOutput(Declaration):
 
 
 class LoanPaymentsApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="Take a payment: it settles the oldest unpaid installment first",
         request=PaymentInput,
@@ -112,6 +117,8 @@ class PayoffOutput(Declaration):
 
 
 class LoanPayoffApi(APIView):
+    roles = (Role.OFFICER,)
+
     @extend_schema(
         summary="Foreclosure quote: what closes the loan on a given date",
         parameters=query_parameters(PayoffQuery),

@@ -118,6 +118,8 @@ REDIS_URL = env_str("REDIS_URL")
 # Clients: with API_KEYS set, every API endpoint but /health (and /metrics with METRICS_PUBLIC)
 # needs an X-API-Key holding one of them; the admin has its own logins.
 API_KEYS = env_list("API_KEYS")
+# Seconds a process remembers a key it looked up: a revoked key stops working within them.
+API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 5)
 ALLOW_ANONYMOUS = env_bool("ALLOW_ANONYMOUS", False)
 METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
 # /health tells anyone its status; its version, checks and counts need a key unless this is set.

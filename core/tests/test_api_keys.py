@@ -3,7 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from core.auth import client_for_key, fingerprint
+from core.auth import ApiClient, Role, client_for_key, fingerprint
 
 KEYS = ["first-key-0123456789abcdef", "second-key-0123456789abcdef"]
 
@@ -84,7 +84,7 @@ def test_without_keys_the_api_is_open(api):
 
 
 def test_the_client_is_known_by_a_fingerprint_never_the_key():
-    assert client_for_key(KEYS[1]) == fingerprint(KEYS[1])
+    assert client_for_key(KEYS[1]) == ApiClient(fingerprint(KEYS[1]), Role.ADMIN)
     assert len(fingerprint(KEYS[1])) == 12
     assert fingerprint(KEYS[0]) != fingerprint(KEYS[1])
     assert client_for_key("") is None

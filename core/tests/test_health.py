@@ -95,12 +95,13 @@ def test_the_worker_ping_is_remembered_between_probes(api, monkeypatch):
 
 
 def test_health_is_503_when_the_database_is_unreachable():
-    """A real unreachable server (nothing listens on port 1), in a process of its own."""
+    """A real unreachable server (nothing listens on port 1), in a process of its own. Whether
+    keys are required cannot be read then, so a caller without one sees only the status."""
     script = (
         "import django; django.setup();"
         "from django.test import Client;"
-        "r = Client().get('/health'); b = r.json();"
-        "print(r.status_code, b['status'], b['database'], b['checks']['database'], b['counts'])"
+        "r = Client().get('/health');"
+        "print(r.status_code, sorted(r.json().items()))"
     )
     env = {
         **os.environ,
@@ -115,5 +116,5 @@ def test_health_is_503_when_the_database_is_unreachable():
         text=True,
         timeout=60,
     )
-    expected = ["503", "unavailable", "unreachable", "unreachable", "None"]
-    assert result.stdout.split() == expected, result.stderr
+    expected = "503 [('database', 'unreachable'), ('status', 'unavailable')]"
+    assert result.stdout.strip() == expected, result.stderr

@@ -58,6 +58,9 @@ def test_check_eligibility_for_a_thin_file_corrects_the_rate_to_12(api, customer
         },
         "reasons": [],
         "decision_id": CreditDecision.objects.get().pk,
+        # 50% of 1,00,000 buys 5,62,753.92 at 12% over 12 months; 1 lakh fits in 3 months.
+        "max_eligible_amount": 562753.92,
+        "min_tenure_months": 3,
     }
     assert b'"interest_rate":10.00,"corrected_interest_rate":12.00' in response.content
     assert not Loan.objects.exists()
@@ -102,6 +105,8 @@ def test_create_loan_books_at_the_corrected_rate_and_returns_201(api, customer):
         "message": "Loan approved.",
         "monthly_installment": 8884.88,
         "decision_id": CreditDecision.objects.get(loan=loan).pk,
+        "max_eligible_amount": 562753.92,
+        "min_tenure_months": 3,
     }
     assert (loan.loan_amount, loan.interest_rate, loan.monthly_installment) == (
         Decimal("100000.00"),
@@ -132,6 +137,8 @@ def test_create_loan_rejected_answers_200_with_the_reasons_and_books_nothing(api
         "more than the approved limit (1000000.00).",
         "monthly_installment": 88848.79,
         "decision_id": CreditDecision.objects.get().pk,
+        "max_eligible_amount": 562753.92,
+        "min_tenure_months": None,  # no tenure brings 10,00,000.01 under the limit
     }
     assert not Loan.objects.exists()
 

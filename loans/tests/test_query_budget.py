@@ -4,10 +4,17 @@ from decimal import Decimal
 
 import pytest
 
+from core.auth import keys_required
 from customers.tests.factories import CustomerFactory
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keys_looked_up():
+    """Whether the API needs keys is looked up once per API_KEY_CACHE_SECONDS, not per request."""
+    keys_required()
 
 
 @pytest.fixture(params=[1, 200], ids=["1-loan", "200-loans"])
