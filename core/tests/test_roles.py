@@ -2,12 +2,12 @@
 only as digests; a revoked key stops working within API_KEY_CACHE_SECONDS on every worker."""
 
 import io
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from core import auth
 from core.auth import Role, digest
 from core.models import ApiKey
 
@@ -28,7 +28,10 @@ def keys():
 
 
 # One request an endpoint of each role answers without a 401/403 of its own.
-OFFICER_ONLY = [("post", "/check-eligibility", {}), ("get", "/view-loans/1", None)]
+OFFICER_ONLY: list[tuple[str, str, dict[str, int] | None]] = [
+    ("post", "/check-eligibility", {}),
+    ("get", "/view-loans/1", None),
+]
 DECISIONS = [("get", "/decisions/1", None)]
 OPERATIONS_ONLY = [("get", "/ingest/1", None)]
 ANY_KEY = [("get", "/api/schema", None), ("get", "/metrics", None)]
@@ -85,8 +88,8 @@ def test_a_revoked_key_stops_working_within_the_cache_seconds(api, keys, monkeyp
     # This process still holds its answer for a moment ...
     assert status(api, key, "get", "/view-loans/1", None) == 404
     # ... and forgets it after API_KEY_CACHE_SECONDS, like every other worker.
-    later = auth.time.monotonic() + 6
-    monkeypatch.setattr(auth.time, "monotonic", lambda: later)
+    later = time.monotonic() + 6
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     assert status(api, key, "get", "/view-loans/1", None) == 401
 
 
