@@ -67,13 +67,17 @@ def _policy_version_one_after_a_flush(
 
 
 @pytest.fixture(autouse=True)
-def _forget_api_keys() -> Iterator[None]:
-    """Each test looks its keys up afresh (core.auth remembers them per process)."""
+def _forget_what_processes_remember() -> Iterator[None]:
+    """Each test looks its keys and policy versions up afresh: a process remembers them
+    (core.auth, policies.selectors), and a rolled-back test's ids come back in the next."""
     from core.auth import remembered
+    from policies.selectors import _settled
 
     remembered.clear()
+    _settled.clear()
     yield
     remembered.clear()
+    _settled.clear()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import CheckEligibilityApi, CreateLoanApi, ViewCustomerLoansApi, ViewLoanApi
 from loans.audit_api import CustomerDecisionsApi, DecisionApi
 from loans.servicing_api import LoanPaymentsApi, LoanPayoffApi, LoanScheduleApi
+from policies.api import PoliciesApi, PolicyActivationApi, PolicyApi
 
 register_converter(IdConverter, "id")
 
@@ -37,6 +38,9 @@ urlpatterns = [
         "customer-decisions",
     ),
     *endpoint("decisions/<id:decision_id>", DecisionApi.as_view(), "decision"),
+    *endpoint("policies", PoliciesApi.as_view(), "policies"),
+    *endpoint("policies/<id:version>", PolicyApi.as_view(), "policy"),
+    *endpoint("policies/<id:version>/activate", PolicyActivationApi.as_view(), "policy-activate"),
     *endpoint("health", HealthApi.as_view(), "health"),
     *endpoint("ingest", IngestApi.as_view(), "ingest"),
     *endpoint("ingest/<id:job_id>", IngestStatusApi.as_view(), "ingest-status"),

@@ -186,6 +186,18 @@ def client_address(request: HttpRequest) -> str:
     return BaseThrottle().get_ident(request)  # type: ignore[arg-type]
 
 
+def who_asked(request: Request | HttpRequest) -> str:
+    """Who a decision, a payment or a policy change is recorded as made by: a managed key's
+    name, an API_KEYS key's fingerprint, a signed-in person's username; empty when the API is
+    open."""
+    user = getattr(request, "user", None)
+    if isinstance(user, ApiClient):
+        return user.name or user.fingerprint
+    if user is not None and user.is_authenticated:
+        return str(user.get_username())
+    return ""
+
+
 def client_of(request: Request) -> str | None:
     """The fingerprint of the key a DRF request authenticated with (ApiKeyAuthentication puts
     it in request.auth), or None when the API is open."""

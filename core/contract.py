@@ -212,6 +212,8 @@ Money = Annotated[
     PlainSerializer(to_paise, return_type=Decimal),
     WithJsonSchema({"type": "number"}, mode="serialization"),
 ]
+# A number written with the digits it carries (a share of 0.5000, a multiplier of 36.00).
+Exact = Annotated[Decimal, WithJsonSchema({"type": "number"}, mode="serialization")]
 Day = Annotated[
     date,
     PlainSerializer(date.isoformat, return_type=str),
@@ -252,6 +254,7 @@ _MESSAGES = {
     "literal_error": '"{input}" is not a valid choice.',
     "enum": '"{input}" is not a valid choice.',
     "bool_type": "Must be a valid boolean.",
+    "extra_forbidden": "Not a parameter of the policy.",
     "bool_parsing": "Must be a valid boolean.",
 }
 _RANGE_ERRORS = frozenset({"greater_than_equal", "less_than_equal", "greater_than", "less_than"})

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
-from core.auth import Role, client_of
+from core.auth import Role, who_asked
 from core.contract import Amount, Day, Declaration, Money, WholeNumber, parse, respond
 from core.idempotency import idempotent
 from core.limits import LARGEST_ID
@@ -149,7 +149,7 @@ def decide(
         application.customer_id,
         application.loan_request(),
         as_of=clock.today(),
-        requested_by=client_of(request) or "",
+        requested_by=who_asked(request),
     )
 
 

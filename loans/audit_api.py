@@ -40,7 +40,9 @@ class DecisionOutput(Declaration):
     monthly_installment: Money
     policy_version: str
     loan_id: int | None
-    requested_by: str = Field(description="The API key's fingerprint; empty when open.")
+    requested_by: str = Field(
+        description="A key's name (or its fingerprint), a username; empty when open."
+    )
     created_at: Timestamp
 
     @classmethod

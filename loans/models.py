@@ -153,7 +153,7 @@ class CreditDecision(models.Model):
         Loan, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )
     requested_by = models.CharField(
-        max_length=64, blank=True, help_text="The API key's fingerprint, never the key."
+        max_length=150, blank=True, help_text="Who asked (core.auth.who_asked): never a key."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

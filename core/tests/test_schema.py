@@ -64,6 +64,12 @@ OPERATIONS = [
     ("/decisions/{decision_id}", "get"),
     ("/ingest", "post"),
     ("/ingest/{job_id}", "get"),
+    ("/policies", "get"),
+    ("/policies", "post"),
+    ("/policies/{version}", "get"),
+    ("/policies/{version}", "patch"),
+    ("/policies/{version}", "delete"),
+    ("/policies/{version}/activate", "post"),
 ]
 
 

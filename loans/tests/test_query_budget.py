@@ -7,14 +7,17 @@ import pytest
 from core.auth import keys_required
 from customers.tests.factories import CustomerFactory
 from loans.tests.factories import LoanFactory
+from policies.selectors import active_policy
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _keys_looked_up():
-    """Whether the API needs keys is looked up once per API_KEY_CACHE_SECONDS, not per request."""
+def _remembered_as_in_a_running_process():
+    """A process looks up whether the API needs keys once per API_KEY_CACHE_SECONDS, and a
+    policy version once: not per request."""
     keys_required()
+    active_policy()
 
 
 @pytest.fixture(params=[1, 200], ids=["1-loan", "200-loans"])

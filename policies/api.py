@@ -1,0 +1,197 @@
+"""The credit policy's versions: list, read, draft, edit a draft, delete a draft, activate."""
+
+from typing import Annotated, Any
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from pydantic import ConfigDict, Field
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.auth import Role, who_asked
+from core.contract import Declaration, Exact, Money, Timestamp, WholeNumber, parse, respond
+from core.limits import LARGEST_ID
+from core.schema import error_responses
+from policies.errors import PolicyNotADraft, PolicyNotFound
+from policies.models import PolicyStatus, PolicyVersion
+from policies.parameters import Count, Multiplier, Rate, Rounding, Score, Share, Weight
+from policies.selectors import get_version, versions
+from policies.services import activate, create_draft, delete_draft, update_draft
+
+
+class WeightsOutput(Declaration):
+    repayment_on_time: Money
+    loans_taken: Money
+    current_year_activity: Money
+    approved_volume: Money
+
+
+class RateFloorOutput(Declaration):
+    min_score: int
+    min_rate: Money
+
+
+class PolicyOutput(Declaration):
+    version: int
+    status: PolicyStatus
+    weights: WeightsOutput
+    completed_loans_for_full_marks: int
+    loans_this_year_to_lose_all: int
+    rate_floors: list[RateFloorOutput] = Field(description="Best slab first.")
+    minimum_score: int
+    max_emi_share_of_salary: Exact
+    limit_multiplier: Exact
+    limit_rounding: Exact
+    based_on: int | None
+    created_by: str
+    created_at: Timestamp
+    activated_by: str
+    activated_at: Timestamp | None
+
+    @classmethod
+    def of(cls, row: PolicyVersion) -> "PolicyOutput":
+        return cls.model_validate(
+            {
+                **row.parameters,
+                "version": row.version,
+                "status": row.status,
+                "based_on": row.based_on_id,
+                "created_by": row.created_by,
+                "created_at": row.created_at,
+                "activated_by": row.activated_by,
+                "activated_at": row.activated_at,
+            }
+        )
+
+
+class PolicyList(Declaration):
+    results: list[PolicyOutput]
+
+
+class WeightChanges(Declaration):
+    """Any of the weights; the others keep the base version's. Together they add up to 100."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    repayment_on_time: Weight | None = None
+    loans_taken: Weight | None = None
+    current_year_activity: Weight | None = None
+    approved_volume: Weight | None = None
+
+
+class RateFloorInput(Declaration):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_score: Score
+    min_rate: Rate
+
+
+class PolicyChanges(Declaration):
+    """Parameters to change; any left out keep the base version's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    weights: WeightChanges | None = None
+    completed_loans_for_full_marks: Count | None = None
+    loans_this_year_to_lose_all: Count | None = None
+    rate_floors: list[RateFloorInput] | None = None
+    minimum_score: Score | None = None
+    max_emi_share_of_salary: Share | None = None
+    limit_multiplier: Multiplier | None = None
+    limit_rounding: Rounding | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True, exclude={"based_on"})
+
+
+class DraftInput(PolicyChanges):
+    based_on: Annotated[int, WholeNumber(1, LARGEST_ID)] | None = Field(
+        default=None, description="The version to start from; the active one when absent."
+    )
+
+
+POLICY_EXAMPLE = OpenApiExample(
+    "a draft raising the repayment weight",
+    request_only=True,
+    value={"weights": {"repayment_on_time": 40, "approved_volume": 10}, "minimum_score": 15},
+)
+
+
+class PoliciesApi(APIView):
+    roles = (Role.RISK,)
+
+    @extend_schema(
+        summary="Every version of the credit policy, newest first",
+        responses={200: PolicyList, **error_responses()},
+    )
+    def get(self, request: Request) -> Response:
+        rows = [PolicyOutput.of(row) for row in versions()]
+        return respond(PolicyList, PolicyList(results=rows))
+
+    @extend_schema(
+        summary="Draft a new version from another (the active one by default)",
+        request=DraftInput,
+        responses={201: PolicyOutput, **error_responses(400, 404, examples=(PolicyNotFound(42),))},
+        examples=[POLICY_EXAMPLE],
+    )
+    def post(self, request: Request) -> Response:
+        draft = parse(DraftInput, request.data)
+        row = create_draft(
+            changes=draft.changes(), based_on=draft.based_on, created_by=who_asked(request)
+        )
+        return respond(PolicyOutput, PolicyOutput.of(row), status.HTTP_201_CREATED)
+
+
+NOT_A_DRAFT = PolicyNotADraft(1, "active")
+
+
+class PolicyApi(APIView):
+    roles = (Role.RISK,)
+
+    @extend_schema(
+        summary="One version of the credit policy",
+        responses={200: PolicyOutput, **error_responses(404, examples=(PolicyNotFound(42),))},
+    )
+    def get(self, request: Request, version: int) -> Response:
+        return respond(PolicyOutput, PolicyOutput.of(get_version(version)))
+
+    @extend_schema(
+        summary="Change a draft's parameters",
+        request=PolicyChanges,
+        responses={
+            200: PolicyOutput,
+            **error_responses(400, 404, 409, examples=(PolicyNotFound(42), NOT_A_DRAFT)),
+        },
+        examples=[POLICY_EXAMPLE],
+    )
+    def patch(self, request: Request, version: int) -> Response:
+        changes = parse(PolicyChanges, request.data)
+        row = update_draft(version, changes=changes.changes())
+        return respond(PolicyOutput, PolicyOutput.of(row))
+
+    @extend_schema(
+        summary="Delete a draft",
+        responses={
+            204: None,
+            **error_responses(404, 409, examples=(PolicyNotFound(42), NOT_A_DRAFT)),
+        },
+    )
+    def delete(self, request: Request, version: int) -> Response:
+        delete_draft(version)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PolicyActivationApi(APIView):
+    roles = (Role.RISK,)
+
+    @extend_schema(
+        summary="Make this version the one in force (the one before is retired)",
+        description="A retired version may be activated again; activating the active version "
+        "changes nothing.",
+        request=None,
+        responses={200: PolicyOutput, **error_responses(404, examples=(PolicyNotFound(42),))},
+    )
+    def post(self, request: Request, version: int) -> Response:
+        row = activate(version, activated_by=who_asked(request))
+        return respond(PolicyOutput, PolicyOutput.of(row))

@@ -1,0 +1,238 @@
+"""The policy's versions through the API: drafts, validation, activation, immutability."""
+
+import pytest
+from django.db import DatabaseError, transaction
+from django.test import override_settings
+
+from customers.tests.factories import CustomerFactory
+from loans.models import CreditDecision
+from policies.models import PolicyStatus, PolicyVersion
+
+pytestmark = pytest.mark.django_db
+
+VERSION_ONE = {
+    "version": 1,
+    "status": "active",
+    "weights": {
+        "repayment_on_time": 35.00,
+        "loans_taken": 25.00,
+        "current_year_activity": 25.00,
+        "approved_volume": 15.00,
+    },
+    "completed_loans_for_full_marks": 5,
+    "loans_this_year_to_lose_all": 4,
+    "rate_floors": [
+        {"min_score": 51, "min_rate": 0.00},
+        {"min_score": 30, "min_rate": 12.00},
+        {"min_score": 10, "min_rate": 16.00},
+    ],
+    "minimum_score": 10,
+    "max_emi_share_of_salary": 0.5,
+    "limit_multiplier": 36.00,
+    "limit_rounding": 100000,
+    "based_on": None,
+    "created_by": "migration",
+    "activated_by": "migration",
+}
+
+
+def without_times(body):
+    return {key: value for key, value in body.items() if key not in ("created_at", "activated_at")}
+
+
+def test_version_one_holds_the_parameters_the_code_held(api):
+    listed = api.get("/policies").json()["results"]
+    assert [without_times(version) for version in listed] == [VERSION_ONE]
+    assert without_times(api.get("/policies/1").json()) == VERSION_ONE
+    assert b'"max_emi_share_of_salary":0.5000' in api.get("/policies/1").content
+
+
+def test_a_draft_starts_from_the_active_version_with_the_changes(api):
+    response = api.post(
+        "/policies",
+        {"weights": {"repayment_on_time": 40, "approved_volume": 10}, "minimum_score": 15},
+        format="json",
+    )
+    assert response.status_code == 201
+    draft = response.json()
+    assert without_times(draft) == {
+        **VERSION_ONE,
+        "version": 2,
+        "status": "draft",
+        "weights": {**VERSION_ONE["weights"], "repayment_on_time": 40.00, "approved_volume": 10.00},
+        "minimum_score": 15,
+        "based_on": 1,
+        "created_by": "",
+        "activated_by": "",
+    }
+    assert draft["activated_at"] is None
+    based_on_two = api.post("/policies", {"based_on": 2, "minimum_score": 20}, format="json")
+    assert (based_on_two.json()["based_on"], based_on_two.json()["weights"]) == (
+        2,
+        draft["weights"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "fields"),
+    [
+        ({"weights": {"loans_taken": 30}}, {"weights": ["Must add up to 100, not 105.00."]}),
+        (
+            {"rate_floors": [{"min_score": 30, "min_rate": 12}, {"min_score": 51, "min_rate": 0}]},
+            {"rate_floors": ["Slabs go from the best score down: each min_score lower."]},
+        ),
+        (
+            {"rate_floors": [{"min_score": 51, "min_rate": 14}, {"min_score": 10, "min_rate": 12}]},
+            {"rate_floors": ["A lower slab may not borrow at a lower min_rate."]},
+        ),
+        ({"rate_floors": []}, {"rate_floors": ["At least one slab is needed."]}),
+        (
+            {"rate_floors": [{"min_score": 101, "min_rate": 0}]},
+            {"rate_floors.0.min_score": ["Ensure this value is less than or equal to 100."]},
+        ),
+        (
+            {"minimum_score": 5},
+            {
+                "minimum_score": [
+                    "Must be at least the lowest slab's min_score (10), so that every score lent "
+                    "to has a rate floor."
+                ]
+            },
+        ),
+        ({"max_emi_share_of_salary": 0}, {"max_emi_share_of_salary": ["Must be greater than 0."]}),
+        (
+            {"max_emi_share_of_salary": "1.01"},
+            {"max_emi_share_of_salary": ["Ensure this value is less than or equal to 1."]},
+        ),
+        (
+            {"limit_rounding": "0.5"},
+            {"limit_rounding": ["Ensure that there are no more than 0 decimal places."]},
+        ),
+        ({"minimum_scor": 5}, {"minimum_scor": ["Not a parameter of the policy."]}),
+        ({"based_on": 99}, None),
+    ],
+)
+def test_a_draft_is_validated_as_a_whole_with_field_errors(api, changes, fields):
+    response = api.post("/policies", changes, format="json")
+    if fields is None:
+        assert (response.status_code, response.json()["error"]["code"]) == (404, "policy_not_found")
+    else:
+        assert response.status_code == 400
+        assert response.json()["error"]["fields"] == fields
+    assert PolicyVersion.objects.count() == 1
+
+
+def test_a_draft_may_be_edited_and_deleted_but_nothing_else_may(api):
+    draft = api.post("/policies", {"minimum_score": 12}, format="json").json()["version"]
+    edited = api.patch(f"/policies/{draft}", {"limit_multiplier": 30}, format="json")
+    assert (
+        edited.status_code,
+        edited.json()["limit_multiplier"],
+        edited.json()["minimum_score"],
+    ) == (
+        200,
+        30.00,
+        12,
+    )
+    for response in (
+        api.patch("/policies/1", {"minimum_score": 12}, format="json"),
+        api.delete("/policies/1"),
+    ):
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "policy_not_a_draft"
+    assert api.delete(f"/policies/{draft}").status_code == 204
+    assert api.get(f"/policies/{draft}").status_code == 404
+
+
+def test_activating_retires_the_version_before_and_a_retired_one_may_return(api):
+    draft = api.post("/policies", {"minimum_score": 12}, format="json").json()["version"]
+    with override_settings(API_KEYS=[]):
+        activated = api.post(f"/policies/{draft}/activate").json()
+    assert (activated["status"], activated["activated_at"] is not None) == ("active", True)
+    assert dict(PolicyVersion.objects.values_list("pk", "status")) == {
+        1: "retired",
+        draft: "active",
+    }
+    back = api.post("/policies/1/activate").json()
+    assert back["status"] == "active"
+    assert dict(PolicyVersion.objects.values_list("pk", "status")) == {
+        1: "active",
+        draft: "retired",
+    }
+    assert api.post("/policies/1/activate").json()["status"] == "active"  # already: no change
+    assert api.post("/policies/99/activate").status_code == 404
+
+
+def test_each_decision_is_made_and_recorded_under_the_active_version(api):
+    customer = CustomerFactory.create()  # thin file: score 40
+    application = {
+        "customer_id": customer.pk,
+        "loan_amount": 1000,
+        "interest_rate": 10,
+        "tenure": 12,
+    }
+    before = api.post("/check-eligibility", application, format="json").json()
+    assert before["corrected_interest_rate"] == 12.00
+    slabs = [
+        {"min_score": 51, "min_rate": 0},
+        {"min_score": 30, "min_rate": 14},
+        {"min_score": 10, "min_rate": 18},
+    ]
+    draft = api.post("/policies", {"rate_floors": slabs}, format="json").json()["version"]
+    api.post(f"/policies/{draft}/activate")
+    after = api.post("/check-eligibility", application, format="json").json()
+    assert after["corrected_interest_rate"] == 14.00
+    recorded = CreditDecision.objects.order_by("id").values_list("policy_version", flat=True)
+    assert list(recorded) == ["1", str(draft)]
+
+
+def test_registration_takes_the_limit_from_the_active_version(api):
+    draft = api.post(
+        "/policies", {"limit_multiplier": 10, "limit_rounding": 1000}, format="json"
+    ).json()["version"]
+    api.post(f"/policies/{draft}/activate")
+    body = {
+        "first_name": "A",
+        "last_name": "B",
+        "age": 30,
+        "monthly_income": 12345,
+        "phone_number": 9876543210,
+    }
+    assert api.post("/register", body, format="json").json()["approved_limit"] == 123000.00
+
+
+def test_only_the_risk_role_manages_policies(api):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("api_key", "create", "desk", "--role", "officer", stdout=out)
+    officer = out.getvalue().splitlines()[-1]
+    assert api.get("/policies", HTTP_X_API_KEY=officer).status_code == 403
+
+
+def test_the_database_refuses_to_change_a_version_out_of_draft():
+    active = PolicyVersion.objects.get(pk=1)
+    active.parameters = {**active.parameters, "minimum_score": 0}
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        active.save()
+    active.refresh_from_db()
+    active.status = PolicyStatus.DRAFT
+    with pytest.raises(DatabaseError, match=r"immutable|draft again"), transaction.atomic():
+        active.save()
+    assert PolicyVersion.objects.get(pk=1).parameters["minimum_score"] == 10
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_delete_a_version_out_of_draft():
+    with pytest.raises(DatabaseError, match="cannot be deleted"), transaction.atomic():
+        PolicyVersion.objects.filter(pk=1).delete()
+    assert PolicyVersion.objects.filter(pk=1).exists()
+
+
+def test_at_most_one_version_is_active():
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PolicyVersion.objects.create(status=PolicyStatus.ACTIVE, parameters={})
