@@ -1,5 +1,7 @@
 """The policy's versions through the API: drafts, validation, activation, immutability."""
 
+from typing import Any
+
 import pytest
 from django.db import DatabaseError, transaction
 from django.test import override_settings
@@ -10,7 +12,7 @@ from policies.models import PolicyStatus, PolicyVersion
 
 pytestmark = pytest.mark.django_db
 
-VERSION_ONE = {
+VERSION_ONE: dict[str, Any] = {
     "version": 1,
     "status": "active",
     "weights": {
