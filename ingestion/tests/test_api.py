@@ -151,3 +151,24 @@ def test_uploads_are_removed_when_storing_them_fails(customers_file, ingest_dir)
             {"customers": upload(customers_file(customer(1)), "customers"), "loans": FullDisk()}
         )
     assert list(ingest_dir.iterdir()) == []
+
+
+def test_post_ingest_names_a_form_value_that_is_not_a_file(api):
+    answer = api.post("/ingest", {"customers": "x"})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == {
+        "customers": ["The submitted data was not a file. Check the encoding type on the form."]
+    }
+
+
+def test_post_ingest_refuses_an_empty_file(api):
+    empty = SimpleUploadedFile("customers.xlsx", b"")
+    answer = api.post("/ingest", {"customers": empty}, format="multipart")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == {"customers": ["The submitted file is empty."]}
+
+
+def test_an_empty_form_value_counts_as_no_file(api):
+    answer = api.post("/ingest", {"customers": ""}, format="multipart")
+    message = "Upload a customers file, a loans file, or both."
+    assert answer.json()["error"]["fields"] == {"customers": [message], "loans": [message]}
