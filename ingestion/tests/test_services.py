@@ -146,6 +146,20 @@ def test_duplicates_inside_a_file_keep_the_first_row(customers_file, loans_file)
     assert Loan.objects.get().loan_amount == Decimal("100000.00")
 
 
+def test_a_salary_the_api_would_refuse_is_rejected(customers_file):
+    job = ingest(
+        customers_file(
+            customer(1, None, **{"Monthly Salary": 1_000_000_000.0}),
+            customer(2, None, **{"Monthly Salary": 1_000_000_000.01}),
+        )
+    )
+    assert job.errors == [
+        {"file": "customers", "row": 3, "column": "Monthly Salary",
+         "message": "Must be at most 1000000000, got 1000000000.01."},
+    ]  # fmt: skip
+    assert Customer.objects.get().monthly_salary == Decimal("1000000000.00")
+
+
 def test_a_phone_held_by_another_customer_is_rejected(customers_file):
     CustomerFactory.create(pk=50, phone_number=9000000001)
     job = ingest(customers_file(customer(1, 9000000001), customer(2)))

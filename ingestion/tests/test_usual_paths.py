@@ -11,17 +11,19 @@ from typing import Any
 
 import pytest
 
+from core.limits import LARGEST_ID
+from customers.limits import (
+    LARGEST_PHONE_NUMBER,
+    MAX_AGE,
+    MAX_MONTHLY_SALARY,
+    MIN_AGE,
+    SMALLEST_PHONE_NUMBER,
+)
 from ingestion import services, staging
 from ingestion.models import FileKind, Outcome
 from ingestion.rows import (
     CUSTOMER_FIELDS,
-    LARGEST_ID,
-    LARGEST_PHONE_NUMBER,
     LOAN_FIELDS,
-    MAX_AGE,
-    MAX_TENURE_MONTHS,
-    MIN_AGE,
-    SMALLEST_PHONE_NUMBER,
     CellError,
     Field,
     Unusual,
@@ -34,6 +36,7 @@ from ingestion.rows import (
     text,
     usual_row_texts,
 )
+from loans.limits import MAX_TENURE_MONTHS
 
 SAMPLES = 20_000
 
@@ -45,6 +48,13 @@ def _rate(value: Any) -> Decimal:
     return rate
 
 
+def _salary(value: Any) -> Decimal:
+    salary = money(value, max_digits=14, allow_zero=False)
+    if salary > MAX_MONTHLY_SALARY:
+        raise CellError(f"Must be at most {MAX_MONTHLY_SALARY}, got {salary}.")
+    return salary
+
+
 # What each column means, written out from the full converters alone.
 REFERENCE: dict[str, Callable[[Any], Any]] = {
     "Customer ID": lambda cell: integer(cell, 1, LARGEST_ID),
@@ -53,7 +63,7 @@ REFERENCE: dict[str, Callable[[Any], Any]] = {
     "Last Name": text,
     "Age": lambda cell: integer(cell, MIN_AGE, MAX_AGE),
     "Phone Number": lambda cell: integer(cell, SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER),
-    "Monthly Salary": lambda cell: money(cell, max_digits=14, allow_zero=False),
+    "Monthly Salary": _salary,
     "Approved Limit": lambda cell: money(cell, max_digits=16, allow_zero=True),
     "Loan Amount": lambda cell: money(cell, max_digits=14, allow_zero=False),
     "Tenure": lambda cell: integer(cell, 1, MAX_TENURE_MONTHS),
