@@ -26,9 +26,10 @@ from django.utils import timezone
 
 from customers.models import Customer
 from ingestion import staging
+from ingestion.errors import JobBusy, LeaseLost
 from ingestion.metrics import record_ingested_rows
 from ingestion.models import FileKind, IngestionJob, JobStatus, Outcome
-from ingestion.readers import UnreadableFile, looks_like_spreadsheet, open_sheet
+from ingestion.readers import UnreadableFile, open_sheet
 from ingestion.rows import (
     CUSTOMER_FIELDS,
     LOAN_FIELDS,
@@ -57,14 +58,6 @@ class Upload(Protocol):
     name: str | None
 
     def chunks(self) -> Iterator[bytes]: ...
-
-
-class JobBusy(Exception):
-    """Another run holds the job and proved alive recently; try again after the lease."""
-
-
-class LeaseLost(Exception):
-    """A newer run took the job over (this one looked dead); this run stops quietly."""
 
 
 def create_job(uploads: Mapping[str, Upload]) -> IngestionJob:
@@ -107,12 +100,6 @@ def create_job_for_paths(paths: Mapping[str, Path]) -> IngestionJob:
             continue
         files[kind] = {"name": path.name, "path": str(path.resolve()), "owned": False, "rows": 0}
     return IngestionJob.objects.create(batch_rows=settings.INGEST_BATCH_ROWS, files=files)
-
-
-def is_spreadsheet(upload: Any) -> bool:
-    head: bytes = upload.read(8)
-    upload.seek(0)
-    return looks_like_spreadsheet(head)
 
 
 def start_in_background(job: IngestionJob) -> None:

@@ -7,6 +7,7 @@ import pytest
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from ingestion import services, staging
+from ingestion.errors import JobBusy
 from ingestion.models import FileKind, IngestionJob, JobStatus, StagedCustomer, StagedLoan
 from ingestion.samples import CUSTOMER_HEADERS
 from ingestion.tests.conftest import customer, ingest, loan
@@ -382,7 +383,7 @@ def test_a_live_run_elsewhere_makes_a_second_run_wait(customers_file, settings):
     IngestionJob.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, heartbeat_at=job.created_at
     )
-    with pytest.raises(services.JobBusy):
+    with pytest.raises(JobBusy):
         services.run_job(job.pk)
 
 

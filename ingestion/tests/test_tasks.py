@@ -2,8 +2,8 @@ import pytest
 from celery.exceptions import Retry
 
 from ingestion import tasks
+from ingestion.errors import JobBusy
 from ingestion.models import JobStatus
-from ingestion.services import JobBusy
 from ingestion.tests.conftest import customer
 
 pytestmark = pytest.mark.django_db
