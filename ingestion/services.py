@@ -1,4 +1,4 @@
-"""Ingestion jobs: accept the files, then per file parse into staging, settle, merge in batches.
+"""Ingestion jobs: accept the files, then per file parse into staging, check, merge in batches.
 
 Each step commits with the job row locked and checked against the run's token, so counts,
 errors and written rows move together; a killed run leaves a job that a re-run resumes:
@@ -24,32 +24,15 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from customers.models import Customer
-from ingestion import staging
+from ingestion import merge, staging
 from ingestion.errors import JobBusy, LeaseLost
+from ingestion.kinds import ORDER, SPECS
 from ingestion.metrics import record_ingested_rows
 from ingestion.models import FileKind, IngestionJob, JobStatus, Outcome
 from ingestion.readers import UnreadableFile, open_sheet
-from ingestion.rows import (
-    CUSTOMER_FIELDS,
-    LOAN_FIELDS,
-    check_loan,
-    loan_rules_hold,
-    row_converter,
-    usual_row_texts,
-)
-from loans.models import Loan
+from ingestion.rows import row_converter, usual_row_texts
 
 logger = logging.getLogger(__name__)
-
-ORDER = (FileKind.CUSTOMERS, FileKind.LOANS)
-_FIELDS = {FileKind.CUSTOMERS: CUSTOMER_FIELDS, FileKind.LOANS: LOAN_FIELDS}
-_MODELS: dict[FileKind, type[Customer] | type[Loan]] = {
-    FileKind.CUSTOMERS: Customer,
-    FileKind.LOANS: Loan,
-}
-
-_SETTLE = {FileKind.CUSTOMERS: staging.settle_customers, FileKind.LOANS: staging.settle_loans}
 
 ProgressCallback = Callable[[IngestionJob], None]
 
@@ -224,7 +207,7 @@ class _Run:
     def parse(self, kind: FileKind, path: Path, batch_rows: int) -> None:
         """Read, convert and stage every row; then reject, in one go, what needs the whole file."""
         with self.step(f"{kind}: reading"):
-            staging.clear(self.job_id, kind)
+            staging.clear(SPECS[kind].target.staged, self.job_id)
         timing = {"open_s": 0.0, "read_s": 0.0, "validate_s": 0.0, "stage_s": 0.0}
         # Millions of short-lived lists, none in a cycle: the cyclic collector only costs time.
         gc.disable()
@@ -235,22 +218,23 @@ class _Run:
         timing["peak_rss_mb_parse"] = _peak_rss_mb()
         mark = time.perf_counter()
         with self.step(f"{kind}: checking") as job:
-            problems = staging.parse_errors(self.job_id, kind)
-            # A stable sort: a row's parse errors keep their column order (settling adds at most
-            # one problem per row, and only to rows that had none).
-            problems = sorted([*problems, *_SETTLE[kind](self.job_id)], key=lambda p: p.row)
+            problems = staging.parse_errors(SPECS[kind].target.staged, self.job_id)
+            # A stable sort: a row's parse errors keep their column order (the whole-file checks
+            # add at most one problem per row, and only to rows that had none).
+            checked = SPECS[kind].check_whole_file(self.job_id)
+            problems = sorted([*problems, *checked], key=lambda p: p.row)
             rejected = len({problem.row for problem in problems})
             self._set_rows(job, kind, rows)
             job.errors = [*job.errors, *(problem.as_dict(kind) for problem in problems)]
             job.add_count(kind, Outcome.REJECTED, rejected)
             job.processed_rows += rejected
             job.steps_done = [*job.steps_done, f"{kind}:parsed"]
-            timing["settle_s"] = time.perf_counter() - mark
+            timing["check_s"] = time.perf_counter() - mark
             timing["rows"] = rows
             job.timings = {**job.timings, f"{kind}:parse": _rounded(timing)}
 
     def _stage(self, kind: FileKind, path: Path, batch_rows: int, timing: dict[str, float]) -> int:
-        headers = [field.header for field in _FIELDS[kind]]
+        headers = SPECS[kind].headers
         rows = 0
         mark = time.perf_counter()
         with open_sheet(path, headers, reader=settings.INGEST_READER) as sheet:
@@ -281,13 +265,14 @@ class _Run:
         database then works on both cores); each takes the job's lock only to note its range,
         just before its commit, so neither waits for the other's statements."""
         started = time.perf_counter()
-        low, high = staging.row_span(kind, self.job_id)
+        target = SPECS[kind].target
+        low, high = staging.row_span(target.staged, self.job_id)
         with self.step(f"{kind}: writing") as job:
-            staging.reserve_ids(_MODELS[kind], staging.largest_key(kind, self.job_id))
+            merge.reserve_file_ids(target, self.job_id)
             entry = job.files[kind]
             entry["merged_through"] = done = max(entry.get("merged_through", 0), low)
             finished = {begun for begun, _ in entry.get("merged_ranges", [])}
-        may_match = staging.may_match(kind, self.job_id)
+        may_match = merge.may_match(target, self.job_id)
         todo = [
             (start, end)
             for start, end in staging.ranges(done, high, batch_rows)
@@ -309,7 +294,8 @@ class _Run:
 
     def _merge_range(self, kind: FileKind, start: int, end: int, may_match: bool) -> None:
         with transaction.atomic():
-            counts, moved = staging.merge_range(kind, self.job_id, start, end, may_match)
+            target = SPECS[kind].target
+            counts, moved = merge.merge_range(target, self.job_id, start, end, may_match)
             with self.step(f"{kind}: writing", durable=False) as job:
                 for outcome, n in counts.items():
                     job.add_count(kind, outcome, n)
@@ -373,7 +359,8 @@ class _Run:
         failure: tuple[FileKind | None, int | None, str | None, str] | None = None,
     ) -> None:
         with self.step("") as job:
-            staging.clear(self.job_id)
+            for spec in SPECS.values():
+                staging.clear(spec.target.staged, self.job_id)
             if failure is not None:
                 kind, row, column, message = failure
                 job.errors = [
@@ -448,7 +435,7 @@ class _StageWriter:
     def _write(self, payload: staging.Payload) -> None:
         mark = time.perf_counter()
         with self.run.step(f"{self.kind}: reading", durable=False):
-            staging.write_staged(self.kind, payload)
+            staging.write_staged(SPECS[self.kind].target.staged, payload)
         self.timing["stage_s"] += time.perf_counter() - mark
 
     def _loop(self) -> None:
@@ -471,8 +458,8 @@ def _encoder(
     one pass from cells to text), converted records elsewhere."""
     convert = _converter(kind)
     if connection.vendor == "postgresql":
-        rules = loan_rules_hold if kind == FileKind.LOANS else None
-        usual = usual_row_texts(_FIELDS[kind], rules)
+        spec = SPECS[kind]
+        usual = usual_row_texts(spec.fields, spec.usual_row_passes)
         return lambda chunk: staging.copy_text(job_id, chunk, usual, convert)
     return lambda chunk: staging.records(
         job_id, [convert(number, cells) for number, cells in chunk]
@@ -480,12 +467,13 @@ def _encoder(
 
 
 def _converter(kind: FileKind) -> Callable[[int, list[Any]], staging.StagedValues]:
-    convert_cells = row_converter(_FIELDS[kind])
+    convert_cells = row_converter(SPECS[kind].fields)
+    check_row = SPECS[kind].check_row
 
     def convert(number: int, cells: list[Any]) -> staging.StagedValues:
         values, errors = convert_cells(cells)
-        if kind == FileKind.LOANS:
-            check_loan(values, errors)
+        if check_row is not None:
+            check_row(values, errors)
         return number, values, errors
 
     return convert

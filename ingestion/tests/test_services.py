@@ -1,3 +1,4 @@
+import dataclasses
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -6,7 +7,7 @@ import pytest
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from ingestion import services, staging
+from ingestion import kinds, merge, services, staging
 from ingestion.errors import JobBusy
 from ingestion.models import FileKind, IngestionJob, JobStatus, StagedCustomer, StagedLoan
 from ingestion.samples import CUSTOMER_HEADERS
@@ -281,7 +282,7 @@ def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
         "loans": loans_file(*(loan(n, 100 + n) for n in range(1, 6)), loan(9, 1)),
     }
     job = services.create_job_for_paths(files)
-    real_merge = staging.merge_range
+    real_merge = merge.merge_range
     calls = {"n": 0}
 
     def crash_on_fifth_range(*args, **kwargs):
@@ -290,13 +291,13 @@ def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
             raise KeyboardInterrupt  # like a SIGKILL: nothing after this point runs
         return real_merge(*args, **kwargs)
 
-    monkeypatch.setattr(staging, "merge_range", crash_on_fifth_range)
+    monkeypatch.setattr(merge, "merge_range", crash_on_fifth_range)
     with pytest.raises(KeyboardInterrupt):
         services.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
     assert job.counts["loans"]["created"] == 2  # one loan range merged before the crash
-    monkeypatch.setattr(staging, "merge_range", real_merge)
+    monkeypatch.setattr(merge, "merge_range", real_merge)
     settings.INGEST_LEASE_SECONDS = 0  # the crashed run's claim has lapsed
     services.run_job(job.pk)
     job.refresh_from_db()
@@ -318,7 +319,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
         "loans": loans_file(*(loan(n, 100 + n) for n in range(1, 6)), loan(9, 1)),
     }
     job = services.create_job_for_paths(files)
-    real_merge = staging.merge_range
+    real_merge = merge.merge_range
     real_add_count = IngestionJob.add_count
     state = {"calls": 0, "crash": False}
 
@@ -334,7 +335,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
             raise KeyboardInterrupt  # inside the range's step, before its commit
         real_add_count(self, kind, outcome, n)
 
-    monkeypatch.setattr(staging, "merge_range", merge_then_arm)
+    monkeypatch.setattr(merge, "merge_range", merge_then_arm)
     monkeypatch.setattr(IngestionJob, "add_count", add_count)
     with pytest.raises(KeyboardInterrupt):
         services.run_job(job.pk)
@@ -343,7 +344,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
     assert job.status == JobStatus.RUNNING
     assert job.counts["loans"] == counts(created=2, rejected=1)  # rejected when parsed
     assert sorted(Loan.objects.values_list("pk", flat=True)) == [101, 102]
-    monkeypatch.setattr(staging, "merge_range", real_merge)
+    monkeypatch.setattr(merge, "merge_range", real_merge)
     monkeypatch.setattr(IngestionJob, "add_count", real_add_count)
     settings.INGEST_LEASE_SECONDS = 0
     services.run_job(job.pk)
@@ -410,7 +411,12 @@ def test_finished_and_unknown_jobs_are_left_alone(customers_file):
 
 def test_an_unexpected_error_fails_the_job_and_propagates(monkeypatch, customers_file):
     job = services.create_job_for_paths({"customers": customers_file(customer(1))})
-    monkeypatch.setitem(services._SETTLE, FileKind.CUSTOMERS, lambda job_id: 1 / 0)
+
+    def explode(job_id: int) -> list[staging.Problem]:
+        raise ZeroDivisionError
+
+    failing = dataclasses.replace(kinds.SPECS[FileKind.CUSTOMERS], check_whole_file=explode)
+    monkeypatch.setitem(kinds.SPECS, FileKind.CUSTOMERS, failing)
     with pytest.raises(ZeroDivisionError):
         services.run_job(job.pk)
     job.refresh_from_db()
