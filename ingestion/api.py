@@ -15,11 +15,12 @@ from core.contract import Declaration, Timestamp, parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
 from core.schema import error_responses
+from ingestion.dispatch import start_after_commit
 from ingestion.errors import JobNotFound
+from ingestion.jobs import create_job
 from ingestion.models import FileKind, IngestionJob, JobStatus
 from ingestion.readers import looks_like_spreadsheet
 from ingestion.selectors import get_job
-from ingestion.services import create_job, start_in_background
 
 if TYPE_CHECKING:
     Upload = UploadedFile[bytes]
@@ -162,7 +163,7 @@ class IngestApi(APIView):
     def post(self, request: Request) -> Response:
         files = parse(IngestInput, request.data)
         job = create_job(files.uploads())
-        start_in_background(job)
+        start_after_commit(job)
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))
         return respond(
             IngestAcceptedOutput,

@@ -42,7 +42,7 @@ class IngestionJob(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     # {"customers": {"name", "path", "owned", "rows", "merged_through", "merged_ranges"},
     # "loans": {...}}: the upload's name, where it is and whether the job removes it at the end,
-    # the rows read, and the merge's progress (see services._Run.merge). Customers go first.
+    # the rows read, and the merge's progress (see pipeline._merge). Customers go first.
     files = models.JSONField(default=dict)
     # Rows per write transaction, fixed at creation so a restart merges the same row ranges.
     batch_rows = models.PositiveIntegerField()
@@ -79,6 +79,11 @@ class IngestionJob(models.Model):
     def add_count(self, kind: str, outcome: str, n: int) -> None:
         counts: dict[str, Any] = self.counts
         counts[kind][outcome] += n
+
+    def set_rows(self, kind: str, rows: int) -> None:
+        """The rows of one file (estimated, then read); the job's total follows."""
+        self.files[kind]["rows"] = rows
+        self.total_rows = sum(entry["rows"] for entry in self.files.values())
 
 
 class StagedRow(models.Model):

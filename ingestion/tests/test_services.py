@@ -7,7 +7,7 @@ import pytest
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from ingestion import kinds, merge, services, staging
+from ingestion import jobs, kinds, merge, services, staging
 from ingestion.errors import JobBusy
 from ingestion.models import FileKind, IngestionJob, JobStatus, StagedCustomer, StagedLoan
 from ingestion.samples import CUSTOMER_HEADERS
@@ -281,7 +281,7 @@ def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
         "customers": customers_file(*(customer(n) for n in range(1, 6))),
         "loans": loans_file(*(loan(n, 100 + n) for n in range(1, 6)), loan(9, 1)),
     }
-    job = services.create_job_for_paths(files)
+    job = jobs.create_job_for_paths(files)
     real_merge = merge.merge_range
     calls = {"n": 0}
 
@@ -318,7 +318,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
         "customers": customers_file(*(customer(n) for n in range(1, 6))),
         "loans": loans_file(*(loan(n, 100 + n) for n in range(1, 6)), loan(9, 1)),
     }
-    job = services.create_job_for_paths(files)
+    job = jobs.create_job_for_paths(files)
     real_merge = merge.merge_range
     real_add_count = IngestionJob.add_count
     state = {"calls": 0, "crash": False}
@@ -360,7 +360,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
 
 def test_a_crash_while_reading_rereads_the_file(settings, monkeypatch, customers_file):
     settings.INGEST_BATCH_ROWS = 1
-    job = services.create_job_for_paths({"customers": customers_file(customer(1), customer(2))})
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1), customer(2))})
     real_write = staging.write_staged
 
     def crash_on_second_batch(kind, payload):
@@ -380,7 +380,7 @@ def test_a_crash_while_reading_rereads_the_file(settings, monkeypatch, customers
 
 def test_a_live_run_elsewhere_makes_a_second_run_wait(customers_file, settings):
     settings.INGEST_LEASE_SECONDS = 60
-    job = services.create_job_for_paths({"customers": customers_file(customer(1))})
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1))})
     IngestionJob.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, heartbeat_at=job.created_at
     )
@@ -389,7 +389,7 @@ def test_a_live_run_elsewhere_makes_a_second_run_wait(customers_file, settings):
 
 
 def test_a_run_whose_job_was_taken_over_stops_without_writing(customers_file):
-    job = services.create_job_for_paths({"customers": customers_file(customer(1))})
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1))})
 
     def taken_over(current):
         # What a second run does once this one looks dead: a new claim between two steps.
@@ -410,7 +410,7 @@ def test_finished_and_unknown_jobs_are_left_alone(customers_file):
 
 
 def test_an_unexpected_error_fails_the_job_and_propagates(monkeypatch, customers_file):
-    job = services.create_job_for_paths({"customers": customers_file(customer(1))})
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1))})
 
     def explode(job_id: int) -> list[staging.Problem]:
         raise ZeroDivisionError

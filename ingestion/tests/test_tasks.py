@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_task_runs_the_job(customers_file):
-    from ingestion.services import create_job_for_paths
+    from ingestion.jobs import create_job_for_paths
 
     job = create_job_for_paths({"customers": customers_file(customer(1))})
     tasks.run_ingestion.apply(args=(job.pk,))

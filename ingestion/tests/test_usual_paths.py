@@ -19,7 +19,8 @@ from customers.limits import (
     MIN_AGE,
     SMALLEST_PHONE_NUMBER,
 )
-from ingestion import services, staging
+from ingestion import pipeline, staging
+from ingestion.kinds import SPECS
 from ingestion.models import FileKind, Outcome
 from ingestion.rows import (
     CUSTOMER_FIELDS,
@@ -174,7 +175,7 @@ def test_copy_text_matches_the_converted_values_line_by_line() -> None:
     """The payload for a chunk of good and bad rows (the job's own converter for the rows off
     the usual path), against each row converted by `convert_row` and `check_loan` and printed."""
     chunk = list(enumerate(_rows(random.Random(11)), start=2))
-    convert = services._converter(FileKind.LOANS)
+    convert = pipeline._converter(SPECS[FileKind.LOANS])
     payload = staging.copy_text(5, chunk, usual_row_texts(LOAN_FIELDS, loan_rules_hold), convert)
     lines = payload.decode().split("\n")
     assert lines.pop() == ""
