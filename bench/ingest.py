@@ -176,7 +176,7 @@ def report(
              parse.get("stage_s", 0), parse.get("peak_rss_mb_parse", 0)),
             ("write: reader waited for the COPY thread", parse.get("stage_wait_s", 0),
              parse.get("peak_rss_mb_parse", 0)),
-            ("write: check keys", parse.get("settle_s", 0), parse.get("peak_rss_mb_parse", 0)),
+            ("write: check keys", parse.get("check_s", 0), parse.get("peak_rss_mb_parse", 0)),
             ("write: merge", merge.get("merge_s", 0), merge.get("peak_rss_mb", 0)),
         ]  # fmt: skip
         for name, seconds, rss in phases:

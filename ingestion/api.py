@@ -1,101 +1,147 @@
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from pydantic import Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.auth import Role
+from core.contract import Declaration, Timestamp, parse, respond
+from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
 from core.schema import error_responses
+from ingestion.dispatch import start_after_commit
+from ingestion.errors import JobNotFound
+from ingestion.jobs import create_job
 from ingestion.models import FileKind, IngestionJob, JobStatus
+from ingestion.readers import looks_like_spreadsheet
 from ingestion.selectors import get_job
-from ingestion.services import create_job, is_spreadsheet, start_in_background
+
+if TYPE_CHECKING:
+    Upload = UploadedFile[bytes]
+else:
+    Upload = UploadedFile  # generic in django-stubs only
 
 NO_FILE = "Upload a customers file, a loans file, or both."
+NOT_A_SPREADSHEET = "Not a spreadsheet: upload the .xlsx file."
 
 
-class SpreadsheetField(serializers.FileField):
-    def to_internal_value(self, data: Any) -> Any:
-        upload = super().to_internal_value(data)
-        if not is_spreadsheet(upload):
-            raise serializers.ValidationError("Not a spreadsheet: upload the .xlsx file.")
-        return upload
+def _spreadsheet(value: Any) -> Upload | None:
+    """An uploaded spreadsheet, checked by its first bytes so the wrong file is refused at
+    once; an empty form value is no file. The other messages are DRF's FileField's."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, UploadedFile):
+        raise PydanticCustomError(
+            "not_a_file", "The submitted data was not a file. Check the encoding type on the form."
+        )
+    if not value.size:
+        raise PydanticCustomError("empty_file", "The submitted file is empty.")
+    head = value.read(8)
+    value.seek(0)
+    if not looks_like_spreadsheet(head):
+        raise PydanticCustomError("not_a_spreadsheet", NOT_A_SPREADSHEET)
+    return value
 
 
-class IngestInput(serializers.Serializer[Any]):
-    customers = SpreadsheetField(required=False)
-    loans = SpreadsheetField(required=False)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            raise serializers.ValidationError({kind: [NO_FILE] for kind in FileKind.values})
-        return attrs
+Spreadsheet = Annotated[
+    Upload | None,
+    PlainValidator(_spreadsheet),
+    WithJsonSchema({"type": "string", "format": "binary"}, mode="validation"),
+]
 
 
-class ProblemOutput(serializers.Serializer[Any]):
-    file = serializers.CharField(allow_null=True)
-    row = serializers.IntegerField(allow_null=True)
-    column = serializers.CharField(allow_null=True)
-    message = serializers.CharField()
+class IngestInput(Declaration):
+    """multipart/form-data with one spreadsheet or both; customers go in first."""
+
+    customers: Spreadsheet = None
+    loans: Spreadsheet = None
+
+    @model_validator(mode="after")
+    def _some_file(self) -> Self:
+        if self.customers is None and self.loans is None:
+            # The input is what the form held for the field: nothing.
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("no_file", NO_FILE), loc=(kind,), input=""
+                    )
+                    for kind in FileKind.values
+                ],
+            )
+        return self
+
+    def uploads(self) -> dict[str, Upload]:
+        files = {FileKind.CUSTOMERS: self.customers, FileKind.LOANS: self.loans}
+        return {kind: upload for kind, upload in files.items() if upload is not None}
 
 
-class IngestAcceptedOutput(serializers.Serializer[Any]):
-    job_id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=JobStatus.values)
-    status_url = serializers.URLField()
+class IngestAcceptedOutput(Declaration):
+    job_id: int
+    status: JobStatus
+    status_url: Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 
 
-class RowCountsOutput(serializers.Serializer[Any]):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    rejected = serializers.IntegerField()
+class ProblemOutput(Declaration):
+    """A reported row, or a file that failed as a whole (no row, and no column unless one is
+    missing)."""
+
+    file: str | None
+    row: int | None
+    column: str | None
+    message: str
 
 
-class JobCountsOutput(serializers.Serializer[Any]):
-    customers = RowCountsOutput()
-    loans = RowCountsOutput()
+class RowCountsOutput(Declaration):
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
 
 
-class ProgressOutput(serializers.Serializer[Any]):
-    processed_rows = serializers.IntegerField()
-    total_rows = serializers.IntegerField()
+class JobCountsOutput(Declaration):
+    customers: RowCountsOutput
+    loans: RowCountsOutput
 
 
-# Built inline: a declared `errors` field would shadow Serializer.errors. Documents job_body.
-JOB_OUTPUT = inline_serializer(
-    "IngestionJob",
-    fields={
-        "job_id": serializers.IntegerField(),
-        "status": serializers.ChoiceField(choices=JobStatus.values),
-        "phase": serializers.CharField(),
-        "progress": ProgressOutput(),
-        "counts": JobCountsOutput(),
-        "errors": ProblemOutput(many=True, help_text="Rejected rows; row is the Excel row."),
-        "warnings": ProblemOutput(many=True, help_text="Rows stored with a note (a fresh id)."),
-        "started_at": serializers.DateTimeField(allow_null=True),
-        "finished_at": serializers.DateTimeField(allow_null=True),
-    },
-)
+class ProgressOutput(Declaration):
+    processed_rows: int
+    total_rows: int
 
 
-def job_body(job: IngestionJob) -> dict[str, Any]:
-    stamp = serializers.DateTimeField()
-    return {
-        "job_id": job.pk,
-        "status": job.status,
-        "phase": job.phase,
-        "progress": {"processed_rows": job.processed_rows, "total_rows": job.total_rows},
-        "counts": job.ordered_counts(),
-        "errors": ProblemOutput(job.errors, many=True).data,
-        "warnings": ProblemOutput(job.warnings, many=True).data,
-        "started_at": stamp.to_representation(job.started_at) if job.started_at else None,
-        "finished_at": stamp.to_representation(job.finished_at) if job.finished_at else None,
-    }
+class IngestionJobOutput(Declaration):
+    job_id: int
+    status: JobStatus
+    phase: str
+    progress: ProgressOutput
+    counts: JobCountsOutput
+    errors: list[ProblemOutput] = Field(description="Rejected rows; row is the Excel row.")
+    warnings: list[ProblemOutput] = Field(description="Rows stored with a note (a fresh id).")
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+
+    @classmethod
+    def of(cls, job: IngestionJob) -> "IngestionJobOutput":
+        return cls.model_validate(
+            {
+                "job_id": job.pk,
+                "status": job.status,
+                "phase": job.phase,
+                "progress": {"processed_rows": job.processed_rows, "total_rows": job.total_rows},
+                "counts": job.counts,
+                "errors": job.errors,
+                "warnings": job.warnings,
+                "started_at": job.started_at,
+                "finished_at": job.finished_at,
+            }
+        )
 
 
 class IngestApi(APIView):
@@ -105,18 +151,26 @@ class IngestApi(APIView):
     @extend_schema(
         summary="Upload the history spreadsheets; they are ingested in the background",
         request={"multipart/form-data": IngestInput},
-        responses={202: IngestAcceptedOutput, **error_responses(400, 409, 422)},
+        responses={
+            202: IngestAcceptedOutput,
+            **error_responses(
+                400,
+                409,
+                422,
+                examples=(ApiError(INVALID_FIELDS, fields={"loans": [NOT_A_SPREADSHEET]}),),
+            ),
+        },
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        data = IngestInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        job = create_job(data.validated_data)
-        start_in_background(job)
+        files = parse(IngestInput, request.data)
+        job = create_job(files.uploads())
+        start_after_commit(job)
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))
-        return Response(
+        return respond(
+            IngestAcceptedOutput,
             {"job_id": job.pk, "status": job.status, "status_url": url},
-            status=status.HTTP_202_ACCEPTED,
+            status.HTTP_202_ACCEPTED,
         )
 
 
@@ -125,7 +179,7 @@ class IngestStatusApi(APIView):
 
     @extend_schema(
         summary="An ingestion job's status, progress, counts and reported rows",
-        responses={200: JOB_OUTPUT, **error_responses(404)},
+        responses={200: IngestionJobOutput, **error_responses(404, examples=(JobNotFound(42),))},
     )
     def get(self, request: Request, job_id: int) -> Response:
-        return Response(job_body(get_job(job_id)))
+        return respond(IngestionJobOutput, IngestionJobOutput.of(get_job(job_id)))

@@ -8,6 +8,10 @@ from typing import Any
 
 from django.db import models
 
+from core.limits import MONEY_PLACES
+from customers.limits import APPROVED_LIMIT_DIGITS, MAX_NAME_LENGTH, SALARY_DIGITS
+from loans.models import amount_field, installment_field, rate_field
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -38,7 +42,7 @@ class IngestionJob(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     # {"customers": {"name", "path", "owned", "rows", "merged_through", "merged_ranges"},
     # "loans": {...}}: the upload's name, where it is and whether the job removes it at the end,
-    # the rows read, and the merge's progress (see services._Run.merge). Customers go first.
+    # the rows read, and the merge's progress (see pipeline._merge). Customers go first.
     files = models.JSONField(default=dict)
     # Rows per write transaction, fixed at creation so a restart merges the same row ranges.
     batch_rows = models.PositiveIntegerField()
@@ -76,6 +80,11 @@ class IngestionJob(models.Model):
         counts: dict[str, Any] = self.counts
         counts[kind][outcome] += n
 
+    def set_rows(self, kind: str, rows: int) -> None:
+        """The rows of one file (estimated, then read); the job's total follows."""
+        self.files[kind]["rows"] = rows
+        self.total_rows = sum(entry["rows"] for entry in self.files.values())
+
 
 class StagedRow(models.Model):
     """One spreadsheet row of a job: typed values when valid, `errors` when not."""
@@ -105,12 +114,16 @@ class StagedRow(models.Model):
 class StagedCustomer(StagedRow):
     customer_id = models.BigIntegerField(null=True)
     # Staging keeps NULL for a cell that did not parse, for text as for numbers.
-    first_name = models.CharField(max_length=100, null=True)  # noqa: DJ001
-    last_name = models.CharField(max_length=100, null=True)  # noqa: DJ001
+    first_name = models.CharField(max_length=MAX_NAME_LENGTH, null=True)  # noqa: DJ001
+    last_name = models.CharField(max_length=MAX_NAME_LENGTH, null=True)  # noqa: DJ001
     age = models.PositiveSmallIntegerField(null=True)
     phone_number = models.BigIntegerField(null=True)
-    monthly_salary = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    approved_limit = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    monthly_salary = models.DecimalField(
+        max_digits=SALARY_DIGITS, decimal_places=MONEY_PLACES, null=True
+    )
+    approved_limit = models.DecimalField(
+        max_digits=APPROVED_LIMIT_DIGITS, decimal_places=MONEY_PLACES, null=True
+    )
 
     class Meta:
         # Only the row ranges need an index: the whole-file checks sort or hash anyway, and
@@ -124,10 +137,10 @@ class StagedCustomer(StagedRow):
 class StagedLoan(StagedRow):
     customer_id = models.BigIntegerField(null=True)
     source_loan_id = models.BigIntegerField(null=True)
-    loan_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    loan_amount = amount_field(null=True)
     tenure = models.PositiveSmallIntegerField(null=True)
-    interest_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True)
-    monthly_installment = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+    interest_rate = rate_field(null=True)
+    monthly_installment = installment_field(null=True)
     emis_paid_on_time = models.PositiveSmallIntegerField(null=True)
     start_date = models.DateField(null=True)
     end_date = models.DateField(null=True)

@@ -94,7 +94,7 @@ def _data_rows(
         if len(raw) < width:
             raw = [*raw, *([None] * (width - len(raw)))]
         cells = pick(raw)
-        # A row is skipped only if every cell is blank: a filled first cell settles it at once.
+        # A row is skipped only if every cell is blank: a filled first cell decides it at once.
         if is_blank(cells[0]) and all(is_blank(cell) for cell in cells):
             continue
         yield number, cells

@@ -3,6 +3,8 @@
 Cells arrive as floats (every number in the original files), ints, bools, dates, datetimes or
 text. Each converter returns the value or raises CellError with a message for the person who
 will fix the file; a row converts to its values plus the list of (column, message) it failed on.
+The bounds are the models' and the API's (the limits modules): an imported row is a row the API
+could hold.
 """
 
 from collections.abc import Callable, Sequence
@@ -13,18 +15,26 @@ from functools import partial
 from operator import call
 from typing import Any
 
+from core.limits import LARGEST_ID, largest_money
 from core.money import PAISE, from_spreadsheet
-
-# The same bounds the models and the API enforce, so an imported row is a row the API could hold.
-MIN_AGE, MAX_AGE = 18, 100
-SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER = 1_000_000_000, 9_999_999_999
-LARGEST_ID = 2**63 - 1
-MAX_TENURE_MONTHS = 360
-MAX_NAME_LENGTH = 100
-
-
-# A DecimalField(max_digits=n, decimal_places=2) holds values below 10^(n-2).
-_LIMITS = {digits: Decimal(10) ** (digits - 2) for digits in (5, 14, 16)}
+from customers.limits import (
+    APPROVED_LIMIT_DIGITS,
+    LARGEST_PHONE_NUMBER,
+    MAX_AGE,
+    MAX_MONTHLY_SALARY,
+    MAX_NAME_LENGTH,
+    MIN_AGE,
+    SALARY_DIGITS,
+    SMALLEST_PHONE_NUMBER,
+)
+from loans.limits import (
+    AMOUNT_DIGITS,
+    INSTALLMENT_DIGITS,
+    MAX_RATE,
+    MAX_TENURE_MONTHS,
+    MIN_TENURE_MONTHS,
+    RATE_DIGITS,
+)
 
 
 class CellError(ValueError):
@@ -59,8 +69,11 @@ def integer(value: Any, low: int, high: int) -> int:
     return number
 
 
-def money(value: Any, *, max_digits: int, allow_zero: bool) -> Decimal:
-    """Two decimal places at most, positive (or zero where a zero is meaningful)."""
+def money(
+    value: Any, *, max_digits: int, allow_zero: bool, most: Decimal | int | None = None
+) -> Decimal:
+    """Two decimal places at most, positive (or zero where a zero is meaningful), small enough
+    for a DECIMAL(max_digits, 2) column and, if given, at most `most`."""
     kind = type(value)
     if kind is float or kind is int:
         amount = from_spreadsheet(value)
@@ -75,10 +88,16 @@ def money(value: Any, *, max_digits: int, allow_zero: bool) -> Decimal:
         raise CellError(f"Must be a number, got {value!r}.")
     if amount < 0 or (amount == 0 and not allow_zero):
         raise CellError(f"Must be {'0 or more' if allow_zero else 'greater than 0'}, got {amount}.")
-    if amount >= _LIMITS[max_digits]:
-        raise CellError(f"Must be less than {_LIMITS[max_digits]}, got {amount}.")
+    if amount >= largest_money(max_digits):
+        raise CellError(f"Must be less than {largest_money(max_digits)}, got {amount}.")
     if amount != amount.quantize(PAISE):
         raise CellError(f"Must have at most 2 decimal places, got {amount}.")
+    if most is not None and amount > most:
+        raise CellError(
+            f"Must be between 0 and {most}, got {amount}."
+            if allow_zero
+            else f"Must be at most {most}, got {amount}."
+        )
     return amount
 
 
@@ -157,10 +176,12 @@ def _whole(header: str, low: int, high: int) -> Field:
 
 
 def _money_text(
-    max_digits: int, allow_zero: bool, top: float | None = None
+    max_digits: int, allow_zero: bool, most: Decimal | int | None
 ) -> Callable[[Any], str]:
     # 10**k is exact as a float, and a float below it never has a shortest repr at or above it.
-    limit = float(_LIMITS[max_digits])
+    limit = float(largest_money(max_digits))
+    # A whole `most` (every one of the limits) is exact as a float too.
+    top = None if most is None else float(most)
 
     def usual_text(value: Any) -> str:
         if (
@@ -180,9 +201,15 @@ def _money_text(
     return usual_text
 
 
-def _money(header: str, max_digits: int, *, allow_zero: bool = False) -> Field:
-    usual_text = _money_text(max_digits, allow_zero)
-    full = partial(money, max_digits=max_digits, allow_zero=allow_zero)
+def _money(
+    header: str,
+    max_digits: int,
+    *,
+    allow_zero: bool = False,
+    most: Decimal | int | None = None,
+) -> Field:
+    usual_text = _money_text(max_digits, allow_zero, most)
+    full = partial(money, max_digits=max_digits, allow_zero=allow_zero, most=most)
     return Field(header, _usual_or_full(usual_text, Decimal, full), usual_text)
 
 
@@ -208,28 +235,17 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
     Field("Last Name", text, _usual_name),
     _whole("Age", MIN_AGE, MAX_AGE),
     _whole("Phone Number", SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER),
-    _money("Monthly Salary", 14),
-    _money("Approved Limit", 16, allow_zero=True),
+    _money("Monthly Salary", SALARY_DIGITS, most=MAX_MONTHLY_SALARY),
+    _money("Approved Limit", APPROVED_LIMIT_DIGITS, allow_zero=True),
 )
-
-
-def _interest_rate(value: Any) -> Decimal:
-    rate = money(value, max_digits=5, allow_zero=True)
-    if rate > 100:
-        raise CellError(f"Must be between 0 and 100, got {rate}.")
-    return rate
-
-
-_rate_text = _money_text(5, allow_zero=True, top=100)
-
 
 LOAN_FIELDS: tuple[Field, ...] = (
     _whole("Customer ID", 1, LARGEST_ID),
     _whole("Loan ID", 1, LARGEST_ID),
-    _money("Loan Amount", 14),
-    _whole("Tenure", 1, MAX_TENURE_MONTHS),
-    Field("Interest Rate", _usual_or_full(_rate_text, Decimal, _interest_rate), _rate_text),
-    _money("Monthly payment", 16, allow_zero=True),
+    _money("Loan Amount", AMOUNT_DIGITS),
+    _whole("Tenure", MIN_TENURE_MONTHS, MAX_TENURE_MONTHS),
+    _money("Interest Rate", RATE_DIGITS, allow_zero=True, most=MAX_RATE),
+    _money("Monthly payment", INSTALLMENT_DIGITS, allow_zero=True),
     _whole("EMIs paid on Time", 0, MAX_TENURE_MONTHS),
     Field("Date of Approval", calendar_date, _usual_date),
     Field("End Date", calendar_date, _usual_date),

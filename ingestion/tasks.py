@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.conf import settings
 
-from ingestion.services import JobBusy, run_job
+from ingestion.errors import JobBusy
+from ingestion.services import run_job
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

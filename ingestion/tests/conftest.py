@@ -7,7 +7,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ingestion import services
+from ingestion import dispatch, jobs, services
 from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
 
 # The original files live beside the project (../shared/data); SHARED_DATA_DIR can point elsewhere.
@@ -86,17 +86,17 @@ def run_inline(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Background dispatch runs the job at once, inside the test's transaction."""
     ran: list[int] = []
 
-    def dispatch(job_id: int) -> None:
+    def start(job_id: int) -> None:
         ran.append(job_id)
         services.run_job(job_id)
 
-    monkeypatch.setattr(services, "dispatch", dispatch)
+    monkeypatch.setattr(dispatch, "start", start)
     return ran
 
 
 def ingest(customers: Path | None = None, loans: Path | None = None) -> Any:
     paths = {k: v for k, v in (("customers", customers), ("loans", loans)) if v is not None}
-    job = services.create_job_for_paths(paths)
+    job = jobs.create_job_for_paths(paths)
     services.run_job(job.pk)
     job.refresh_from_db()
     return job

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customers.models import Customer
-from ingestion import services
+from ingestion import dispatch, jobs
 from ingestion.models import IngestionJob, JobStatus
 from ingestion.tests.conftest import customer, loan
 
@@ -63,7 +63,7 @@ def result_files(job_id):
 
 
 def test_a_queued_job_reports_no_times_yet(api, customers_file):
-    job = services.create_job({"customers": upload(customers_file(customer(1)), "customers")})
+    job = jobs.create_job({"customers": upload(customers_file(customer(1)), "customers")})
     body = api.get(f"/ingest/{job.pk}").json()
     assert body["status"] == "queued"
     assert (body["started_at"], body["finished_at"]) == (None, None)
@@ -123,8 +123,8 @@ def test_a_failing_background_job_is_logged(monkeypatch, caplog):
     def explode(job_id):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "run_job", explode)
-    services._run_in_thread(5)
+    monkeypatch.setattr(dispatch, "run_job", explode)
+    dispatch._run_in_thread(5)
     assert "Ingestion job 5 failed" in caplog.text
 
 
@@ -134,7 +134,7 @@ def test_with_redis_the_job_goes_to_celery(monkeypatch, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     sent: list[int] = []
     monkeypatch.setattr(tasks.run_ingestion, "delay", sent.append)
-    services.dispatch(7)
+    dispatch.start(7)
     assert sent == [7]
 
 
@@ -147,7 +147,28 @@ def test_uploads_are_removed_when_storing_them_fails(customers_file, ingest_dir)
             raise OSError(28, "No space left on device")
 
     with pytest.raises(OSError, match="No space left"):
-        services.create_job(
+        jobs.create_job(
             {"customers": upload(customers_file(customer(1)), "customers"), "loans": FullDisk()}
         )
     assert list(ingest_dir.iterdir()) == []
+
+
+def test_post_ingest_names_a_form_value_that_is_not_a_file(api):
+    answer = api.post("/ingest", {"customers": "x"})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == {
+        "customers": ["The submitted data was not a file. Check the encoding type on the form."]
+    }
+
+
+def test_post_ingest_refuses_an_empty_file(api):
+    empty = SimpleUploadedFile("customers.xlsx", b"")
+    answer = api.post("/ingest", {"customers": empty}, format="multipart")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == {"customers": ["The submitted file is empty."]}
+
+
+def test_an_empty_form_value_counts_as_no_file(api):
+    answer = api.post("/ingest", {"customers": ""}, format="multipart")
+    message = "Upload a customers file, a loans file, or both."
+    assert answer.json()["error"]["fields"] == {"customers": [message], "loans": [message]}

@@ -42,7 +42,7 @@ def test_ingest_data_fails_loudly(tmp_path, capsys):
 
 
 def test_ingest_data_resumes_a_job(customers_file, capsys):
-    from ingestion.services import create_job_for_paths
+    from ingestion.jobs import create_job_for_paths
 
     job = create_job_for_paths({"customers": customers_file(customer(1))})
     call_command("ingest_data", "--job", str(job.pk))

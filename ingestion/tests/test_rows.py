@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from customers.limits import MAX_MONTHLY_SALARY
 from ingestion.rows import (
     CUSTOMER_FIELDS,
     LOAN_FIELDS,
@@ -116,3 +117,14 @@ def test_loan_cross_field_rules():
         ("EMIs paid on Time", "Must not exceed the tenure (12), got 13."),
         ("End Date", "Must be after the Date of Approval (2020-05-01), got 2020-05-01."),
     ]
+
+
+def test_a_salary_is_at_most_what_register_accepts():
+    """An imported row is a row the API could hold: /register takes a monthly income up to
+    MAX_MONTHLY_SALARY, though the column would hold more."""
+    cells = [1.0, "Ann", "Lee", 30.0, 9000000001.0, float(MAX_MONTHLY_SALARY), 0.0]
+    assert convert_row(CUSTOMER_FIELDS, cells)[1] == []
+    cells[5] = MAX_MONTHLY_SALARY + 0.5
+    values, errors = convert_row(CUSTOMER_FIELDS, cells)
+    assert values[5] is None
+    assert errors == [("Monthly Salary", "Must be at most 1000000000, got 1000000000.5.")]

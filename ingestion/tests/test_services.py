@@ -1,3 +1,4 @@
+import dataclasses
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -6,7 +7,8 @@ import pytest
 
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from ingestion import services, staging
+from ingestion import jobs, kinds, merge, services, staging
+from ingestion.errors import JobBusy
 from ingestion.models import FileKind, IngestionJob, JobStatus, StagedCustomer, StagedLoan
 from ingestion.samples import CUSTOMER_HEADERS
 from ingestion.tests.conftest import customer, ingest, loan
@@ -146,6 +148,20 @@ def test_duplicates_inside_a_file_keep_the_first_row(customers_file, loans_file)
     assert Loan.objects.get().loan_amount == Decimal("100000.00")
 
 
+def test_a_salary_the_api_would_refuse_is_rejected(customers_file):
+    job = ingest(
+        customers_file(
+            customer(1, None, **{"Monthly Salary": 1_000_000_000.0}),
+            customer(2, None, **{"Monthly Salary": 1_000_000_000.01}),
+        )
+    )
+    assert job.errors == [
+        {"file": "customers", "row": 3, "column": "Monthly Salary",
+         "message": "Must be at most 1000000000, got 1000000000.01."},
+    ]  # fmt: skip
+    assert Customer.objects.get().monthly_salary == Decimal("1000000000.00")
+
+
 def test_a_phone_held_by_another_customer_is_rejected(customers_file):
     CustomerFactory.create(pk=50, phone_number=9000000001)
     job = ingest(customers_file(customer(1, 9000000001), customer(2)))
@@ -265,8 +281,8 @@ def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
         "customers": customers_file(*(customer(n) for n in range(1, 6))),
         "loans": loans_file(*(loan(n, 100 + n) for n in range(1, 6)), loan(9, 1)),
     }
-    job = services.create_job_for_paths(files)
-    real_merge = staging.merge_range
+    job = jobs.create_job_for_paths(files)
+    real_merge = merge.merge_range
     calls = {"n": 0}
 
     def crash_on_fifth_range(*args, **kwargs):
@@ -275,13 +291,13 @@ def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
             raise KeyboardInterrupt  # like a SIGKILL: nothing after this point runs
         return real_merge(*args, **kwargs)
 
-    monkeypatch.setattr(staging, "merge_range", crash_on_fifth_range)
+    monkeypatch.setattr(merge, "merge_range", crash_on_fifth_range)
     with pytest.raises(KeyboardInterrupt):
         services.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
     assert job.counts["loans"]["created"] == 2  # one loan range merged before the crash
-    monkeypatch.setattr(staging, "merge_range", real_merge)
+    monkeypatch.setattr(merge, "merge_range", real_merge)
     settings.INGEST_LEASE_SECONDS = 0  # the crashed run's claim has lapsed
     services.run_job(job.pk)
     job.refresh_from_db()
@@ -302,8 +318,8 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
         "customers": customers_file(*(customer(n) for n in range(1, 6))),
         "loans": loans_file(*(loan(n, 100 + n) for n in range(1, 6)), loan(9, 1)),
     }
-    job = services.create_job_for_paths(files)
-    real_merge = staging.merge_range
+    job = jobs.create_job_for_paths(files)
+    real_merge = merge.merge_range
     real_add_count = IngestionJob.add_count
     state = {"calls": 0, "crash": False}
 
@@ -319,7 +335,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
             raise KeyboardInterrupt  # inside the range's step, before its commit
         real_add_count(self, kind, outcome, n)
 
-    monkeypatch.setattr(staging, "merge_range", merge_then_arm)
+    monkeypatch.setattr(merge, "merge_range", merge_then_arm)
     monkeypatch.setattr(IngestionJob, "add_count", add_count)
     with pytest.raises(KeyboardInterrupt):
         services.run_job(job.pk)
@@ -328,7 +344,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
     assert job.status == JobStatus.RUNNING
     assert job.counts["loans"] == counts(created=2, rejected=1)  # rejected when parsed
     assert sorted(Loan.objects.values_list("pk", flat=True)) == [101, 102]
-    monkeypatch.setattr(staging, "merge_range", real_merge)
+    monkeypatch.setattr(merge, "merge_range", real_merge)
     monkeypatch.setattr(IngestionJob, "add_count", real_add_count)
     settings.INGEST_LEASE_SECONDS = 0
     services.run_job(job.pk)
@@ -344,7 +360,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
 
 def test_a_crash_while_reading_rereads_the_file(settings, monkeypatch, customers_file):
     settings.INGEST_BATCH_ROWS = 1
-    job = services.create_job_for_paths({"customers": customers_file(customer(1), customer(2))})
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1), customer(2))})
     real_write = staging.write_staged
 
     def crash_on_second_batch(kind, payload):
@@ -364,16 +380,16 @@ def test_a_crash_while_reading_rereads_the_file(settings, monkeypatch, customers
 
 def test_a_live_run_elsewhere_makes_a_second_run_wait(customers_file, settings):
     settings.INGEST_LEASE_SECONDS = 60
-    job = services.create_job_for_paths({"customers": customers_file(customer(1))})
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1))})
     IngestionJob.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, heartbeat_at=job.created_at
     )
-    with pytest.raises(services.JobBusy):
+    with pytest.raises(JobBusy):
         services.run_job(job.pk)
 
 
 def test_a_run_whose_job_was_taken_over_stops_without_writing(customers_file):
-    job = services.create_job_for_paths({"customers": customers_file(customer(1))})
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1))})
 
     def taken_over(current):
         # What a second run does once this one looks dead: a new claim between two steps.
@@ -394,8 +410,13 @@ def test_finished_and_unknown_jobs_are_left_alone(customers_file):
 
 
 def test_an_unexpected_error_fails_the_job_and_propagates(monkeypatch, customers_file):
-    job = services.create_job_for_paths({"customers": customers_file(customer(1))})
-    monkeypatch.setitem(services._SETTLE, FileKind.CUSTOMERS, lambda job_id: 1 / 0)
+    job = jobs.create_job_for_paths({"customers": customers_file(customer(1))})
+
+    def explode(job_id: int) -> list[staging.Problem]:
+        raise ZeroDivisionError
+
+    failing = dataclasses.replace(kinds.SPECS[FileKind.CUSTOMERS], check_whole_file=explode)
+    monkeypatch.setitem(kinds.SPECS, FileKind.CUSTOMERS, failing)
     with pytest.raises(ZeroDivisionError):
         services.run_job(job.pk)
     job.refresh_from_db()

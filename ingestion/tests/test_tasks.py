@@ -2,15 +2,15 @@ import pytest
 from celery.exceptions import Retry
 
 from ingestion import tasks
+from ingestion.errors import JobBusy
 from ingestion.models import JobStatus
-from ingestion.services import JobBusy
 from ingestion.tests.conftest import customer
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_task_runs_the_job(customers_file):
-    from ingestion.services import create_job_for_paths
+    from ingestion.jobs import create_job_for_paths
 
     job = create_job_for_paths({"customers": customers_file(customer(1))})
     tasks.run_ingestion.apply(args=(job.pk,))

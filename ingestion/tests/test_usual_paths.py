@@ -11,17 +11,20 @@ from typing import Any
 
 import pytest
 
-from ingestion import services, staging
+from core.limits import LARGEST_ID
+from customers.limits import (
+    LARGEST_PHONE_NUMBER,
+    MAX_AGE,
+    MAX_MONTHLY_SALARY,
+    MIN_AGE,
+    SMALLEST_PHONE_NUMBER,
+)
+from ingestion import pipeline, staging
+from ingestion.kinds import SPECS
 from ingestion.models import FileKind, Outcome
 from ingestion.rows import (
     CUSTOMER_FIELDS,
-    LARGEST_ID,
-    LARGEST_PHONE_NUMBER,
     LOAN_FIELDS,
-    MAX_AGE,
-    MAX_TENURE_MONTHS,
-    MIN_AGE,
-    SMALLEST_PHONE_NUMBER,
     CellError,
     Field,
     Unusual,
@@ -34,6 +37,7 @@ from ingestion.rows import (
     text,
     usual_row_texts,
 )
+from loans.limits import MAX_TENURE_MONTHS
 
 SAMPLES = 20_000
 
@@ -45,6 +49,13 @@ def _rate(value: Any) -> Decimal:
     return rate
 
 
+def _salary(value: Any) -> Decimal:
+    salary = money(value, max_digits=14, allow_zero=False)
+    if salary > MAX_MONTHLY_SALARY:
+        raise CellError(f"Must be at most {MAX_MONTHLY_SALARY}, got {salary}.")
+    return salary
+
+
 # What each column means, written out from the full converters alone.
 REFERENCE: dict[str, Callable[[Any], Any]] = {
     "Customer ID": lambda cell: integer(cell, 1, LARGEST_ID),
@@ -53,7 +64,7 @@ REFERENCE: dict[str, Callable[[Any], Any]] = {
     "Last Name": text,
     "Age": lambda cell: integer(cell, MIN_AGE, MAX_AGE),
     "Phone Number": lambda cell: integer(cell, SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER),
-    "Monthly Salary": lambda cell: money(cell, max_digits=14, allow_zero=False),
+    "Monthly Salary": _salary,
     "Approved Limit": lambda cell: money(cell, max_digits=16, allow_zero=True),
     "Loan Amount": lambda cell: money(cell, max_digits=14, allow_zero=False),
     "Tenure": lambda cell: integer(cell, 1, MAX_TENURE_MONTHS),
@@ -164,7 +175,7 @@ def test_copy_text_matches_the_converted_values_line_by_line() -> None:
     """The payload for a chunk of good and bad rows (the job's own converter for the rows off
     the usual path), against each row converted by `convert_row` and `check_loan` and printed."""
     chunk = list(enumerate(_rows(random.Random(11)), start=2))
-    convert = services._converter(FileKind.LOANS)
+    convert = pipeline._converter(SPECS[FileKind.LOANS])
     payload = staging.copy_text(5, chunk, usual_row_texts(LOAN_FIELDS, loan_rules_hold), convert)
     lines = payload.decode().split("\n")
     assert lines.pop() == ""

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ingestion.jobs import create_job_for_paths
 from ingestion.models import IngestionJob, JobStatus
 from ingestion.selectors import get_job
-from ingestion.services import create_job_for_paths, run_job
+from ingestion.services import run_job
 
 BAR_WIDTH = 30
 

@@ -1,0 +1,20 @@
+"""The ingestion app's errors.
+
+Its endpoints answer with core's codes only: an unknown job is core's `not_found`, as clients
+have always read it, so the app has no codes of its own to register.
+"""
+
+from core.errors import NotFoundError
+
+
+class JobNotFound(NotFoundError):
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"No ingestion job with id {job_id}.")
+
+
+class JobBusy(Exception):
+    """Another run holds the job and proved alive recently; try again after the lease."""
+
+
+class LeaseLost(Exception):
+    """A newer run took the job over (this one looked dead); this run stops quietly."""
