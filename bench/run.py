@@ -442,9 +442,9 @@ def granian(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     """granian serving config.wsgi as `make serve` does with gunicorn: the same worker count;
     gthread's threads per worker as blocking threads, the Python threads that run the WSGI
     application (one Rust runtime thread per worker does the sockets, as gthread's main thread
-    does); HTTP/1 only and no websockets, as gunicorn; its own lines in gunicorn's JSON log
-    format; a metrics folder of its own, emptied first as gunicorn's on_starting empties
-    make serve's."""
+    does); HTTP/1 only and no websockets, as gunicorn; gunicorn's graceful timeout before a
+    worker is killed at shutdown; its own lines in gunicorn's JSON log format; a metrics folder
+    of its own, emptied first as gunicorn's on_starting empties make serve's."""
     metrics = OUT / "metrics-granian"
     shutil.rmtree(metrics, ignore_errors=True)
     metrics.mkdir()
@@ -456,6 +456,7 @@ def granian(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     command = [str(BIN / "granian"), "--interface", "wsgi", "--http", "1", "--no-ws"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", WORKERS]
     command += ["--blocking-threads", str(gunicorn_config.threads)]
+    command += ["--workers-kill-timeout", str(gunicorn_config.graceful_timeout)]
     command += ["--log-config", str(log_config), "config.wsgi:application"]
     granian_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
     return start(command, granian_env, OUT / "serve-granian.log", ROOT)
