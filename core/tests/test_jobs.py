@@ -18,6 +18,7 @@ def job():
 
 def test_a_live_run_keeps_the_job_and_a_silent_one_loses_it(job, settings):
     first = claim(IngestionJob, job.pk)
+    assert first is not None
     with pytest.raises(JobBusy):
         claim(IngestionJob, job.pk)
     settings.JOB_LEASE_SECONDS = 0  # the first run has been silent for longer than its lease
