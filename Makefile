@@ -8,7 +8,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker ingest test lint pytest migrate lock clean bench bench-ingest
+.PHONY: help run serve worker ingest test lint pytest migrate lock clean bench bench-ingest bench-simulate
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
@@ -89,6 +89,11 @@ bench: $(VENV)/.installed-base
 # and one Celery worker; writes the "Ingestion" section of docs/benchmarks.md. Takes minutes.
 bench-ingest: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.ingest
+
+# Policy simulation benchmark (bench/simulate.py): a candidate version over 1,000,000 recorded
+# decisions through one Celery worker; writes the "Policy simulation" block of docs/benchmarks.md.
+bench-simulate: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.simulate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
