@@ -8,7 +8,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker ingest test lint pytest migrate lock clean bench bench-ingest bench-simulate
+.PHONY: help run serve worker beat ingest test lint pytest migrate lock clean bench bench-ingest bench-simulate
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
@@ -50,6 +50,11 @@ WORKER_CONCURRENCY ?= 1
 worker: export DATABASE_HEALTH_CHECKS := $(or $(DATABASE_HEALTH_CHECKS),true)
 worker: $(VENV)/.installed-base
 	exec $(BIN)/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
+
+# Celery beat: the periodic housekeeping (config/settings/base.py CELERY_BEAT_SCHEDULE). One per
+# deployment is enough; two at once only repeat harmless work.
+beat: $(VENV)/.installed-base
+	exec $(BIN)/celery -A config beat --loglevel=INFO --schedule $(or $(CELERY_BEAT_FILE),var/celerybeat-schedule)
 
 # Ingest the two spreadsheets in the foreground: the original files in ../shared/data when
 # present, else generated ones in var/sample.

@@ -168,10 +168,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "credit"
+# A broker that is down answers a request's hand-over within about a second (the job then
+# waits, queued, for the sweep below), instead of holding the request for Celery's defaults.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Celery beat (make beat, compose's beat service): the sweep that hands jobs nobody holds to
+# the broker again (core/jobs.py), every JOB_SWEEP_SECONDS.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-forgotten-jobs": {
+        "task": "core.tasks.requeue_forgotten_jobs",
+        "schedule": env_int("JOB_SWEEP_SECONDS", 60),
+    },
+}
 # Redis redelivers an unacknowledged task (a killed worker's) after this many seconds. Short,
 # so a killed worker's job resumes within two minutes: a delivery while the job's run is still
 # alive only waits out its lease (core/jobs.py), so a short timeout never runs a job twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90),
+    "socket_connect_timeout": 1,
+}
 
 # Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,
 # the spreadsheet reader.
