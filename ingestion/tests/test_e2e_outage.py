@@ -33,7 +33,8 @@ class PrivateRedis:
     """A redis-server on a free port, keeping nothing on disk: this test stops and starts it."""
 
     def __init__(self, folder: Path) -> None:
-        self.port, self.folder, self.process = free_port(), folder, None
+        self.port, self.folder = free_port(), folder
+        self.process: subprocess.Popen[bytes] | None = None
 
     def up(self) -> None:
         self.process = subprocess.Popen(
