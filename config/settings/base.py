@@ -198,6 +198,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 INGEST_DIR = Path(env_str("INGEST_DIR") or BASE_DIR / "var" / "ingest")
 INGEST_BATCH_ROWS = env_int("INGEST_BATCH_ROWS", 20000)
 INGEST_READER = env_str("INGEST_READER", "calamine")
+# What an upload may be (docs/ingestion.md): its size (beyond: 413), and what a workbook may
+# hold once opened (ingestion/bounds.py; beyond: the job fails, naming the limit).
+INGEST_MAX_UPLOAD_MB = env_int("INGEST_MAX_UPLOAD_MB", 200)
+INGEST_MAX_UNCOMPRESSED_MB = env_int("INGEST_MAX_UNCOMPRESSED_MB", 1500)
+INGEST_MAX_ROWS = env_int("INGEST_MAX_ROWS", 2_000_000)
+INGEST_MAX_COLUMNS = env_int("INGEST_MAX_COLUMNS", 64)
+INGEST_MAX_CELL_CHARS = env_int("INGEST_MAX_CELL_CHARS", 32_767)
 # Background jobs (core/jobs.py): how long a silent run keeps its claim, and how many runs may
 # die on one job before it is failed instead of started again.
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
