@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import redis
-from kombu.exceptions import KombuError
 from django.conf import settings
 from django.db import DatabaseError, connection
+from kombu.exceptions import KombuError
 
 from config.celery import app as celery_app
 from core.redis import client as redis_client

@@ -129,7 +129,10 @@ class PolicyChanges(Declaration):
     limit_rounding: Rounding | None = None
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_unset=True, exclude={"based_on"})
+        """What the body changes: a parameter left out, or null, keeps the base's value."""
+        return self.model_dump(
+            mode="json", exclude_unset=True, exclude_none=True, exclude={"based_on"}
+        )
 
 
 class DraftInput(PolicyChanges):
@@ -356,6 +359,8 @@ class CsvRenderer(BaseRenderer):
 class SimulationFlipsApi(JsonErrors, APIView):
     roles = (Role.RISK,)
     renderer_classes = [CsvRenderer]
+    # No OPTIONS: DRF would describe the view in a body only JSON can carry.
+    http_method_names = ["get", "head"]
 
     @extend_schema(
         summary="The decisions whose outcome the candidate flips, as CSV",

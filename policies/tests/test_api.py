@@ -238,3 +238,13 @@ def test_at_most_one_version_is_active():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         PolicyVersion.objects.create(status=PolicyStatus.ACTIVE, parameters={})
+
+
+def test_a_null_parameter_keeps_the_base_versions_value(api):
+    nulls = {"weights": None, "rate_floors": None, "minimum_score": None, "based_on": None}
+    draft = api.post("/policies", {**nulls, "limit_rounding": 999999999}, format="json")
+    assert draft.status_code == 201
+    assert (draft.json()["weights"], draft.json()["limit_rounding"]) == (
+        VERSION_ONE["weights"],
+        999999999,
+    )
