@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from axes.middleware import AxesMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -93,3 +94,13 @@ class AdminAuthenticationMiddleware(AdminOnly, AuthenticationMiddleware):
 
 class AdminMessageMiddleware(AdminOnly, MessageMiddleware):
     pass
+
+
+class AdminAxesMiddleware(AxesMiddleware):
+    """django-axes answers a locked-out sign-in; sign-ins are on the admin's paths only, so
+    the API's requests skip it."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if request.path_info.startswith(ADMIN_PATH):
+            return super().__call__(request)
+        return self.get_response(request)

@@ -70,8 +70,12 @@ class Columns:
     # (position, column expression, its converters), for the columns that have any.
     _converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
 
-    def values(self, row: Sequence[Any]) -> list[Any]:
-        values = list(row[: self.count])
+    def values(self, row: Sequence[Any], start: int = 0) -> Sequence[Any]:
+        """This list's values in `row`, from `start`."""
+        found = row[start : start + self.count]
+        if not self._converters:  # PostgreSQL's own types already: nothing to convert
+            return found
+        values = list(found)
         wrapper = connections[DEFAULT_DB_ALIAS]
         for index, expression, converters in self._converters:
             value = values[index]

@@ -46,12 +46,15 @@ MIDDLEWARE = [
     "core.middleware.AdminAuthenticationMiddleware",
     "core.middleware.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it answers a locked-out sign-in.
-    "axes.middleware.AxesMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in (on the admin's paths).
+    "core.middleware.AdminAxesMiddleware",
 ]
 
 # Sign-in (the admin, the console): django-axes locks an account, and an address, after
 # LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES (docs/deployment.md).
+# axes looks for its own middleware by name; core.middleware.AdminAxesMiddleware is it, for the
+# admin's paths only.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
