@@ -12,6 +12,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from core import clock
+from core import jobs as core_jobs
 
 # Every test runs on a pinned "today" unless it moves it with `set_today`.
 TODAY = date(2026, 6, 15)
@@ -83,3 +84,18 @@ def _forget_what_processes_remember() -> Iterator[None]:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def run_inline(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A job handed over (after its request commits: django_capture_on_commit_callbacks) runs
+    at once, in the test's thread and transaction. Lists the jobs it ran."""
+    ran: list[int] = []
+
+    def start(task: Any, job_id: int) -> bool:
+        ran.append(job_id)
+        task.run(job_id)
+        return True
+
+    monkeypatch.setattr(core_jobs, "start", start)
+    return ran
