@@ -35,6 +35,10 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# A job in one of these may still be run: its files and rows are still needed.
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 

@@ -124,6 +124,9 @@ API_KEYS = env_list("API_KEYS")
 # Seconds a process remembers a key it looked up: a revoked key stops working within them.
 API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 5)
 ALLOW_ANONYMOUS = env_bool("ALLOW_ANONYMOUS", False)
+# Whether a key is needed even while none is configured or stored (production: unless
+# ALLOW_ANONYMOUS). Otherwise the API is open until the first key exists (the embedded default).
+API_KEYS_REQUIRED = False
 METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
 # /health tells anyone its status; its version, checks and counts need a key unless this is set.
 HEALTH_DETAILS_PUBLIC = env_bool("HEALTH_DETAILS_PUBLIC", False)
@@ -181,12 +184,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 # Celery beat (make beat, compose's beat service): the sweep that hands jobs nobody holds to
-# the broker again (core/jobs.py), every JOB_SWEEP_SECONDS.
+# the broker again (core/jobs.py), every JOB_SWEEP_SECONDS; expired Idempotency-Keys, daily;
+# upload folders no job holds, hourly. Each is harmless run twice or on two nodes at once.
 CELERY_BEAT_SCHEDULE = {
     "requeue-forgotten-jobs": {
         "task": "core.tasks.requeue_forgotten_jobs",
         "schedule": env_int("JOB_SWEEP_SECONDS", 60),
     },
+    "purge-expired-idempotency-keys": {
+        "task": "core.tasks.purge_expired_idempotency_keys",
+        "schedule": 24 * 3600,
+    },
+    "sweep-orphaned-uploads": {"task": "ingestion.tasks.sweep_uploads", "schedule": 3600},
 }
 # Redis redelivers an unacknowledged task (a killed worker's) after this many seconds. Short,
 # so a killed worker's job resumes within two minutes: a delivery while the job's run is still

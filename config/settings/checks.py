@@ -41,9 +41,7 @@ def secret_key_problem(secret_key: str) -> str | None:
     return None
 
 
-def refuse_insecure(
-    *, secret_key: str, allowed_hosts: list[str], api_keys: list[str], allow_anonymous: bool
-) -> None:
+def refuse_insecure(*, secret_key: str, allowed_hosts: list[str], api_keys: list[str]) -> None:
     """Raise ImproperlyConfigured for the first unsafe setting; the message says how to fix it."""
     problem = secret_key_problem(secret_key)
     if problem:
@@ -55,11 +53,6 @@ def refuse_insecure(
         raise ImproperlyConfigured(
             "ALLOWED_HOSTS is empty: with DEBUG=False list the host names clients use, "
             "comma-separated (e.g. ALLOWED_HOSTS=credit.example.com,localhost)"
-        )
-    if not api_keys and not allow_anonymous:
-        raise ImproperlyConfigured(
-            "API_KEYS is empty: with DEBUG=False set API_KEYS (comma-separated) or say "
-            "ALLOW_ANONYMOUS=true to run the API open on purpose"
         )
     if any(len(key) < MIN_API_KEY_LENGTH for key in api_keys):
         raise ImproperlyConfigured(

@@ -25,5 +25,6 @@ if not DEBUG:  # noqa: F405
         secret_key=SECRET_KEY,  # noqa: F405
         allowed_hosts=ALLOWED_HOSTS,  # noqa: F405
         api_keys=API_KEYS,  # noqa: F405
-        allow_anonymous=ALLOW_ANONYMOUS,  # noqa: F405
     )
+    # Closed even before the first key exists: only ALLOW_ANONYMOUS=true opens it.
+    API_KEYS_REQUIRED = not ALLOW_ANONYMOUS  # noqa: F405

@@ -166,3 +166,10 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".env", ".git", ".venv", "db.sqlite3*"):
         assert entry in ignored
+
+
+def test_the_deployment_guide_documents_every_variable_the_settings_read():
+    guide = (ROOT / "docs" / "deployment.md").read_text()
+    table = set(re.findall(r"^\| `([A-Z_]+)` \|", guide, flags=re.MULTILINE))
+    read = names_read_in(*(ROOT / "config").rglob("*.py"))
+    assert read <= table, sorted(read - table)

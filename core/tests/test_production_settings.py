@@ -51,7 +51,6 @@ def test_a_safe_setup_starts():
         ({"SECRET_KEY": "ab" * 40}, "SECRET_KEY is too weak"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS is empty"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is empty"),
-        ({"API_KEYS": None}, "API_KEYS is empty"),
         ({"API_KEYS": "fine-key-0123456789,short"}, "API_KEYS holds a key shorter"),
         ({"API_THROTTLE_RATE": "lots"}, "API_THROTTLE_RATE must be"),
     ],
@@ -68,8 +67,16 @@ def test_manage_py_refuses_too():
     assert "SECRET_KEY is not set" in result.stderr
 
 
-def test_no_keys_starts_only_when_anonymous_access_is_explicit():
-    assert start({"API_KEYS": None, "ALLOW_ANONYMOUS": "true"}).returncode == 0
+def test_production_without_api_keys_starts_closed_and_anonymous_only_when_explicit():
+    """Managed keys need no API_KEYS; without either kind nobody gets in (not even by
+    forgetting the variable) unless ALLOW_ANONYMOUS=true says so."""
+    probe = "from django.conf import settings; print(settings.API_KEYS_REQUIRED)"
+    for overrides, required in (
+        ({"API_KEYS": None}, "True"),
+        ({"API_KEYS": None, "ALLOW_ANONYMOUS": "true"}, "False"),
+    ):
+        result = start(overrides, sys.executable, "manage.py", "shell", "-c", probe)
+        assert (result.returncode, result.stdout.split()[-1]) == (0, required), result.stderr
 
 
 def test_debug_on_skips_the_refusal():

@@ -13,7 +13,6 @@ SAFE: dict[str, Any] = {
     "secret_key": "k3P9-vQ2x_Lr7TbN8mYz4HcW1sJd6FgA0eUoRiXpVnKtCqEhSlZaMwBy5_jG2uDf",
     "allowed_hosts": ["credit.example.com"],
     "api_keys": ["client-one-0123456789"],
-    "allow_anonymous": False,
 }
 
 
@@ -27,7 +26,6 @@ def test_a_safe_setup_passes():
         ({"secret_key": ""}, "SECRET_KEY"),
         ({"secret_key": "changeme"}, "SECRET_KEY"),
         ({"allowed_hosts": []}, "ALLOWED_HOSTS"),
-        ({"api_keys": []}, "API_KEYS"),
         ({"api_keys": ["short"]}, "API_KEYS"),
     ],
 )
@@ -36,8 +34,8 @@ def test_each_unsafe_setting_is_named(change, variable):
         refuse_insecure(**{**SAFE, **change})
 
 
-def test_anonymous_access_needs_saying_so():
-    refuse_insecure(**{**SAFE, "api_keys": [], "allow_anonymous": True})
+def test_no_api_keys_passes_managed_keys_need_none():
+    refuse_insecure(**{**SAFE, "api_keys": []})
 
 
 @pytest.mark.parametrize("rate", ["600/min", "10/s", "5/hour", "1000/day"])
