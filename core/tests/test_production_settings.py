@@ -71,10 +71,11 @@ def test_production_without_api_keys_starts_closed_and_anonymous_only_when_expli
     """Managed keys need no API_KEYS; without either kind nobody gets in (not even by
     forgetting the variable) unless ALLOW_ANONYMOUS=true says so."""
     probe = "from django.conf import settings; print(settings.API_KEYS_REQUIRED)"
-    for overrides, required in (
+    cases: list[tuple[dict[str, str | None], str]] = [
         ({"API_KEYS": None}, "True"),
         ({"API_KEYS": None, "ALLOW_ANONYMOUS": "true"}, "False"),
-    ):
+    ]
+    for overrides, required in cases:
         result = start(overrides, sys.executable, "manage.py", "shell", "-c", probe)
         assert (result.returncode, result.stdout.split()[-1]) == (0, required), result.stderr
 
