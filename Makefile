@@ -35,8 +35,8 @@ migrate: $(VENV)/.installed-base
 run: migrate
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Production: config.settings.production refuses to start without SECRET_KEY, ALLOWED_HOSTS
-# and API_KEYS (or ALLOW_ANONYMOUS=true). WEB_CONCURRENCY workers, 2 x cores + 1 by default.
+# Production: config.settings.production refuses to start without SECRET_KEY and ALLOWED_HOSTS;
+# it is closed until an API key exists (ALLOW_ANONYMOUS=true opens it). WEB_CONCURRENCY workers.
 serve: export DJANGO_SETTINGS_MODULE := config.settings.production
 serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
 serve: $(VENV)/.installed-base
