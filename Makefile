@@ -8,7 +8,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker ingest test lint pytest migrate lock clean bench bench-ingest
+.PHONY: help run serve worker ingest test lint pytest migrate lock clean bench bench-ingest bench-log
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
@@ -39,17 +39,19 @@ run: migrate
 # and API_KEYS (or ALLOW_ANONYMOUS=true). WEB_CONCURRENCY workers, 2 x cores + 1 by default.
 serve: export DJANGO_SETTINGS_MODULE := config.settings.production
 serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
+# Silent recipes: what the server prints is its own JSON lines only (migrate's report too).
 serve: $(VENV)/.installed-base
-	$(BIN)/python manage.py migrate --noinput
-	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
+	@$(BIN)/python manage.py migrate --noinput
+	@HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
+# Logs as the settings say (LOG_LEVEL; JSON lines in production), without Celery's banner.
 WORKER_CONCURRENCY ?= 1
 # Health checks on unless set to a value: `?=` would keep an empty DATABASE_HEALTH_CHECKS= (as in
 # .env.example), which the settings read as false.
 worker: export DATABASE_HEALTH_CHECKS := $(or $(DATABASE_HEALTH_CHECKS),true)
 worker: $(VENV)/.installed-base
-	exec $(BIN)/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
+	@exec $(BIN)/celery -A config --quiet worker --concurrency=$(WORKER_CONCURRENCY)
 
 # Ingest the two spreadsheets in the foreground: the original files in ../shared/data when
 # present, else generated ones in var/sample.
@@ -89,6 +91,10 @@ bench: $(VENV)/.installed-base
 # and one Celery worker; writes the "Ingestion" section of docs/benchmarks.md. Takes minutes.
 bench-ingest: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.ingest
+
+# What one JSON log line costs (bench/logformat.py): µs per record, for docs/benchmarks.md.
+bench-log: $(VENV)/.installed-base
+	$(BIN)/python -m bench.logformat
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -1,6 +1,8 @@
 """Where a job runs once the request that created it commits: a Celery task when there is a
-broker (REDIS_URL), else a thread of this process (the embedded mode)."""
+broker (REDIS_URL), else a thread of this process (the embedded mode). Either way its log
+records carry the request's id (core.task_context; the thread gets a copy of the context)."""
 
+import contextvars
 import logging
 import threading
 
@@ -22,7 +24,10 @@ def start_after_commit(job: IngestionJob) -> None:
 def start(job_id: int) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         threading.Thread(
-            target=_run_in_thread, args=(job_id,), name=f"ingest-{job_id}", daemon=True
+            target=contextvars.copy_context().run,
+            args=(_run_in_thread, job_id),
+            name=f"ingest-{job_id}",
+            daemon=True,
         ).start()
         return
     run_ingestion.delay(job_id)

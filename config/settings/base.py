@@ -203,6 +203,9 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# `migrate` reports through the log (core/management/commands/migrate.py): on in production.
+MIGRATE_REPORT_TO_LOG = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,5 +1,7 @@
-"""`make serve` and the Docker image: DEBUG off by default, JSON logs, and start-up refuses an
-unsafe setup (see config/settings/checks.py)."""
+"""`make serve`, `make worker` and the Docker image: DEBUG off by default, JSON logs, and
+start-up refuses an unsafe setup (see config/settings/checks.py)."""
+
+import logging
 
 from config.settings.base import *  # noqa: F403
 from config.settings.checks import refuse_insecure
@@ -9,6 +11,10 @@ LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}  # type: ig
 LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]  # noqa: F405
 # The request middleware already logs every 4xx; django.request keeps the 5xx tracebacks.
 LOGGING["loggers"] = {"django.request": {"level": "ERROR"}}  # noqa: F405
+# Python's warnings (a library's deprecation, Celery's as root) are log records too, so they
+# come out as JSON lines rather than as text between them.
+logging.captureWarnings(True)
+MIGRATE_REPORT_TO_LOG = True
 
 # Behind a TLS-terminating proxy: redirect to HTTPS, HSTS and cookies only over HTTPS.
 # The proxy must set X-Forwarded-Proto (and drop any the client sent).

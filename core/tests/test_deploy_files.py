@@ -81,7 +81,7 @@ def test_the_commands_run_what_this_repository_has(compose):
     assert "manage.py migrate --noinput" in web
     assert "gunicorn --config config/gunicorn.py config.wsgi" in web
     worker = compose["services"]["worker"]["command"]
-    assert worker[:4] == ["celery", "-A", "config", "worker"]
+    assert worker == ["celery", "-A", "config", "--quiet", "worker"]  # no banner: JSON lines only
     assert (ROOT / "config" / "gunicorn.py").is_file()
     assert (ROOT / "config" / "wsgi.py").is_file()
     assert (ROOT / "config" / "celery.py").is_file()

@@ -1,10 +1,13 @@
 """config.settings.production refuses an unsafe start: non-zero exit naming the variable."""
 
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +24,7 @@ GOOD = {
 NAMES = (*GOOD, "ALLOW_ANONYMOUS", "API_THROTTLE_RATE", "DATABASE_URL", "REDIS_URL")
 
 
-def start(overrides: dict[str, str | None], *command: str) -> subprocess.CompletedProcess[str]:
+def start(overrides: Mapping[str, str | None], *command: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key not in NAMES}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
     env.update({key: value for key, value in {**GOOD, **overrides}.items() if value is not None})
@@ -89,3 +92,48 @@ def test_deploy_check_passes_behind_https():
     assert result.returncode == 0, result.stderr
     issues = set(re.findall(r"\((security\.\w+)\)", result.stdout + result.stderr))
     assert issues <= {"security.W005", "security.W021"}, result.stdout + result.stderr
+
+
+def json_lines(text: str) -> list[dict[str, Any]]:
+    """Every line of `text`, each of which must be one JSON object."""
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_migrate_reports_in_json_lines(tmp_path):
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = start(database, sys.executable, "manage.py", "migrate", "--noinput")
+    assert result.returncode == 0, result.stderr
+    report = [
+        line["message"]
+        for line in json_lines(result.stdout + result.stderr)
+        if line["logger"] == "core.management.commands.migrate"
+    ]
+    assert report[:4] == [
+        "Operations to perform:",
+        "Apply all migrations: admin, auth, axes, contenttypes, core, customers, ingestion, "
+        "loans, policies, sessions",
+        "Running migrations:",
+        "Applying contenttypes.0001_initial... OK",
+    ]
+    again = start(database, sys.executable, "manage.py", "migrate", "--noinput")
+    assert json_lines(again.stdout + again.stderr)[-1]["message"] == "No migrations to apply."
+
+
+def test_a_failing_migrate_says_why_in_a_json_line(tmp_path):
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = start(database, sys.executable, "manage.py", "migrate", "nosuchapp", "--noinput")
+    assert result.returncode == 1
+    last = json_lines(result.stdout + result.stderr)[-1]
+    assert (last["level"], last["message"]) == (
+        "ERROR",
+        "CommandError: No installed app with label 'nosuchapp'.",
+    )
+
+
+def test_python_warnings_are_json_lines():
+    warn = "import django, warnings; django.setup(); warnings.warn('a library is unhappy')"
+    result = start({}, sys.executable, "-c", warn)
+    assert result.returncode == 0, result.stderr
+    warning = json_lines(result.stderr)[-1]
+    assert (warning["level"], warning["logger"]) == ("WARNING", "py.warnings")
+    assert warning["message"] == "<string>:1: UserWarning: a library is unhappy\n"
