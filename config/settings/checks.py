@@ -41,6 +41,15 @@ def secret_key_problem(secret_key: str) -> str | None:
     return None
 
 
+def refuse_debug(*, debug: bool, allowed: bool) -> None:
+    """DEBUG shows tracebacks and settings to anyone: in production only when asked for by name."""
+    if debug and not allowed:
+        raise ImproperlyConfigured(
+            "DEBUG is true in the production profile: set DEBUG=false, or "
+            "ALLOW_DEBUG_IN_PRODUCTION=true to debug this deployment on purpose"
+        )
+
+
 def refuse_insecure(
     *, secret_key: str, allowed_hosts: list[str], api_keys: list[str], allow_anonymous: bool
 ) -> None:
@@ -49,7 +58,7 @@ def refuse_insecure(
     if problem:
         raise ImproperlyConfigured(
             f"{problem}: with DEBUG=False set SECRET_KEY to a long random value, e.g. "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     if not allowed_hosts:
         raise ImproperlyConfigured(
@@ -64,7 +73,7 @@ def refuse_insecure(
     if any(len(key) < MIN_API_KEY_LENGTH for key in api_keys):
         raise ImproperlyConfigured(
             f"API_KEYS holds a key shorter than {MIN_API_KEY_LENGTH} characters: use long "
-            "random keys, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            "random keys, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
 
 

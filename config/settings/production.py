@@ -4,7 +4,7 @@ start-up refuses an unsafe setup (see config/settings/checks.py)."""
 import logging
 
 from config.settings.base import *  # noqa: F403
-from config.settings.checks import refuse_insecure
+from config.settings.checks import refuse_debug, refuse_insecure
 from config.settings.env import env_bool
 
 LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}  # type: ignore[index]  # noqa: F405
@@ -26,6 +26,7 @@ if env_bool("HTTPS", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+refuse_debug(debug=DEBUG, allowed=env_bool("ALLOW_DEBUG_IN_PRODUCTION", False))  # noqa: F405
 if not DEBUG:  # noqa: F405
     refuse_insecure(
         secret_key=SECRET_KEY,  # noqa: F405

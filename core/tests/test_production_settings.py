@@ -21,7 +21,14 @@ GOOD = {
     "ALLOWED_HOSTS": "credit.example.com",
     "API_KEYS": "client-one-0123456789",
 }
-NAMES = (*GOOD, "ALLOW_ANONYMOUS", "API_THROTTLE_RATE", "DATABASE_URL", "REDIS_URL")
+NAMES = (
+    *GOOD,
+    "ALLOW_ANONYMOUS",
+    "ALLOW_DEBUG_IN_PRODUCTION",
+    "API_THROTTLE_RATE",
+    "DATABASE_URL",
+    "REDIS_URL",
+)
 
 
 def start(overrides: Mapping[str, str | None], *command: str) -> subprocess.CompletedProcess[str]:
@@ -75,8 +82,47 @@ def test_no_keys_starts_only_when_anonymous_access_is_explicit():
     assert start({"API_KEYS": None, "ALLOW_ANONYMOUS": "true"}).returncode == 0
 
 
-def test_debug_on_skips_the_refusal():
-    assert start({"DEBUG": "true", "API_KEYS": None}).returncode == 0
+DEBUG_REFUSED = (
+    "ImproperlyConfigured: DEBUG is true in the production profile: set DEBUG=false, or "
+    "ALLOW_DEBUG_IN_PRODUCTION=true to debug this deployment on purpose"
+)
+
+
+def test_debug_on_is_refused_naming_the_variable_that_allows_it():
+    result = start({"DEBUG": "true"})
+    assert result.returncode != 0
+    assert result.stderr.rstrip().endswith(DEBUG_REFUSED)
+
+
+def test_make_serve_with_debug_on_refuses_to_start(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in NAMES}
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"  # were it to start, not the project's
+    result = subprocess.run(
+        ["make", "--no-print-directory", "serve"],
+        cwd=ROOT,
+        env={**env, **GOOD, "DEBUG": "true", "DATABASE_URL": database},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert DEBUG_REFUSED in result.stderr
+
+
+def test_debug_allowed_on_purpose_skips_the_refusals():
+    allowed = {"DEBUG": "true", "ALLOW_DEBUG_IN_PRODUCTION": "true", "API_KEYS": None}
+    assert start(allowed).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "suggestion"),
+    [
+        ({"SECRET_KEY": None}, "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"),
+        ({"API_KEYS": "short"}, "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"),
+    ],
+)
+def test_a_refusal_suggests_the_python3_the_readme_assumes(overrides, suggestion):
+    assert start(overrides).stderr.rstrip().endswith(suggestion)
 
 
 def test_the_local_profile_secret_is_on_the_insecure_list():
