@@ -17,17 +17,38 @@ help:
 	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
 	@echo "make ingest CUSTOMERS=… LOANS=…  ingest spreadsheets in the foreground (docs/ingestion.md)"
 
+# The lock files (make lock); a test of the rules below points them at stand-ins.
+BASE_REQUIREMENTS ?= requirements/base.txt
+DEV_REQUIREMENTS ?= requirements/dev.txt
+
+# `make run` and `make worker` typed at once on a fresh clone would both create .venv and both
+# install into it. So each of these rules takes a lock (an flock on .venv.lock, through python3,
+# the one tool assumed), then a make inside the lock decides afresh what is left to do: the
+# second finds the first one's work done.
+WITH_VENV_LOCK = $(PYTHON) -c 'import fcntl, subprocess, sys; lock = open(sys.argv[1], "w"); \
+	fcntl.flock(lock, fcntl.LOCK_EX); sys.exit(subprocess.call(sys.argv[2:]))' $(VENV).lock
+
+ifndef VENV_LOCKED
+$(BIN)/python $(VENV)/.installed-base $(VENV)/.installed-dev:
+	@$(WITH_VENV_LOCK) $(MAKE) --no-print-directory --silent VENV_LOCKED=1 $@
+else
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt
-	touch $@
+$(VENV)/.installed-base:
+	@echo "Installing $(BASE_REQUIREMENTS)"
+	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS)
+	@touch $@
 
-$(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt -r requirements/dev.txt
-	touch $@ $(VENV)/.installed-base
+$(VENV)/.installed-dev:
+	@echo "Installing $(BASE_REQUIREMENTS) and $(DEV_REQUIREMENTS)"
+	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS) -r $(DEV_REQUIREMENTS)
+	@touch $@ $(VENV)/.installed-base
+endif
+$(VENV)/.installed-base: $(BASE_REQUIREMENTS) | $(BIN)/python
+$(VENV)/.installed-dev: $(BASE_REQUIREMENTS) $(DEV_REQUIREMENTS) | $(BIN)/python
 
 migrate: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
@@ -97,4 +118,4 @@ bench-log: $(VENV)/.installed-base
 	$(BIN)/python -m bench.logformat
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(VENV).lock .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

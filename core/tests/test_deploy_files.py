@@ -1,7 +1,9 @@
 """What CI can check of the Docker files without a Docker engine: structure, images, health
 checks, start order, and that every command and environment name exists in this repository."""
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -166,3 +168,35 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".env", ".git", ".venv", "db.sqlite3*"):
         assert entry in ignored
+
+
+MACHINE_LOCAL = re.compile(
+    r"^\s*(--index-url|--extra-index-url|--find-links|-i|-f)\b", re.MULTILINE
+)
+
+
+def test_the_lock_files_name_no_index_or_wheel_folder():
+    """pip-compile copies the compiling machine's pip options into a lock file unless told not
+    to (make lock: --no-emit-index-url --no-emit-find-links); elsewhere they are warnings."""
+    for lock in sorted((ROOT / "requirements").glob("*.txt")):
+        assert not MACHINE_LOCAL.search(lock.read_text()), lock.name
+
+
+def test_the_lock_files_install_without_a_pip_warning():
+    """What `make run` installs, resolved as on a newcomer's machine: pip's own defaults, none
+    of this machine's pip configuration (files or PIP_* variables)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            *("-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet"),
+            *("-r", "requirements/base.txt", "-r", "requirements/dev.txt"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
