@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyAdmin
+from ingestion.kinds import ORDER
 from ingestion.models import IngestionJob
 
 PROBLEM_COLUMNS = ("file", "row", "column", "message")
@@ -33,7 +34,8 @@ class IngestionJobAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Files")
     def file_names(self, job: IngestionJob) -> str:
-        return ", ".join(f"{kind}: {entry['name']}" for kind, entry in job.files.items())
+        files = job.files  # in the order of ingestion, not jsonb's
+        return ", ".join(f"{kind}: {files[kind]['name']}" for kind in ORDER if kind in files)
 
     @admin.display(description="Counts")
     def counts_table(self, job: IngestionJob) -> str:

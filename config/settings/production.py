@@ -15,6 +15,9 @@ LOGGING["loggers"] = {"django.request": {"level": "ERROR"}}  # noqa: F405
 # come out as JSON lines rather than as text between them.
 logging.captureWarnings(True)
 MIGRATE_REPORT_TO_LOG = True
+# drf-spectacular prints its schema warnings (say an operationId collision) to stderr as text,
+# between the JSON lines, on the first /api/schema; they are for development (make run, tests).
+SPECTACULAR_SETTINGS["DISABLE_ERRORS_AND_WARNINGS"] = True  # noqa: F405
 
 # Behind a TLS-terminating proxy: redirect to HTTPS, HSTS and cookies only over HTTPS.
 # The proxy must set X-Forwarded-Proto (and drop any the client sent).

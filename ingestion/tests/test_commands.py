@@ -70,7 +70,7 @@ def test_ingest_data_on_a_terminal_draws_a_bar_then_the_summary_once(three_loans
     assert finished is not None, err.getvalue()
     assert finished.groups() == ("done", "4", "4")
     assert "\r" in err.getvalue()[: finished.start()]  # updated in place before that
-    assert out.getvalue() == "Ingestion job 1\n" + SUMMARY
+    assert out.getvalue() == f"Ingestion job {IngestionJob.objects.get().pk}\n" + SUMMARY
 
 
 def test_ingest_data_elsewhere_writes_plain_lines_then_the_summary_once(three_loans, monkeypatch):
@@ -81,7 +81,7 @@ def test_ingest_data_elsewhere_writes_plain_lines_then_the_summary_once(three_lo
     assert "\r" not in err.getvalue()
     shown = [plain(line) for line in lines]
     assert (shown[0], shown[-1]) == (("customers: reading", "0", "0"), ("done", "4", "4"))
-    assert out.getvalue() == "Ingestion job 1\n" + SUMMARY
+    assert out.getvalue() == f"Ingestion job {IngestionJob.objects.get().pk}\n" + SUMMARY
 
 
 def test_plain_lines_come_at_most_every_ten_seconds_with_rate_and_time_left():
