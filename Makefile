@@ -8,7 +8,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker beat ingest test lint pytest migrate lock clean bench bench-ingest bench-simulate
+.PHONY: help run serve worker beat ingest test lint pytest migrate lock clean bench bench-ingest bench-simulate bench-log
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
@@ -17,17 +17,38 @@ help:
 	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
 	@echo "make ingest CUSTOMERS=… LOANS=…  ingest spreadsheets in the foreground (docs/ingestion.md)"
 
+# The lock files (make lock); a test of the rules below points them at stand-ins.
+BASE_REQUIREMENTS ?= requirements/base.txt
+DEV_REQUIREMENTS ?= requirements/dev.txt
+
+# `make run` and `make worker` typed at once on a fresh clone would both create .venv and both
+# install into it. So each of these rules takes a lock (an flock on .venv.lock, through python3,
+# the one tool assumed), then a make inside the lock decides afresh what is left to do: the
+# second finds the first one's work done.
+WITH_VENV_LOCK = $(PYTHON) -c 'import fcntl, subprocess, sys; lock = open(sys.argv[1], "w"); \
+	fcntl.flock(lock, fcntl.LOCK_EX); sys.exit(subprocess.call(sys.argv[2:]))' $(VENV).lock
+
+ifndef VENV_LOCKED
+$(BIN)/python $(VENV)/.installed-base $(VENV)/.installed-dev:
+	@$(WITH_VENV_LOCK) $(MAKE) --no-print-directory --silent VENV_LOCKED=1 $@
+else
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt
-	touch $@
+$(VENV)/.installed-base:
+	@echo "Installing $(BASE_REQUIREMENTS)"
+	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS)
+	@touch $@
 
-$(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt -r requirements/dev.txt
-	touch $@ $(VENV)/.installed-base
+$(VENV)/.installed-dev:
+	@echo "Installing $(BASE_REQUIREMENTS) and $(DEV_REQUIREMENTS)"
+	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS) -r $(DEV_REQUIREMENTS)
+	@touch $@ $(VENV)/.installed-base
+endif
+$(VENV)/.installed-base: $(BASE_REQUIREMENTS) | $(BIN)/python
+$(VENV)/.installed-dev: $(BASE_REQUIREMENTS) $(DEV_REQUIREMENTS) | $(BIN)/python
 
 migrate: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
@@ -39,22 +60,24 @@ run: migrate
 # it is closed until an API key exists (ALLOW_ANONYMOUS=true opens it). WEB_CONCURRENCY workers.
 serve: export DJANGO_SETTINGS_MODULE := config.settings.production
 serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
+# Silent recipes: what the server prints is its own JSON lines only (migrate's report too).
 serve: $(VENV)/.installed-base
-	$(BIN)/python manage.py migrate --noinput
-	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
+	@$(BIN)/python manage.py migrate --noinput
+	@HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
+# Logs as the settings say (LOG_LEVEL; JSON lines in production), without Celery's banner.
 WORKER_CONCURRENCY ?= 1
 # Health checks on unless set to a value: `?=` would keep an empty DATABASE_HEALTH_CHECKS= (as in
 # .env.example), which the settings read as false.
 worker: export DATABASE_HEALTH_CHECKS := $(or $(DATABASE_HEALTH_CHECKS),true)
 worker: $(VENV)/.installed-base
-	exec $(BIN)/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
+	@exec $(BIN)/celery -A config --quiet worker --concurrency=$(WORKER_CONCURRENCY)
 
 # Celery beat: the periodic housekeeping (config/settings/base.py CELERY_BEAT_SCHEDULE). One per
 # deployment is enough; two at once only repeat harmless work.
 beat: $(VENV)/.installed-base
-	exec $(BIN)/celery -A config beat --loglevel=INFO --schedule $(or $(CELERY_BEAT_FILE),var/celerybeat-schedule)
+	@exec $(BIN)/celery -A config --quiet beat --schedule $(or $(CELERY_BEAT_FILE),var/celerybeat-schedule)
 
 # Ingest the two spreadsheets in the foreground: the original files in ../shared/data when
 # present, else generated ones in var/sample.
@@ -100,5 +123,9 @@ bench-ingest: $(VENV)/.installed-dev
 bench-simulate: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.simulate
 
+# What one JSON log line costs (bench/logformat.py): µs per record, for docs/benchmarks.md.
+bench-log: $(VENV)/.installed-base
+	$(BIN)/python -m bench.logformat
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(VENV).lock .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

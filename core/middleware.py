@@ -1,5 +1,6 @@
-"""Per request: one log line carrying a request id, and one metrics sample. And the admin's
-session, user and message middleware, run for the admin's paths only."""
+"""Per request: a request id on every log record written while serving it, one log line, and one
+metrics sample. And the admin's session, user and message middleware, run for the admin's paths
+only."""
 
 import logging
 import re
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.deprecation import MiddlewareMixin
 
 from core.errors import not_found_view
+from core.logging import REQUEST_ID
 from core.metrics import record_request
 
 logger = logging.getLogger("core.request")
@@ -46,6 +48,13 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = request_id_for(request)
+        token = REQUEST_ID.set(request_id)
+        try:
+            return self._served(request, request_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+    def _served(self, request: HttpRequest, request_id: str) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
         seconds = time.perf_counter() - started

@@ -249,6 +249,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Error reporting (core/error_reporting.py): Sentry when a DSN is set, scrubbed of personal data.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+
+# `migrate` reports through the log (core/management/commands/migrate.py): on in production.
+MIGRATE_REPORT_TO_LOG = False
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -41,13 +41,22 @@ def secret_key_problem(secret_key: str) -> str | None:
     return None
 
 
+def refuse_debug(*, debug: bool, allowed: bool) -> None:
+    """DEBUG shows tracebacks and settings to anyone: in production only when asked for by name."""
+    if debug and not allowed:
+        raise ImproperlyConfigured(
+            "DEBUG is true in the production profile: set DEBUG=false, or "
+            "ALLOW_DEBUG_IN_PRODUCTION=true to debug this deployment on purpose"
+        )
+
+
 def refuse_insecure(*, secret_key: str, allowed_hosts: list[str], api_keys: list[str]) -> None:
     """Raise ImproperlyConfigured for the first unsafe setting; the message says how to fix it."""
     problem = secret_key_problem(secret_key)
     if problem:
         raise ImproperlyConfigured(
             f"{problem}: with DEBUG=False set SECRET_KEY to a long random value, e.g. "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     if not allowed_hosts:
         raise ImproperlyConfigured(
@@ -57,7 +66,7 @@ def refuse_insecure(*, secret_key: str, allowed_hosts: list[str], api_keys: list
     if any(len(key) < MIN_API_KEY_LENGTH for key in api_keys):
         raise ImproperlyConfigured(
             f"API_KEYS holds a key shorter than {MIN_API_KEY_LENGTH} characters: use long "
-            "random keys, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            "random keys, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
 
 

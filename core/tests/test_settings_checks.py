@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import gunicorn
-from config.settings.checks import refuse_insecure, throttle_rate
+from config.settings.checks import refuse_debug, refuse_insecure, throttle_rate
 from config.settings.env import env_int
 
 SAFE: dict[str, Any] = {
@@ -76,3 +76,13 @@ def test_gunicorn_starts_with_no_metric_files(tmp_path, monkeypatch):
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
     gunicorn.on_starting(server=None)
     assert sorted(path.name for path in folder.iterdir()) == ["keep.txt"]
+
+
+@pytest.mark.parametrize(("debug", "allowed"), [(False, False), (False, True), (True, True)])
+def test_debug_passes_when_off_or_allowed_by_name(debug, allowed):
+    refuse_debug(debug=debug, allowed=allowed)
+
+
+def test_debug_on_without_the_allowing_variable_is_refused():
+    with pytest.raises(ImproperlyConfigured, match=r"ALLOW_DEBUG_IN_PRODUCTION=true to debug"):
+        refuse_debug(debug=True, allowed=False)
