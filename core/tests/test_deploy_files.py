@@ -44,13 +44,14 @@ def env_example() -> dict[str, str]:
     return {name.strip(): value.strip() for name, value in pairs}
 
 
-def test_the_five_services_with_their_images(compose):
+def test_the_six_services_with_their_images(compose):
     services = compose["services"]
-    assert set(services) == {"lb", "web", "worker", "db", "redis"}
+    assert set(services) == {"lb", "web", "worker", "beat", "db", "redis"}
     assert services["lb"]["image"] == "nginx:1.27-alpine"
     assert services["db"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
-    assert services["web"]["build"] == services["worker"]["build"] == "."
+    assert services["web"]["build"] == services["worker"]["build"] == services["beat"]["build"]
+    assert services["web"]["build"] == "."
 
 
 def test_it_says_it_needs_compose_v2_and_uses_no_v1_version_key(compose):
@@ -125,6 +126,8 @@ def test_the_commands_run_what_this_repository_has(compose):
     assert "gunicorn --config config/gunicorn.py config.wsgi" in web
     worker = compose["services"]["worker"]["command"]
     assert worker == ["celery", "-A", "config", "--quiet", "worker"]  # no banner: JSON lines only
+    beat = compose["services"]["beat"]["command"]
+    assert beat[:5] == ["celery", "-A", "config", "--quiet", "beat"]
     assert (ROOT / "config" / "gunicorn.py").is_file()
     assert (ROOT / "config" / "wsgi.py").is_file()
     assert (ROOT / "config" / "celery.py").is_file()
@@ -136,6 +139,7 @@ def test_the_makefile_serves_with_the_same_commands():
     assert "gunicorn --config config/gunicorn.py config.wsgi" in makefile
     assert re.search(r"^serve:", makefile, re.MULTILINE)
     assert re.search(r"^worker:", makefile, re.MULTILINE)
+    assert "celery -A config --quiet beat" in makefile
 
 
 def test_app_environment_names_are_ones_the_code_reads(compose):
