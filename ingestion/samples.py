@@ -101,10 +101,11 @@ def _phone(rng_offset: int, index: int) -> int:
 def customer_rows(plan: Plan) -> Iterator[Row]:
     rng = random.Random(f"customers-{plan.seed}")  # noqa: S311  sample data, not secrets
     offset = rng.randrange(3_000_000_000)
+    policy = active_policy()
     for customer_id in range(1, plan.customers + 1):
         salary = rng.randrange(15, 300) * 1000
         # 36 × salary is never half a lakh off a whole one (salaries are whole thousands).
-        limit = approved_limit_for(Decimal(salary), active_policy())
+        limit = approved_limit_for(Decimal(salary), policy)
         yield (
             float(customer_id),
             rng.choice(FIRST_NAMES),

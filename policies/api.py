@@ -152,6 +152,7 @@ class PoliciesApi(APIView):
     roles = (Role.RISK,)
 
     @extend_schema(
+        operation_id="policies_list",  # a list without DRF's pagination: named as one
         summary="Every version of the credit policy, newest first",
         responses={200: PolicyList, **error_responses()},
     )

@@ -281,6 +281,7 @@ def test_an_upload_over_a_limit_fails_in_seconds_and_the_worker_serves_the_next(
     stop(worker)
 
 
+@pytest.mark.django_db  # the sample generator reads the active policy's limit rule
 def test_killing_the_worker_mid_job_loses_and_duplicates_nothing(
     empty: Stack, tmp_path: Path
 ) -> None:
