@@ -16,9 +16,12 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
+from core.replica import read_alias
+
 
 def fetch_all(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    """Rows of a read, from the database this request reads from (core.replica)."""
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows

@@ -150,6 +150,7 @@ POLICY_EXAMPLE = OpenApiExample(
 
 class PoliciesApi(APIView):
     roles = (Role.RISK,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         operation_id="policies_list",  # a list without DRF's pagination: named as one
@@ -179,6 +180,7 @@ NOT_A_DRAFT = PolicyNotADraft(1, "active")
 
 class PolicyApi(APIView):
     roles = (Role.RISK,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="One version of the credit policy",

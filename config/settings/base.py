@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.settings.checks import throttle_rate
+from config.settings.checks import refuse_replica_without_redis, throttle_rate
 from config.settings.env import env_bool, env_int, env_list, env_str
 from core.limits import LARGEST_ID
 
@@ -117,6 +117,19 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL") or DEFAULT_SQL
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+
+# A read replica for the endpoints that only read (core/replica.py, docs/scaling.md); off unless
+# set. A client that wrote reads the primary for DATABASE_REPLICA_STICKY_SECONDS, noted in Redis.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    refuse_replica_without_redis(REDIS_URL)
+    DATABASES["replica"] = {
+        **database_from_url(DATABASE_REPLICA_URL),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "core.replica.ReplicaReadsMiddleware")
 
 # Clients: with API_KEYS set, every API endpoint but /health (and /metrics with METRICS_PUBLIC)
 # needs an X-API-Key holding one of them; the admin has its own logins.

@@ -70,6 +70,15 @@ def refuse_insecure(*, secret_key: str, allowed_hosts: list[str], api_keys: list
         )
 
 
+def refuse_replica_without_redis(redis_url: str) -> None:
+    """Read-your-writes needs every web process to see who wrote: a note in Redis."""
+    if not redis_url:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs REDIS_URL: a client that has just written must read "
+            "the primary, and every web process learns that from Redis"
+        )
+
+
 THROTTLE_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
 
 

@@ -35,7 +35,7 @@ def test_a_file_cannot_take_over_a_customer_registered_through_the_api(
     api, run_inline, customers_file, loans_file, django_capture_on_commit_callbacks
 ):
     first, second = register(api, 9876543210), register(api, 9876543211)
-    assert (first, second) == (1, 2)  # the ids a history file also uses
+    other = second + 1  # a history file's Customer IDs are the ids registration hands out
     api.post(
         "/create-loan",
         {"customer_id": first, "loan_amount": 100000, "interest_rate": 14, "tenure": 12},
@@ -43,8 +43,8 @@ def test_a_file_cannot_take_over_a_customer_registered_through_the_api(
     )
     body = post_files(
         api,
-        customers_file(customer(1, first_name="Mallory"), customer(3)),
-        loans_file(loan(1, 500), loan(2, 501), loan(3, 502)),
+        customers_file(customer(first, first_name="Mallory"), customer(other)),
+        loans_file(loan(first, 500), loan(second, 501), loan(other, 502)),
         django_capture_on_commit_callbacks,
     )
     assert body["counts"] == {
@@ -54,17 +54,17 @@ def test_a_file_cannot_take_over_a_customer_registered_through_the_api(
     registered = "Customer ID {id} is a customer registered through the API; {rest}"
     assert body["errors"] == [
         {"file": "customers", "row": 2, "column": "Customer ID", "message": registered.format(
-            id=1, rest="a file may only create or update customers that files created.")},
+            id=first, rest="a file may only create or update customers that files created.")},
         {"file": "loans", "row": 2, "column": "Customer ID", "message": registered.format(
-            id=1, rest="their loans are booked here, never imported.")},
+            id=first, rest="their loans are booked here, never imported.")},
         {"file": "loans", "row": 3, "column": "Customer ID", "message": registered.format(
-            id=2, rest="their loans are booked here, never imported.")},
+            id=second, rest="their loans are booked here, never imported.")},
     ]  # fmt: skip
     asha = Customer.objects.get(pk=first)
     assert (asha.first_name, asha.origin) == ("Asha", CustomerOrigin.REGISTERED)
     assert list(asha.loans.values_list("origin", flat=True)) == [LoanOrigin.BOOKED]
-    assert Customer.objects.get(pk=3).origin == CustomerOrigin.IMPORTED
-    assert Loan.objects.get(customer_id=3).origin == LoanOrigin.IMPORTED
+    assert Customer.objects.get(pk=other).origin == CustomerOrigin.IMPORTED
+    assert Loan.objects.get(customer_id=other).origin == LoanOrigin.IMPORTED
 
 
 def test_a_file_updates_the_customers_files_created_and_a_re_import_changes_nothing(
