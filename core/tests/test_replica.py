@@ -36,7 +36,7 @@ def replica_settings(settings):
 
 def serve(method, view_class, key="replica-test-key-0123456789"):
     """The alias the view's queries would use, and the alias once the request is over."""
-    seen = []
+    seen: list[str] = []
 
     def view_layer(request):
         middleware.process_view(request, view_class.as_view(), (), {})
