@@ -68,11 +68,12 @@ serve: $(VENV)/.installed-base
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
 # Logs as the settings say (LOG_LEVEL; JSON lines in production), without Celery's banner.
 WORKER_CONCURRENCY ?= 1
+# WORKER_NAME=alpha@%h names the node: two workers on one host need two names.
 # Health checks on unless set to a value: `?=` would keep an empty DATABASE_HEALTH_CHECKS= (as in
 # .env.example), which the settings read as false.
 worker: export DATABASE_HEALTH_CHECKS := $(or $(DATABASE_HEALTH_CHECKS),true)
 worker: $(VENV)/.installed-base
-	@exec $(BIN)/celery -A config --quiet worker --concurrency=$(WORKER_CONCURRENCY)
+	@exec $(BIN)/celery -A config --quiet worker --concurrency=$(WORKER_CONCURRENCY) $(if $(WORKER_NAME),--hostname $(WORKER_NAME))
 
 # Celery beat: the periodic housekeeping (config/settings/base.py CELERY_BEAT_SCHEDULE). One per
 # deployment is enough; two at once only repeat harmless work.
