@@ -191,3 +191,14 @@ def test_python_warnings_are_json_lines():
     warning = json_lines(result.stderr)[-1]
     assert (warning["level"], warning["logger"]) == ("WARNING", "py.warnings")
     assert warning["message"] == "<string>:1: UserWarning: a library is unhappy\n"
+
+
+def test_the_served_application_is_loaded_whole_and_frozen_out_of_the_collector():
+    """config/wsgi.py, as gunicorn imports it: the URLconf (every view) already loaded, and the
+    objects loaded with it moved to the collector's permanent generation (gc.freeze)."""
+    probe = (
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_freeze_count() > 50_000, 'loans.api' in sys.modules)"
+    )
+    result = start({}, sys.executable, "-c", probe)
+    assert (result.returncode, result.stdout.split()[-2:]) == (0, ["True", "True"]), result.stderr
