@@ -70,9 +70,7 @@ def simulated(api, run_inline, django_capture_on_commit_callbacks):
     return post
 
 
-def test_a_simulation_reports_what_the_candidate_would_change(
-    api, decisions, simulated, settings
-):
+def test_a_simulation_reports_what_the_candidate_would_change(api, decisions, simulated, settings):
     settings.SIMULATION_CHUNK = 1  # the run and the CSV go a decision at a time
     accepted = simulated(candidate())
     assert accepted.status_code == 202
