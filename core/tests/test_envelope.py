@@ -94,7 +94,7 @@ def test_text_is_utf_8_lists_nest_and_nothing_else_is_guessed():
         '{"name":"Åsa Rāo","loans":[{"amount":1.50}],"none":null}'.encode()
     )
     assert renderer.render(None) == b""
-    with pytest.raises(TypeError, match="^Type is not JSON serializable: object"):
+    with pytest.raises(TypeError, match=r"^Type is not JSON serializable: object"):
         renderer.render({"what": object()})
 
 
