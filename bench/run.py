@@ -1,6 +1,7 @@
 """`make bench`: the HTTP benchmark. The production server (`make serve`, 2 workers) on PostgreSQL
 with a realistic data set, against the floor (a bare Django JSON view on the same gunicorn config
-and worker count), driven by bench/loadgen.py from separate processes.
+and worker count), driven by bench/loadgen.py from separate processes. With BENCH_SERVERS, the
+same application on other servers too, each endpoint on each server in turn, in one sitting.
 
 Prints a table and writes the "HTTP" section of docs/benchmarks.md (between its markers). A
 benchmark, not a test: it needs PostgreSQL and Redis and takes about two minutes.
@@ -10,12 +11,14 @@ postgres://postgres@127.0.0.1:5432; the database is always credit_bench, dropped
 BENCH_REDIS (default redis://127.0.0.1:6379/15), BENCH_DATA (folder with customer_data.xlsx and
 loan_data.xlsx, default ../shared/data; without it 10,000 generated customers x 5 loans),
 BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16), BENCH_LOADGEN_PROCESSES (2),
-BENCH_WORKERS (2), BENCH_ENDPOINTS (comma-separated subset), BENCH_PROFILE (an endpoint: record
-py-spy flame graphs of both workers while it runs, when py-spy is installed; `--gil`, so they
-show Python's CPU, not threads blocked on sockets), BENCH_DOCS (0 to
+BENCH_WORKERS (2), BENCH_ENDPOINTS (comma-separated subset), BENCH_SERVERS (comma-separated,
+default gunicorn: `make serve`; granian: the dev requirement, see `granian()`), BENCH_PROFILE (an
+endpoint: record py-spy flame graphs of the first server's workers while it runs, when py-spy is
+installed; `--gil`, so they show Python's CPU, not threads blocked on sockets), BENCH_DOCS (0 to
 leave docs/benchmarks.md alone).
 """
 
+import json
 import os
 import platform
 import secrets
@@ -35,6 +38,7 @@ import psycopg
 from bench import loadgen
 from bench.docs import write_docs
 from bench.loadgen import Result, Scenario
+from config import gunicorn as gunicorn_config
 from core.tests.processes import free_port, recreate_database, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +55,8 @@ LOADGEN_PROCESSES = int(os.environ.get("BENCH_LOADGEN_PROCESSES", "2"))
 WORKERS = os.environ.get("BENCH_WORKERS", "2")
 PROFILE = os.environ.get("BENCH_PROFILE", "")
 WRITE_DOCS = os.environ.get("BENCH_DOCS", "1") != "0"
+# The production server's rows keep the endpoint's name; another server's say which it is.
+SERVERS = [name for name in os.environ.get("BENCH_SERVERS", "gunicorn").split(",") if name]
 # Read-only endpoints first, then the ones that add rows; the floor before and after.
 ENDPOINTS = ["check-eligibility", "view-loan", "view-loans", "register", "create-loan"]
 EXPECTED = {"register": frozenset({201}), "create-loan": frozenset({200, 201})}
@@ -88,8 +94,9 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def gunicorn_workers(pid: int) -> list[int]:
-    """The worker processes: gunicorn processes whose parent is a gunicorn process."""
+def workers(pid: int, server: str) -> list[int]:
+    """The worker processes: `server` processes (gunicorn, granian) whose parent is one too."""
+    name = server.encode()
     pids = []
     for child in children(pid):
         try:
@@ -97,7 +104,7 @@ def gunicorn_workers(pid: int) -> list[int]:
             parent_cmd = Path(f"/proc/{parent}/cmdline").read_bytes()
         except (OSError, IndexError, ValueError):
             continue
-        if b"gunicorn" in parent_cmd and b"gunicorn" in Path(f"/proc/{child}/cmdline").read_bytes():
+        if name in parent_cmd and name in Path(f"/proc/{child}/cmdline").read_bytes():
             pids.append(child)
     return pids
 
@@ -143,13 +150,13 @@ class CpuPerRequest:
     postgres_us: float
 
 
-def sample_cpu(server_pid: int, box: list[dict[int, float]]) -> threading.Thread:
+def sample_cpu(server_pid: int, server: str, box: list[dict[int, float]]) -> threading.Thread:
     """Sample the server's and PostgreSQL's CPU at the end of the warm-up and of the run."""
 
     def sample() -> None:
         for pause in (WARMUP, SECONDS):
             time.sleep(pause)
-            box.extend([cpu_seconds(gunicorn_workers(server_pid)), cpu_seconds(postgres_pids())])
+            box.extend([cpu_seconds(workers(server_pid, server)), cpu_seconds(postgres_pids())])
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -232,6 +239,8 @@ def table(results: list[Result], cpu: list[CpuPerRequest], floor_rps: float) -> 
 
 
 def verdicts(results: list[Result], floor_rps: float) -> list[str]:
+    """The targets of `make serve`: its rows and the floor's, not another server's."""
+    results = [r for r in results if r.scenario in ENDPOINTS or r.scenario.startswith("floor")]
     lines = []
     by_name = {result.scenario: result for result in results}
     for name, share in TARGETS.items():
@@ -252,10 +261,30 @@ def verdicts(results: list[Result], floor_rps: float) -> list[str]:
     return lines
 
 
+def versus(results: list[Result], cpu: list[CpuPerRequest], server: str) -> list[str]:
+    """`server` against gunicorn endpoint by endpoint, and the question that decides: is it
+    faster on every one?"""
+    rows = {r.scenario: (r, used) for r, used in zip(results, cpu, strict=True)}
+    lines = []
+    faster = True
+    for name in ENDPOINTS:
+        if name in rows and f"{name} ({server})" in rows:
+            (base, base_cpu), (other, other_cpu) = rows[name], rows[f"{name} ({server})"]
+            faster = faster and other.rps > base.rps
+            lines.append(
+                f"- {name}: {other.rps / base.rps - 1:+.1%} req/s, p99 {base.p99_ms:.1f} → "
+                f"{other.p99_ms:.1f} ms, server CPU {base_cpu.server_us:,.0f} → "
+                f"{other_cpu.server_us:,.0f} µs/req"
+            )
+    return [*lines, f"- faster on every endpoint: {'yes' if faster else 'no'}"]
+
+
 def main() -> None:
+    check_servers()
     OUT.mkdir(parents=True, exist_ok=True)
     api_key = secrets.token_urlsafe(32)
-    app_port, floor_port = free_port(), free_port()
+    ports = {server: free_port() for server in SERVERS}
+    floor_port = free_port()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -281,11 +310,9 @@ def main() -> None:
     data = prepare_database(env)
     customers_before, loans_before = counts()
 
-    for log in ("serve.log", "floor.log"):  # each run's logs alone, as before
-        (OUT / log).unlink(missing_ok=True)
-    app = start(
-        ["make", "--no-print-directory", "serve", f"PORT={app_port}"], env, OUT / "serve.log", ROOT
-    )
+    for log in OUT.glob("*.log"):  # each run's logs alone, as before
+        log.unlink()
+    apps = {server: start_app(server, ports[server], env) for server in SERVERS}
     floor_env = {key: value for key, value in env.items() if key != "PROMETHEUS_MULTIPROC_DIR"}
     floor_env.update(DJANGO_SETTINGS_MODULE="bench.floor_settings", PORT=str(floor_port))
     floor = start(
@@ -298,7 +325,8 @@ def main() -> None:
     cpu: list[CpuPerRequest] = []
     try:
         headers = {"X-API-Key": api_key}
-        wait_for(f"http://127.0.0.1:{app_port}/health", headers)
+        for port in ports.values():
+            wait_for(f"http://127.0.0.1:{port}/health", headers)
         wait_for(f"http://127.0.0.1:{floor_port}/floor", {})
         customer_ids = ids("SELECT id FROM customers_customer ORDER BY id")
         loan_ids = ids("SELECT id FROM loans_loan ORDER BY id")
@@ -318,21 +346,24 @@ def main() -> None:
         )
         slot = 0
 
-        def measure(name: str, port: int, scenario: Scenario, profiled: bool = False) -> None:
+        def measure(scenario: Scenario, server: str = "", profiled: bool = False) -> None:
+            """One row: the floor without `server`, else the application on `server`."""
             nonlocal slot
+            name = scenario.name if server in {"", "gunicorn"} else f"{scenario.name} ({server})"
             print(f"  {name} ...", end=" ", flush=True)
-            profilers = start_profile(app.pid, name) if profiled else []
+            process = apps[server] if server else floor
+            profilers = start_profile(process.pid, server, name) if profiled else []
             samples: list[dict[int, float]] = []
-            sampler = sample_cpu(app.pid if port == app_port else floor.pid, samples)
+            sampler = sample_cpu(process.pid, server or "gunicorn", samples)
             result = loadgen.run(
                 "127.0.0.1",
-                port,
+                ports[server] if server else floor_port,
                 scenario,
                 connections=CONNECTIONS,
                 warmup=WARMUP,
                 seconds=SECONDS,
                 processes=LOADGEN_PROCESSES,
-                api_key=api_key if port == app_port else "",
+                api_key=api_key if server else "",
                 first_slot=slot,
             )
             for profiler in profilers:
@@ -342,7 +373,7 @@ def main() -> None:
             if profiled:  # the profiler's own CPU would skew the figures: not in the table
                 print(f"profiled, {result.rps:,.0f} req/s: {OUT}/profile-{name}-*", flush=True)
                 return
-            results.append(result)
+            results.append(rename(result, name))
             answered = max(result.rps * SECONDS, 1) / 1e6
             cpu.append(
                 CpuPerRequest(
@@ -360,9 +391,9 @@ def main() -> None:
             f"Running {WARMUP:g} s warm-up + {SECONDS:g} s per endpoint, {CONNECTIONS} connections",
             flush=True,
         )
-        measure("floor", floor_port, Scenario("floor", frozenset({200})))
+        measure(Scenario("floor", frozenset({200})))
         scenarios: dict[str, Scenario] = {}
-        for name in endpoints:
+        for index, name in enumerate(endpoints):
             if name == "create-loan":  # customers registered above can borrow too
                 customer_ids = ids("SELECT id FROM customers_customer ORDER BY id")
             scenarios[name] = Scenario(
@@ -370,18 +401,65 @@ def main() -> None:
                 EXPECTED.get(name, frozenset({200})),
                 {"customer_ids": customer_ids, "loan_ids": loan_ids},
             )
-            measure(name, app_port, scenarios[name])
-        measure("floor", floor_port, Scenario("floor", frozenset({200})))
+            # Each endpoint on every server in turn, the order reversed from one to the next,
+            # so the machine's drift does not favour one server.
+            for server in SERVERS if index % 2 == 0 else SERVERS[::-1]:
+                measure(scenarios[name], server)
+        measure(Scenario("floor", frozenset({200})))
         if PROFILE in scenarios:
-            measure(PROFILE, app_port, scenarios[PROFILE], profiled=True)
+            measure(scenarios[PROFILE], SERVERS[0], profiled=True)
     finally:
-        stop(app)
+        for process in apps.values():
+            stop(process)
         stop(floor)
     floors = [r for r in results if r.scenario == "floor"]
     floor_rps = sum(r.rps for r in floors) / len(floors)
     results[0] = rename(results[0], "floor (first)")
     results[-1] = rename(results[-1], "floor (last)")
     report(results, cpu, floor_rps, ceiling, keep_alive, data, (customers_before, loans_before))
+
+
+def check_servers() -> None:
+    """Before the database is prepared and any server started: a server this run cannot start."""
+    for server in SERVERS:
+        if server not in {"gunicorn", "granian"}:
+            raise SystemExit(f"BENCH_SERVERS: unknown server {server!r} (gunicorn, granian)")
+        if not (BIN / server).exists():
+            raise SystemExit(
+                f"no {BIN / server}: granian is a dev requirement, make .venv/.installed-dev"
+            )
+
+
+def start_app(server: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`make serve` (gunicorn) or granian, serving the application on `port`."""
+    if server == "gunicorn":
+        command = ["make", "--no-print-directory", "serve", f"PORT={port}"]
+        return start(command, env, OUT / "serve.log", ROOT)
+    return granian(port, env)
+
+
+def granian(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """granian serving config.wsgi as `make serve` does with gunicorn: the same worker count;
+    gthread's threads per worker as blocking threads, the Python threads that run the WSGI
+    application (one Rust runtime thread per worker does the sockets, as gthread's main thread
+    does); HTTP/1 only and no websockets, as gunicorn; gunicorn's graceful timeout before a
+    worker is killed at shutdown; its own lines in gunicorn's JSON log format; a metrics folder
+    of its own, emptied first as gunicorn's on_starting empties make serve's."""
+    metrics = OUT / "metrics-granian"
+    shutil.rmtree(metrics, ignore_errors=True)
+    metrics.mkdir()
+    logs = gunicorn_config.logconfig_dict
+    log_config = OUT / "granian-logging.json"
+    log_config.write_text(
+        json.dumps({**logs, "loggers": {"_granian": logs["loggers"]["gunicorn.error"]}})
+    )
+    command = [str(BIN / "granian"), "--interface", "wsgi", "--http", "1", "--no-ws"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", WORKERS]
+    command += ["--blocking-threads", str(gunicorn_config.threads)]
+    command += ["--workers-kill-timeout", str(gunicorn_config.graceful_timeout)]
+    command += ["--log-config", str(log_config), "config.wsgi:application"]
+    granian_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+    return start(command, granian_env, OUT / "serve-granian.log", ROOT)
 
 
 def rename(result: Result, name: str) -> Result:
@@ -396,7 +474,7 @@ def probe_keep_alive(port: int) -> bool:
     return b"connection: close" not in head
 
 
-def start_profile(server_pid: int, name: str) -> list[subprocess.Popen[bytes]]:
+def start_profile(server_pid: int, server: str, name: str) -> list[subprocess.Popen[bytes]]:
     py_spy = shutil.which("py-spy", path=str(BIN)) or shutil.which("py-spy")
     if not py_spy:
         print("(py-spy not installed: no profile)", end=" ", flush=True)
@@ -407,7 +485,7 @@ def start_profile(server_pid: int, name: str) -> list[subprocess.Popen[bytes]]:
         [py_spy, "record", "--pid", str(pid), "--duration", duration, "--rate", "250",
          "--format", fmt, "--output", str(OUT / f"profile-{name}-{pid}.{ext}"),
          "--nonblocking", "--gil"]
-        for pid in gunicorn_workers(server_pid)
+        for pid in workers(server_pid, server)
         for fmt, ext in (("flamegraph", "svg"), ("raw", "txt"))
     ]  # fmt: skip
     return [subprocess.Popen(command, stdout=quiet, stderr=quiet) for command in commands]
@@ -428,21 +506,32 @@ def report(
         for r in results
     ]
     generator_cpu = max(r.loadgen_cpu_us for r in results)
+    servers = {
+        "gunicorn": f"gunicorn {WORKERS} workers, config/gunicorn.py",
+        "granian": f"granian {WORKERS} workers × {gunicorn_config.threads} blocking threads, "
+        "bench/run.py `granian()`",
+    }
+    command = (
+        "make bench" if SERVERS == ["gunicorn"] else f"BENCH_SERVERS={','.join(SERVERS)} make bench"
+    )
+    compared = []
+    for server in (s for s in SERVERS if s != "gunicorn" and "gunicorn" in SERVERS):
+        compared += [f"{server} against gunicorn:", "", *versus(results, cpu, server), ""]
     lines = [
         f"Run of {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit `{commit()}`.",
         "",
         f"- Machine: {machine()}; PostgreSQL and Redis on the same machine, shared with "
         "other work.",
-        f"- Command: `make bench` ({WARMUP:g} s warm-up + {SECONDS:g} s per endpoint, "
+        f"- Command: `{command}` ({WARMUP:g} s warm-up + {SECONDS:g} s per endpoint, "
         f"{CONNECTIONS} connections from {LOADGEN_PROCESSES} load-generator processes, "
-        f"gunicorn {WORKERS} workers, config/gunicorn.py; keep-alive: {keep_alive}).",
+        f"{'; '.join(servers[server] for server in SERVERS)}; keep-alive: {keep_alive}).",
         f"- Data: {data}: {sizes[0]:,} customers, {sizes[1]:,} loans before the run.",
         f"- Floor: a bare Django JSON view (bench/floor_settings.py), {floor_rps:,.0f} req/s "
         "(mean of the runs before and after the endpoints).",
         f"- Load generator ceiling against a do-nothing server: {ceiling.rps:,.0f} req/s; its CPU "
         f"cost is at most {generator_cpu:.0f} µs per request in this run.",
-        "- CPU µs/req: the gunicorn workers' and the whole PostgreSQL server's CPU time during "
-        "the measured seconds, per answered request (/proc; the machine has "
+        "- CPU µs/req: the server's worker processes' and the whole PostgreSQL server's CPU "
+        "time during the measured seconds, per answered request (/proc; the machine has "
         f"{loadgen.cpu_count()} cores).",
         "",
         *table(results, cpu, floor_rps),
@@ -455,6 +544,7 @@ def report(
         "",
         *verdicts(results, floor_rps),
         "",
+        *compared,
     ]
     text = "\n".join(lines)
     print()

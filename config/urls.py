@@ -12,7 +12,7 @@ from core.errors import not_found_view
 from customers.api import RegisterApi
 from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import CheckEligibilityApi, CreateLoanApi, ViewCustomerLoansApi, ViewLoanApi
-from loans.audit_api import CustomerDecisionsApi, DecisionApi
+from loans.audit_api import CustomerDecisionsApi, DecisionApi, DecisionReplayApi
 from loans.servicing_api import LoanPaymentsApi, LoanPayoffApi, LoanScheduleApi
 from policies.api import PoliciesApi, PolicyActivationApi, PolicyApi
 
@@ -38,6 +38,7 @@ urlpatterns = [
         "customer-decisions",
     ),
     *endpoint("decisions/<id:decision_id>", DecisionApi.as_view(), "decision"),
+    *endpoint("decisions/<id:decision_id>/replay", DecisionReplayApi.as_view(), "decision-replay"),
     *endpoint("policies", PoliciesApi.as_view(), "policies"),
     *endpoint("policies/<id:version>", PolicyApi.as_view(), "policy"),
     *endpoint("policies/<id:version>/activate", PolicyActivationApi.as_view(), "policy-activate"),

@@ -15,11 +15,12 @@ from core.auth import Role
 from core.contract import Declaration, Timestamp, parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
+from core.jobs import JobStatus
 from core.schema import error_responses
 from ingestion.dispatch import start_after_commit
 from ingestion.errors import JobNotFound
 from ingestion.jobs import create_job
-from ingestion.models import FileKind, IngestionJob, JobStatus
+from ingestion.models import FileKind, IngestionJob
 from ingestion.readers import looks_like_spreadsheet
 from ingestion.selectors import get_job
 

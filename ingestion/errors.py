@@ -10,11 +10,3 @@ from core.errors import NotFoundError
 class JobNotFound(NotFoundError):
     def __init__(self, job_id: int) -> None:
         super().__init__(f"No ingestion job with id {job_id}.")
-
-
-class JobBusy(Exception):
-    """Another run holds the job and proved alive recently; try again after the lease."""
-
-
-class LeaseLost(Exception):
-    """A newer run took the job over (this one looked dead); this run stops quietly."""

@@ -8,16 +8,10 @@ from typing import Any
 
 from django.db import models
 
+from core.jobs import BackgroundJob
 from core.limits import MONEY_PLACES
 from customers.limits import APPROVED_LIMIT_DIGITS, MAX_NAME_LENGTH, SALARY_DIGITS
 from loans.models import amount_field, installment_field, rate_field
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
 
 
 class FileKind(models.TextChoices):
@@ -36,10 +30,9 @@ def empty_counts() -> dict[str, dict[str, int]]:
     return {kind: dict.fromkeys(Outcome.values, 0) for kind in FileKind.values}
 
 
-class IngestionJob(models.Model):
+class IngestionJob(BackgroundJob):
     """Counts, errors and warnings live on the row, so a status read is one query."""
 
-    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     # {"customers": {"name", "path", "owned", "rows", "merged_through", "merged_ranges"},
     # "loans": {...}}: the upload's name, where it is and whether the job removes it at the end,
     # the rows read, and the merge's progress (see pipeline._merge). Customers go first.
@@ -48,20 +41,13 @@ class IngestionJob(models.Model):
     batch_rows = models.PositiveIntegerField()
     # Steps finished for good, e.g. ["customers:parsed", "customers:merged"]; a re-run skips them.
     steps_done = models.JSONField(default=list)
-    phase = models.CharField(max_length=32, blank=True, default="")
     processed_rows = models.PositiveBigIntegerField(default=0)
     total_rows = models.PositiveBigIntegerField(default=0)
     counts = models.JSONField(default=empty_counts)
     errors = models.JSONField(default=list)
     warnings = models.JSONField(default=list)
-    # Who runs the job now, and when it last proved alive: a second delivery waits or takes over.
-    run_token = models.UUIDField(null=True, blank=True)
     # Per phase: seconds, rows and memory, for logs and the benchmark.
     timings = models.JSONField(default=dict)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -79,6 +65,16 @@ class IngestionJob(models.Model):
     def add_count(self, kind: str, outcome: str, n: int) -> None:
         counts: dict[str, Any] = self.counts
         counts[kind][outcome] += n
+
+    def note_problem(
+        self, kind: str | None, row: int | None, column: str | None, message: str
+    ) -> None:
+        """A file that failed as a whole (no row, and no column unless one is missing)."""
+        problem = {"file": kind, "row": row, "column": column, "message": message}
+        self.errors = [*self.errors, problem]
+
+    def note_failure(self, message: str) -> None:
+        self.note_problem(None, None, None, message)
 
     def set_rows(self, kind: str, rows: int) -> None:
         """The rows of one file (estimated, then read); the job's total follows."""

@@ -3,11 +3,11 @@ commands call. The job's lifecycle is ingestion.jobs, each file's way in ingesti
 
 import logging
 
-from ingestion.errors import LeaseLost
+from core.jobs import JobStatus, LeaseLost, TooManyAttempts, fail_unclaimable
 from ingestion.jobs import ProgressCallback, claim
 from ingestion.kinds import SPECS
 from ingestion.metrics import record_ingested_rows
-from ingestion.models import FileKind, IngestionJob, JobStatus
+from ingestion.models import FileKind, IngestionJob
 from ingestion.pipeline import ingest_file
 from ingestion.readers import UnreadableFile
 
@@ -15,8 +15,14 @@ logger = logging.getLogger(__name__)
 
 
 def run_job(job_id: int, on_progress: ProgressCallback | None = None) -> None:
-    """Run or resume the job. Finished jobs are left alone; a live run elsewhere → JobBusy."""
-    run = claim(job_id, on_progress)
+    """Run or resume the job. Finished jobs are left alone; a live run elsewhere → JobBusy; a
+    job whose runs keep dying is failed with the reason."""
+    try:
+        run = claim(job_id, on_progress)
+    except TooManyAttempts as exc:
+        logger.error("Ingestion job %s failed: %s", job_id, exc)
+        fail_unclaimable(IngestionJob, job_id, str(exc))
+        return
     if run is None:
         return
     current: FileKind | None = None

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from ingestion.errors import JobBusy
+from core.jobs import JobBusy
 from ingestion.services import run_job
 
 
@@ -14,4 +14,4 @@ def run_ingestion(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
     try:
         run_job(job_id)
     except JobBusy as exc:
-        raise self.retry(countdown=settings.INGEST_LEASE_SECONDS, exc=exc) from exc
+        raise self.retry(countdown=settings.JOB_LEASE_SECONDS, exc=exc) from exc

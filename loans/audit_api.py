@@ -1,6 +1,7 @@
 """The decision audit trail, read-only."""
 
 from decimal import Decimal
+from typing import Annotated
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from pydantic import Field
@@ -10,12 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.auth import Role
-from core.contract import Day, Declaration, Money, Timestamp, respond
-from core.schema import error_responses
+from core.contract import Day, Declaration, Money, Timestamp, WholeNumber, parse, respond
+from core.limits import LARGEST_ID
+from core.schema import error_responses, query_parameters
 from customers.errors import CustomerNotFound
 from loans.api import ReasonOutput, ScoreBreakdownOutput
-from loans.errors import DecisionNotFound
+from loans.errors import DecisionNotFound, NotReplayable
 from loans.models import CreditDecision, DecisionKind
+from loans.replay import replay
 from loans.selectors import customer_decisions, get_decision
 
 
@@ -110,6 +113,48 @@ class CustomerDecisionsApi(APIView):
         paginator = DecisionPage()
         records = paginator.paginate_queryset(customer_decisions(customer_id), request, view=self)
         return respond(DecisionPageOutput, DecisionPageOutput.of(paginator, records or []))
+
+
+class OutcomeOutput(Declaration):
+    approval: bool
+    credit_score: int
+    corrected_interest_rate: Money
+    monthly_installment: Money
+    max_eligible_amount: Money | None
+    reason_codes: list[str]
+
+
+class ReplayOutput(Declaration):
+    decision_id: int
+    policy_version: int
+    recorded: OutcomeOutput
+    replayed: OutcomeOutput
+    matches: bool = Field(description="Whether the replayed outcome is the recorded one.")
+
+
+class ReplayQuery(Declaration):
+    policy: Annotated[int, WholeNumber(1, LARGEST_ID)] | None = Field(
+        default=None,
+        description="Replay under this version instead of the one recorded (a what-if).",
+    )
+
+
+class DecisionReplayApi(APIView):
+    roles = (Role.RISK,)
+
+    @extend_schema(
+        summary="Make a recorded decision again from what it was made from",
+        description="Under the version it recorded, the replay matches; under another "
+        "(?policy=VERSION), `matches` says whether the outcome is the same.",
+        parameters=query_parameters(ReplayQuery),
+        responses={
+            200: ReplayOutput,
+            **error_responses(400, 404, 409, examples=(DecisionNotFound(42), NotReplayable(42))),
+        },
+    )
+    def get(self, request: Request, decision_id: int) -> Response:
+        query = parse(ReplayQuery, request.query_params)
+        return respond(ReplayOutput, replay(decision_id, policy_version=query.policy))
 
 
 class DecisionApi(APIView):

@@ -10,6 +10,7 @@ class LoanErrorCode(StrEnum):
     DECISION_NOT_FOUND = "decision_not_found"
     LOAN_CLOSED = "loan_closed"
     LOAN_NOT_SERVICED_HERE = "loan_not_serviced_here"
+    NOT_REPLAYABLE = "not_replayable"
 
 
 class LoanNotFound(NotFoundError):
@@ -39,4 +40,14 @@ class LoanNotServicedHere(ConflictError):
     def __init__(self, loan_id: int) -> None:
         super().__init__(
             f"Loan {loan_id} came from the history files; its payments are recorded there."
+        )
+
+
+class NotReplayable(ConflictError):
+    code = LoanErrorCode.NOT_REPLAYABLE
+
+    def __init__(self, decision_id: int) -> None:
+        super().__init__(
+            f"Decision {decision_id} was recorded before decisions kept what they were made "
+            "from; it cannot be replayed."
         )

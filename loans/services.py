@@ -56,7 +56,7 @@ def _record(
         monthly_installment=decision.monthly_installment,
         max_eligible_amount=decision.max_eligible_amount,
         min_tenure_months=decision.min_tenure_months,
-        figures=stored_figures(made.figures),
+        figures=made.figures.stored(),
         policy_version=str(made.policy_version),
         loan=loan_id,
         requested_by=requested_by,
@@ -72,14 +72,6 @@ class Made:
     figures: Figures
     policy_version: int
     as_of: date
-
-
-def stored_figures(figures: Figures) -> dict[str, str | int]:
-    """As CreditDecision.figures keeps them: decimals as text, so no float ever holds money."""
-    return {
-        name: value if isinstance(value, int) else str(value)
-        for name, value in vars(figures).items()
-    }
 
 
 def _decide(customer_id: int, request: LoanRequest, as_of: date) -> Made:

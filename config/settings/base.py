@@ -168,15 +168,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "credit"
-# Redis redelivers an unacknowledged task (a killed worker's) after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Redis redelivers an unacknowledged task (a killed worker's) after this many seconds. Short,
+# so a killed worker's job resumes within two minutes: a delivery while the job's run is still
+# alive only waits out its lease (core/jobs.py), so a short timeout never runs a job twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90)}
 
 # Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,
 # the spreadsheet reader, and how long a silent run keeps its claim on a job.
 INGEST_DIR = Path(env_str("INGEST_DIR") or BASE_DIR / "var" / "ingest")
 INGEST_BATCH_ROWS = env_int("INGEST_BATCH_ROWS", 20000)
 INGEST_READER = env_str("INGEST_READER", "calamine")
-INGEST_LEASE_SECONDS = env_int("INGEST_LEASE_SECONDS", 120)
+# Background jobs (core/jobs.py): how long a silent run keeps its claim, and how many runs may
+# die on one job before it is failed instead of started again.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 
 # Idempotency-Key (docs/idempotency.md): hours a keyed response is kept and replayed, and the
 # seconds a retry waits for the first request with its key to finish before answering 409.

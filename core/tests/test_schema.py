@@ -62,6 +62,7 @@ OPERATIONS = [
     ("/loans/{loan_id}/payoff", "get"),
     ("/customers/{customer_id}/decisions", "get"),
     ("/decisions/{decision_id}", "get"),
+    ("/decisions/{decision_id}/replay", "get"),
     ("/ingest", "post"),
     ("/ingest/{job_id}", "get"),
     ("/policies", "get"),

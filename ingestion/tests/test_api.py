@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.jobs import JobStatus
 from customers.models import Customer
 from ingestion import dispatch, jobs
-from ingestion.models import IngestionJob, JobStatus
+from ingestion.models import IngestionJob
 from ingestion.tests.conftest import customer, loan
 
 pytestmark = pytest.mark.django_db

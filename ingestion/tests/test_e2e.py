@@ -109,7 +109,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "INGEST_BATCH_ROWS": "500",
         # A killed worker's task comes back after 5 s; its claim on the job lapses after 3 s.
         "CELERY_VISIBILITY_TIMEOUT": "5",
-        "INGEST_LEASE_SECONDS": "3",
+        "JOB_LEASE_SECONDS": "3",
     }
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from core.jobs import JobBusy, JobStatus
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
 from ingestion import jobs, kinds, merge, services, staging
-from ingestion.errors import JobBusy
-from ingestion.models import FileKind, IngestionJob, JobStatus, StagedCustomer, StagedLoan
+from ingestion.models import FileKind, IngestionJob, StagedCustomer, StagedLoan
 from ingestion.samples import CUSTOMER_HEADERS
 from ingestion.tests.conftest import customer, ingest, loan
 from loans.models import Loan, LoanOrigin
@@ -298,7 +298,7 @@ def test_a_rerun_after_a_crash_mid_merge_gives_exact_counts(
     assert job.status == JobStatus.RUNNING
     assert job.counts["loans"]["created"] == 2  # one loan range merged before the crash
     monkeypatch.setattr(merge, "merge_range", real_merge)
-    settings.INGEST_LEASE_SECONDS = 0  # the crashed run's claim has lapsed
+    settings.JOB_LEASE_SECONDS = 0  # the crashed run's claim has lapsed
     services.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
@@ -346,7 +346,7 @@ def test_a_crash_after_a_range_is_merged_but_before_its_step_commits_is_redone_e
     assert sorted(Loan.objects.values_list("pk", flat=True)) == [101, 102]
     monkeypatch.setattr(merge, "merge_range", real_merge)
     monkeypatch.setattr(IngestionJob, "add_count", real_add_count)
-    settings.INGEST_LEASE_SECONDS = 0
+    settings.JOB_LEASE_SECONDS = 0
     services.run_job(job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
@@ -372,14 +372,14 @@ def test_a_crash_while_reading_rereads_the_file(settings, monkeypatch, customers
     with pytest.raises(KeyboardInterrupt):
         services.run_job(job.pk)
     monkeypatch.setattr(staging, "write_staged", real_write)
-    settings.INGEST_LEASE_SECONDS = 0
+    settings.JOB_LEASE_SECONDS = 0
     services.run_job(job.pk)
     job.refresh_from_db()
     assert job.counts["customers"] == counts(created=2)
 
 
 def test_a_live_run_elsewhere_makes_a_second_run_wait(customers_file, settings):
-    settings.INGEST_LEASE_SECONDS = 60
+    settings.JOB_LEASE_SECONDS = 60
     job = jobs.create_job_for_paths({"customers": customers_file(customer(1))})
     IngestionJob.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, heartbeat_at=job.created_at

@@ -1,9 +1,8 @@
 import pytest
 from celery.exceptions import Retry
 
+from core.jobs import JobBusy, JobStatus
 from ingestion import tasks
-from ingestion.errors import JobBusy
-from ingestion.models import JobStatus
 from ingestion.tests.conftest import customer
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +18,7 @@ def test_the_task_runs_the_job(customers_file):
 
 
 def test_a_busy_job_is_retried_after_the_lease(monkeypatch, settings):
-    settings.INGEST_LEASE_SECONDS = 42
+    settings.JOB_LEASE_SECONDS = 42
 
     def busy(job_id):
         raise JobBusy("running elsewhere")

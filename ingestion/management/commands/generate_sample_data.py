@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core import clock
+from core.jobs import JobStatus
 from ingestion.jobs import create_job_for_paths
-from ingestion.models import JobStatus
 from ingestion.samples import Plan, write_xlsx
 from ingestion.selectors import get_job
 from ingestion.services import run_job

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.jobs import JobStatus
 from ingestion.jobs import create_job_for_paths
-from ingestion.models import IngestionJob, JobStatus
+from ingestion.models import IngestionJob
 from ingestion.selectors import get_job
 from ingestion.services import run_job
 
