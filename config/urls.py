@@ -14,7 +14,14 @@ from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import CheckEligibilityApi, CreateLoanApi, ViewCustomerLoansApi, ViewLoanApi
 from loans.audit_api import CustomerDecisionsApi, DecisionApi, DecisionReplayApi
 from loans.servicing_api import LoanPaymentsApi, LoanPayoffApi, LoanScheduleApi
-from policies.api import PoliciesApi, PolicyActivationApi, PolicyApi
+from policies.api import (
+    PoliciesApi,
+    PolicyActivationApi,
+    PolicyApi,
+    SimulationApi,
+    SimulationFlipsApi,
+    SimulationsApi,
+)
 
 register_converter(IdConverter, "id")
 
@@ -42,6 +49,15 @@ urlpatterns = [
     *endpoint("policies", PoliciesApi.as_view(), "policies"),
     *endpoint("policies/<id:version>", PolicyApi.as_view(), "policy"),
     *endpoint("policies/<id:version>/activate", PolicyActivationApi.as_view(), "policy-activate"),
+    *endpoint("policy-simulations", SimulationsApi.as_view(), "policy-simulations"),
+    *endpoint(
+        "policy-simulations/<id:simulation_id>", SimulationApi.as_view(), "policy-simulation"
+    ),
+    *endpoint(
+        "policy-simulations/<id:simulation_id>/flips.csv",
+        SimulationFlipsApi.as_view(),
+        "policy-simulation-flips",
+    ),
     *endpoint("health", HealthApi.as_view(), "health"),
     *endpoint("ingest", IngestApi.as_view(), "ingest"),
     *endpoint("ingest/<id:job_id>", IngestStatusApi.as_view(), "ingest-status"),

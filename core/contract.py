@@ -315,9 +315,9 @@ def shape(declaration: Any, value: Any) -> Any:
     """`value` (a domain object, or a list of them) as the declaration's plain data: dicts,
     lists, Decimals and text, for the JSON renderer."""
     if isinstance(declaration, type) and issubclass(declaration, BaseModel):
-        return declaration.model_validate(value).model_dump()
+        return declaration.model_validate(value).model_dump(by_alias=True)
     adapter = _adapter(declaration)
-    return adapter.dump_python(adapter.validate_python(value, from_attributes=True))
+    return adapter.dump_python(adapter.validate_python(value, from_attributes=True), by_alias=True)
 
 
 def respond(

@@ -6,7 +6,9 @@ apostrophe, which they show as text. Numbers and dates are written as they are.
 """
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,6 +25,16 @@ def neutralized(cell: Any) -> Any:
 
 
 def write_csv(out: Writable, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    writer = csv.writer(out)
-    writer.writerow([neutralized(name) for name in header])
-    writer.writerows([neutralized(cell) for cell in row] for row in rows)
+    for line in csv_lines(header, rows):
+        out.write(line)
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The CSV one line at a time, for a streamed download of many rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in chain([header], rows):
+        writer.writerow([neutralized(cell) for cell in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

@@ -10,15 +10,20 @@ within the lease once a delivery (or the re-queueing sweep, core.tasks) comes.
 """
 
 import logging
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from celery import Task as CeleryTask
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -157,3 +162,72 @@ def fail_unclaimable(model: type[Job], job_id: int, message: str) -> None:
         job.run_token = None
         job.note_failure(message)
         job.save()
+
+
+# --- Starting jobs, and starting them again -------------------------------------------------
+
+
+# A Celery task that runs one job by id.
+Task = CeleryTask[[int], Any]
+
+
+_KINDS: dict[type[BackgroundJob], Task] = {}
+
+
+def register_job_kind(model: type[BackgroundJob], task: Task) -> None:
+    """The task that runs jobs of `model`, for the sweep that starts forgotten ones; called
+    from AppConfig.ready."""
+    _KINDS[model] = task
+
+
+def start_after_commit(task: Task, job_id: int) -> None:
+    """Once the request's transaction commits: a Celery task on Redis, else a thread here."""
+    transaction.on_commit(lambda: start(task, job_id))
+
+
+def start(task: Task, job_id: int) -> bool:
+    """Hand the job to the broker (or to a thread, in the embedded mode). A broker that cannot
+    take it leaves the job queued, in the database: the sweep (`requeue_forgotten`) hands it
+    over again once the broker is back. Returns whether the hand-over happened now."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        threading.Thread(
+            target=_run_in_thread, args=(task, job_id), name=f"job-{job_id}", daemon=True
+        ).start()
+        return True
+    try:
+        task.delay(job_id)
+    except (KombuError, RedisError, OSError):
+        logger.warning(
+            "Job %s of %s left queued: the broker is unreachable",
+            job_id,
+            task.name,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def _run_in_thread(task: Task, job_id: int) -> None:
+    try:
+        task.run(job_id)
+    except Exception:
+        logger.exception("Job %s of %s failed", job_id, task.name)
+    finally:
+        connection.close()
+
+
+def requeue_forgotten() -> int:
+    """Hand over again every job that no run holds: queued for longer than the lease (its
+    hand-over failed, or the broker lost it), or running with a heartbeat older than the lease
+    (its worker died). Harmless twice over: a delivery for a held job waits out the lease, one
+    for a finished job does nothing. Returns how many were handed over."""
+    stale = timezone.now() - lease()
+    handed = 0
+    for model, task in _KINDS.items():
+        forgotten = model._default_manager.filter(
+            Q(status=JobStatus.QUEUED, created_at__lt=stale)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
+        ).values_list("pk", flat=True)
+        for job_id in forgotten:
+            handed += start(task, job_id)
+    return handed

@@ -1,9 +1,11 @@
 """Money arithmetic: Decimal only, rounded half-up to paise. Free of Django on purpose."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar, get_type_hints
 
 PAISE = Decimal("0.01")
 LAKH = Decimal(100_000)
+T = TypeVar("T")
 
 
 def to_paise(amount: Decimal) -> Decimal:
@@ -14,3 +16,22 @@ def from_spreadsheet(value: float | int | str | Decimal) -> Decimal:
     """Floats from outside (spreadsheet cells, SQLite's REAL columns) go through their shortest
     repr, so 8.2 stays 8.2 and not 8.1999…"""
     return Decimal(str(value))
+
+
+def as_stored(record: Any) -> dict[str, Any]:
+    """A dataclass as JSON keeps it: its Decimals as text, so no float ever holds money."""
+    return {
+        name: str(value) if isinstance(value, Decimal) else value
+        for name, value in vars(record).items()
+    }
+
+
+def from_stored(kind: type[T], stored: dict[str, Any]) -> T:
+    """The dataclass `as_stored` wrote: the fields typed Decimal read back from their text."""
+    hints = get_type_hints(kind)
+    return kind(
+        **{
+            name: Decimal(value) if hints[name] is Decimal else value
+            for name, value in stored.items()
+        }
+    )

@@ -138,17 +138,21 @@ _GENERIC_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
 }
 
 
-def error_responses(*statuses: int, examples: tuple[ApiError, ...] = ()) -> dict[int, Any]:
+def error_responses(
+    *statuses: int, examples: tuple[ApiError, ...] = (), beside: str | None = None
+) -> dict[Any, Any]:
     """The envelope for `statuses`, plus the 401 and 429 any endpoint behind a key may answer.
     `examples` are the endpoint's own errors (an app's not-found, a conflict), shown in place
-    of the generic example of their status."""
+    of the generic example of their status. `beside` names the media type of an endpoint's
+    success that is not JSON (a CSV): its errors are still JSON."""
     own = {
         error.status_code: error_body(error.code, error.message, error.fields) for error in examples
     }
-    responses: dict[int, Any] = {}
+    responses: dict[Any, Any] = {}
     for status in sorted({*statuses, 401, 429}):
         description, generic = _GENERIC_ERRORS[status]
-        responses[status] = OpenApiResponse(
+        key = (status, "application/json") if beside else status
+        responses[key] = OpenApiResponse(
             ErrorEnvelope,
             description=description,
             examples=[OpenApiExample(f"{status}", value=own.get(status, generic))],

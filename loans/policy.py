@@ -105,7 +105,11 @@ def _percent(share: Decimal) -> str:
     return format((share * 100).normalize(), "f")
 
 
-def decide(figures: Figures, request: LoanRequest, policy: Policy) -> Decision:
+def decide(
+    figures: Figures, request: LoanRequest, policy: Policy, *, with_offers: bool = True
+) -> Decision:
+    """`with_offers=False` leaves the counter-offers out (None): a simulation of a million
+    decisions compares outcomes only, and the offers are most of a decision's cost."""
     credit = credit_score(figures, policy.score)
     floor = rate_floor(credit.score, policy)
     corrected_rate = request.interest_rate
@@ -145,7 +149,7 @@ def decide(figures: Figures, request: LoanRequest, policy: Policy) -> Decision:
             )
         )
     failed = {reason.code for reason in reasons}
-    lendable = floor is not None
+    lendable = with_offers and floor is not None
     return Decision(
         approved=not reasons,
         credit=credit,

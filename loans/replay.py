@@ -4,6 +4,7 @@ the policy version it recorded (or another, as a what-if for one case)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.money import from_stored
 from loans.errors import NotReplayable
 from loans.models import CreditDecision
 from loans.policy import Decision, LoanRequest, decide
@@ -65,7 +66,7 @@ def decision_again(record: CreditDecision, policy_version: int) -> Decision:
         amount=record.loan_amount, interest_rate=record.interest_rate, tenure=record.tenure
     )
     policy = policies.policy_version(policy_version)
-    return decide(Figures.from_stored(record.figures), request, policy)
+    return decide(from_stored(Figures, record.figures), request, policy)
 
 
 def replay(decision_id: int, *, policy_version: int | None = None) -> Replay:

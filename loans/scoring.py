@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any, get_type_hints
 
 from loans.standing import ACTIVE, CLOSED, installments_due, is_current
 
@@ -68,22 +67,6 @@ class Figures:
     loans_started_this_year: int
     current_loans_amount: Decimal
     current_loans_installments: Decimal
-
-    def stored(self) -> dict[str, str | int]:
-        """As a decision keeps them: decimals as text, so no float ever holds money."""
-        return {
-            name: value if isinstance(value, int) else str(value)
-            for name, value in vars(self).items()
-        }
-
-    @classmethod
-    def from_stored(cls, stored: dict[str, str | int]) -> "Figures":
-        kinds = get_type_hints(cls)
-        values: dict[str, Any] = {
-            name: int(value) if kinds[name] is int else Decimal(value)
-            for name, value in stored.items()
-        }
-        return cls(**values)
 
 
 def figures_of(

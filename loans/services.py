@@ -8,6 +8,7 @@ from django.utils import timezone
 from core import sql
 from core.dates import add_months
 from core.errors import ApiError
+from core.money import as_stored
 from loans import schedule
 from loans.errors import LoanClosed, LoanNotFound, LoanNotServicedHere
 from loans.metrics import record_decision
@@ -56,7 +57,7 @@ def _record(
         monthly_installment=decision.monthly_installment,
         max_eligible_amount=decision.max_eligible_amount,
         min_tenure_months=decision.min_tenure_months,
-        figures=made.figures.stored(),
+        figures=as_stored(made.figures),
         policy_version=str(made.policy_version),
         loan=loan_id,
         requested_by=requested_by,

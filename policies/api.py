@@ -1,23 +1,50 @@
 """The credit policy's versions: list, read, draft, edit a draft, delete a draft, activate."""
 
+from datetime import date
 from typing import Annotated, Any
 
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic_core import PydanticCustomError
 from rest_framework import status
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import JsonErrors
 from core.auth import Role, who_asked
-from core.contract import Declaration, Exact, Money, Timestamp, WholeNumber, parse, respond
+from core.contract import (
+    CalendarDate,
+    Day,
+    Declaration,
+    Exact,
+    Money,
+    Timestamp,
+    WholeNumber,
+    parse,
+    respond,
+)
+from core.csv import csv_lines
+from core.errors import INVALID_FIELDS, ApiError
+from core.jobs import JobStatus
 from core.limits import LARGEST_ID
 from core.schema import error_responses
-from policies.errors import PolicyNotADraft, PolicyNotFound
-from policies.models import PolicyStatus, PolicyVersion
+from policies.errors import PolicyNotADraft, PolicyNotFound, SimulationNotFound
+from policies.models import PolicySimulation, PolicyStatus, PolicyVersion
 from policies.parameters import Count, Multiplier, Rate, Rounding, Score, Share, Weight
 from policies.selectors import get_version, versions
 from policies.services import activate, create_draft, delete_draft, update_draft
+from policies.simulations import (
+    FLIP_COLUMNS,
+    flips_of,
+    get_simulation,
+    start_simulation,
+    tally_of,
+)
 
 
 class WeightsOutput(Declaration):
@@ -195,3 +222,154 @@ class PolicyActivationApi(APIView):
     def post(self, request: Request, version: int) -> Response:
         row = activate(version, activated_by=who_asked(request))
         return respond(PolicyOutput, PolicyOutput.of(row))
+
+
+class SimulationInput(Declaration):
+    policy: Annotated[int, WholeNumber(1, LARGEST_ID)] = Field(description="The candidate version.")
+    date_from: CalendarDate = Field(alias="from")
+    date_to: CalendarDate = Field(alias="to")
+
+    @field_validator("date_to")
+    @classmethod
+    def not_before_from(cls, date_to: date, info: ValidationInfo) -> date:
+        date_from = info.data.get("date_from")
+        if date_from is not None and date_to < date_from:
+            raise PydanticCustomError(
+                "window", "Must not be before from ({date_from}).", {"date_from": str(date_from)}
+            )
+        return date_to
+
+
+class SimulationAccepted(Declaration):
+    simulation_id: int
+    status: JobStatus
+    status_url: Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
+
+
+class FlipCounts(Declaration):
+    approved_to_refused: int
+    refused_to_approved: int
+
+
+class SimulationReport(Declaration):
+    decisions: int
+    approved_before: int
+    approved_after: int
+    approved_to_refused: int
+    refused_to_approved: int
+    flips_by_reason: dict[str, FlipCounts]
+    flips_by_score_band: dict[str, FlipCounts] = Field(description="By the candidate's score.")
+    approved_amount_before: Money
+    approved_amount_after: Money
+    average_corrected_rate_before: Money | None = Field(description="Over approved decisions.")
+    average_corrected_rate_after: Money | None
+
+
+class SimulationProgress(Declaration):
+    processed: int
+    total: int
+
+
+class SimulationOutput(Declaration):
+    simulation_id: int
+    policy: int
+    date_from: Day = Field(serialization_alias="from")
+    date_to: Day = Field(serialization_alias="to")
+    status: JobStatus
+    progress: SimulationProgress
+    report: SimulationReport | None = Field(description="When the simulation has succeeded.")
+    flips_url: str | None = Field(description="A CSV of the decisions whose outcome flips.")
+    failure: str
+    requested_by: str
+    created_at: Timestamp
+    started_at: Timestamp | None
+    finished_at: Timestamp | None
+
+    @classmethod
+    def of(cls, simulation: PolicySimulation, flips_url: str) -> "SimulationOutput":
+        done = simulation.status == JobStatus.SUCCEEDED
+        return cls.model_validate(
+            {
+                "simulation_id": simulation.pk,
+                "policy": simulation.policy_id,
+                "date_from": simulation.date_from,
+                "date_to": simulation.date_to,
+                "status": simulation.status,
+                "progress": {"processed": simulation.processed, "total": simulation.total},
+                "report": tally_of(simulation).report() if done else None,
+                "flips_url": flips_url if done else None,
+                "failure": simulation.failure,
+                "requested_by": simulation.requested_by,
+                "created_at": simulation.created_at,
+                "started_at": simulation.started_at,
+                "finished_at": simulation.finished_at,
+            }
+        )
+
+
+class SimulationsApi(APIView):
+    roles = (Role.RISK,)
+
+    @extend_schema(
+        summary="Simulate a candidate version over the decisions recorded in a window",
+        description="Every decision with an as-of date from `from` to `to` (inclusive) is "
+        "decided again under `policy`, in the background; follow `status_url`.",
+        request=SimulationInput,
+        responses={202: SimulationAccepted, **error_responses(400)},
+    )
+    def post(self, request: Request) -> Response:
+        asked = parse(SimulationInput, request.data)
+        if not PolicyVersion.objects.filter(pk=asked.policy).exists():
+            raise ApiError(INVALID_FIELDS, {"policy": [str(PolicyNotFound(asked.policy))]})
+        simulation = start_simulation(
+            policy_version=asked.policy,
+            date_from=asked.date_from,
+            date_to=asked.date_to,
+            requested_by=who_asked(request),
+        )
+        url = request.build_absolute_uri(reverse("policy-simulation", args=[simulation.pk]))
+        body = {"simulation_id": simulation.pk, "status": simulation.status, "status_url": url}
+        return respond(SimulationAccepted, body, status.HTTP_202_ACCEPTED)
+
+
+class SimulationApi(APIView):
+    roles = (Role.RISK,)
+
+    @extend_schema(
+        summary="A simulation's status, progress and, when done, its report",
+        responses={
+            200: SimulationOutput,
+            **error_responses(404, examples=(SimulationNotFound(42),)),
+        },
+    )
+    def get(self, request: Request, simulation_id: int) -> Response:
+        simulation = get_simulation(simulation_id)
+        url = request.build_absolute_uri(reverse("policy-simulation-flips", args=[simulation.pk]))
+        return respond(SimulationOutput, SimulationOutput.of(simulation, url))
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class SimulationFlipsApi(JsonErrors, APIView):
+    roles = (Role.RISK,)
+    renderer_classes = [CsvRenderer]
+
+    @extend_schema(
+        summary="The decisions whose outcome the candidate flips, as CSV",
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            **error_responses(404, examples=(SimulationNotFound(42),), beside="text/csv"),
+        },
+    )
+    def get(self, request: Request, simulation_id: int) -> StreamingHttpResponse:
+        simulation = get_simulation(simulation_id)
+        response = StreamingHttpResponse(
+            csv_lines(FLIP_COLUMNS, flips_of(simulation)), content_type="text/csv"
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="simulation-{simulation.pk}-flips.csv"'
+        )
+        return response

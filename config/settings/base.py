@@ -174,7 +174,7 @@ CELERY_TASK_DEFAULT_QUEUE = "credit"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90)}
 
 # Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,
-# the spreadsheet reader, and how long a silent run keeps its claim on a job.
+# the spreadsheet reader.
 INGEST_DIR = Path(env_str("INGEST_DIR") or BASE_DIR / "var" / "ingest")
 INGEST_BATCH_ROWS = env_int("INGEST_BATCH_ROWS", 20000)
 INGEST_READER = env_str("INGEST_READER", "calamine")
@@ -182,6 +182,8 @@ INGEST_READER = env_str("INGEST_READER", "calamine")
 # die on one job before it is failed instead of started again.
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# Decisions a policy simulation reads and commits at a time (its memory stays flat).
+SIMULATION_CHUNK = env_int("SIMULATION_CHUNK", 5000)
 
 # Idempotency-Key (docs/idempotency.md): hours a keyed response is kept and replayed, and the
 # seconds a retry waits for the first request with its key to finish before answering 409.

@@ -71,6 +71,9 @@ OPERATIONS = [
     ("/policies/{version}", "patch"),
     ("/policies/{version}", "delete"),
     ("/policies/{version}/activate", "post"),
+    ("/policy-simulations", "post"),
+    ("/policy-simulations/{simulation_id}", "get"),
+    ("/policy-simulations/{simulation_id}/flips.csv", "get"),
 ]
 
 

@@ -7,7 +7,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ingestion import dispatch, jobs, services
+from core import jobs as core_jobs
+from ingestion import jobs, services
 from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
 
 # The original files live beside the project (../shared/data); SHARED_DATA_DIR can point elsewhere.
@@ -86,11 +87,12 @@ def run_inline(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Background dispatch runs the job at once, inside the test's transaction."""
     ran: list[int] = []
 
-    def start(job_id: int) -> None:
+    def start(task: Any, job_id: int) -> bool:
         ran.append(job_id)
         services.run_job(job_id)
+        return True
 
-    monkeypatch.setattr(dispatch, "start", start)
+    monkeypatch.setattr(core_jobs, "start", start)
     return ran
 
 

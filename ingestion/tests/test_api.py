@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.jobs import JobStatus
 from customers.models import Customer
-from ingestion import dispatch, jobs
+from ingestion import jobs
 from ingestion.models import IngestionJob
 from ingestion.tests.conftest import customer, loan
 
@@ -114,29 +114,10 @@ def test_without_redis_the_job_runs_in_a_thread_after_commit(api, settings, cust
     assert answer.status_code == 202
     job_id = answer.json()["job_id"]
     # The in-memory test database locks whole tables: wait for the thread, then read.
-    for worker in [t for t in threading.enumerate() if t.name == f"ingest-{job_id}"]:
+    for worker in [t for t in threading.enumerate() if t.name == f"job-{job_id}"]:
         worker.join(timeout=30)
     assert api.get(f"/ingest/{job_id}").json()["status"] == JobStatus.SUCCEEDED
     assert Customer.objects.filter(pk=1).exists()
-
-
-def test_a_failing_background_job_is_logged(monkeypatch, caplog):
-    def explode(job_id):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(dispatch, "run_job", explode)
-    dispatch._run_in_thread(5)
-    assert "Ingestion job 5 failed" in caplog.text
-
-
-def test_with_redis_the_job_goes_to_celery(monkeypatch, settings):
-    from ingestion import tasks
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    sent: list[int] = []
-    monkeypatch.setattr(tasks.run_ingestion, "delay", sent.append)
-    dispatch.start(7)
-    assert sent == [7]
 
 
 def test_uploads_are_removed_when_storing_them_fails(customers_file, ingest_dir):
