@@ -8,10 +8,12 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker ingest test lint pytest migrate lock clean bench bench-ingest
+.PHONY: help run demo serve worker ingest test lint pytest migrate lock clean bench bench-ingest \
+	bench-console screenshots browser-deps
 
 help:
-	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
+	@echo "make run    set up .venv, migrate, serve the API and the console on http://$(HOST):$(PORT) (SQLite by default)"
+	@echo "make demo   make run with sample data and demo users for the console (SQLite only)"
 	@echo "make serve  production server: migrate, then gunicorn on $(HOST):$(PORT) (see docs/deployment.md)"
 	@echo "make test   lint, type checks, migrations check and the whole test suite with coverage"
 	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
@@ -32,7 +34,16 @@ $(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt | $(BIN)/pyth
 migrate: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
 
+CONSOLE_ADDRESS = "The console: http://$(HOST):$(PORT)/console/ (make demo for sample data and demo users;\n  manage.py create_staff_user NAME --role officer|risk|operations|admin for real ones)"
+
 run: migrate
+	@printf '%b\n' $(CONSOLE_ADDRESS)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The embedded default only: console_demo refuses with DEBUG off or on another database.
+demo: migrate
+	$(BIN)/python manage.py console_demo
+	@printf '%b\n' $(CONSOLE_ADDRESS)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production: config.settings.production refuses to start without SECRET_KEY, ALLOWED_HOSTS
@@ -41,6 +52,7 @@ serve: export DJANGO_SETTINGS_MODULE := config.settings.production
 serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
 serve: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).

@@ -1,5 +1,6 @@
-"""Per request: one log line carrying a request id, and one metrics sample. And the admin's
-session, user and message middleware, run for the admin's paths only."""
+"""Per request: one log line carrying a request id, and one metrics sample. And the session, user
+and message middleware, run for the paths people use in a browser only (the admin, the
+console)."""
 
 import logging
 import re
@@ -8,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -69,27 +71,30 @@ class RequestLogMiddleware:
         return response
 
 
-ADMIN_PATH = "/admin/"
+def is_staff_path(request: HttpRequest) -> bool:
+    """A path people use in a browser (settings.STAFF_PATHS: the admin, the console)."""
+    return request.path_info.startswith(settings.STAFF_PATHS)
 
 
-class AdminOnly(MiddlewareMixin):
-    """Runs the middleware it is mixed into for the admin's paths only. Sessions, users and
-    messages exist for the admin alone (the API authenticates each request by its key), and
-    every API request paid for them. Subclasses keep Django's admin checks satisfied."""
+class StaffOnly(MiddlewareMixin):
+    """Runs the middleware it is mixed into for the people's paths only. Sessions, users and
+    messages exist for the admin and the console alone (the API authenticates each request by
+    its key), and every API request paid for them. Subclasses keep Django's admin checks
+    satisfied."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        if request.path_info.startswith(ADMIN_PATH):
+        if is_staff_path(request):
             return super().__call__(request)
         return self.get_response(request)
 
 
-class AdminSessionMiddleware(AdminOnly, SessionMiddleware):
+class StaffSessionMiddleware(StaffOnly, SessionMiddleware):
     pass
 
 
-class AdminAuthenticationMiddleware(AdminOnly, AuthenticationMiddleware):
+class StaffAuthenticationMiddleware(StaffOnly, AuthenticationMiddleware):
     pass
 
 
-class AdminMessageMiddleware(AdminOnly, MessageMiddleware):
+class StaffMessageMiddleware(StaffOnly, MessageMiddleware):
     pass

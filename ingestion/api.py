@@ -15,14 +15,13 @@ from core.auth import Role
 from core.contract import Declaration, Timestamp, parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
-from core.jobs import JobStatus, start_after_commit
+from core.jobs import JobStatus
 from core.schema import error_responses
 from ingestion.errors import JobNotFound
-from ingestion.jobs import create_job
 from ingestion.models import FileKind, IngestionJob
 from ingestion.readers import looks_like_spreadsheet
 from ingestion.selectors import get_job
-from ingestion.tasks import run_ingestion
+from ingestion.services import start_ingestion
 
 if TYPE_CHECKING:
     Upload = UploadedFile[bytes]
@@ -165,8 +164,7 @@ class IngestApi(APIView):
     @idempotent
     def post(self, request: Request) -> Response:
         files = parse(IngestInput, request.data)
-        job = create_job(files.uploads())
-        start_after_commit(run_ingestion, job.pk)
+        job = start_ingestion(files.uploads())
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))
         return respond(
             IngestAcceptedOutput,

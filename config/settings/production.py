@@ -10,6 +10,10 @@ LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]  # n
 # The request middleware already logs every 4xx; django.request keeps the 5xx tracebacks.
 LOGGING["loggers"] = {"django.request": {"level": "ERROR"}}  # noqa: F405
 
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+}
+
 # Behind a TLS-terminating proxy: redirect to HTTPS, HSTS and cookies only over HTTPS.
 # The proxy must set X-Forwarded-Proto (and drop any the client sent).
 if env_bool("HTTPS", False):
