@@ -4,7 +4,8 @@ commands call. The job's lifecycle is ingestion.jobs, each file's way in ingesti
 import logging
 from collections.abc import Mapping
 
-from core.jobs import JobStatus, LeaseLost, TooManyAttempts, fail_unclaimable, start_after_commit
+from core import jobs as core_jobs
+from core.jobs import JobStatus, LeaseLost, TooManyAttempts, fail_unclaimable
 from ingestion.jobs import ProgressCallback, Upload, claim, create_job
 from ingestion.kinds import SPECS
 from ingestion.metrics import record_ingested_rows
@@ -21,7 +22,7 @@ def start_ingestion(uploads: Mapping[str, Upload]) -> IngestionJob:
     from ingestion.tasks import run_ingestion  # the task module imports this one
 
     job = create_job(uploads)
-    start_after_commit(run_ingestion, job.pk)
+    core_jobs.start_after_commit(run_ingestion, job.pk)
     return job
 
 

@@ -74,6 +74,17 @@ AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
 # A locked account sees a page that says so and for how long (still a 429).
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 
+# The console's and the admin's people: passwords of 12 characters or more, not a common one.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 LOGIN_URL = "console:sign-in"
 LOGIN_REDIRECT_URL = "console:dashboard"
 # A working day; the cookies never reach JavaScript (htmx sends the CSRF token from the page).

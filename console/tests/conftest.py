@@ -38,3 +38,18 @@ def signed_in(staff):
 @pytest.fixture
 def officer(signed_in):
     return signed_in(Role.OFFICER, name="asha")
+
+
+@pytest.fixture
+def run_inline(monkeypatch):
+    """Background jobs (ingestion, simulations) run at once inside the test's transaction,
+    instead of after its commit."""
+    from core import jobs
+
+    monkeypatch.setattr(jobs, "start_after_commit", lambda task, job_id: task.run(job_id))
+
+
+def form_key() -> str:
+    import uuid
+
+    return str(uuid.uuid4())

@@ -29,14 +29,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         users = get_user_model()
-        user, created = users.objects.get_or_create(username=options["name"])
+        name = options["name"]
         password = os.environ.get(PASSWORD_VARIABLE) or self._ask()
         try:
-            validate_password(password, user)
+            validate_password(password, users(username=name))
         except ValidationError as weak:
-            if created:
-                user.delete()
             raise CommandError(" ".join(weak.messages)) from weak
+        user, created = users.objects.get_or_create(username=name)
         user.set_password(password)
         user.is_active = True
         user.save()
