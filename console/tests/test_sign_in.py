@@ -63,7 +63,7 @@ def test_five_failures_lock_the_account_with_a_page_that_says_so(staff):
     locked = sign_in(Client(), "asha", PASSWORD, "10.8.8.8")
     page = locked.content.decode()
     assert locked.status_code == 429
-    assert "<h1" in page and "Account locked" in page
+    assert "Account locked</h1>" in page
     assert "after 5 wrong passwords in a row" in page
     assert "for 0:15:00" in page
 
@@ -118,7 +118,7 @@ def test_create_staff_user_refuses_differing_or_weak_passwords(monkeypatch):
     monkeypatch.delenv("STAFF_PASSWORD", raising=False)
     answers = iter([PASSWORD, PASSWORD + "x"])
     monkeypatch.setattr("getpass.getpass", lambda prompt: next(answers))
-    with pytest.raises(CommandError, match="The two passwords differ."):
+    with pytest.raises(CommandError, match="The two passwords differ"):
         call_command("create_staff_user", "meera", "--role", "officer")
     monkeypatch.setenv("STAFF_PASSWORD", "123")
     with pytest.raises(CommandError, match="This password is too short"):
