@@ -26,10 +26,6 @@ class Column:
     segments: tuple[Segment, ...]
     show_label: bool
 
-    @property
-    def total(self) -> Number:
-        return sum((segment.value for segment in self.segments), 0)
-
 
 @dataclass(frozen=True)
 class Tick:

@@ -172,7 +172,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Hashed names and compressed copies in production (config/settings/production.py), which
 # `collectstatic` writes (make serve, the Dockerfile).
 STORAGES = {

@@ -194,3 +194,19 @@ def test_a_double_click_racing_on_postgresql_books_one_loan(staff):
         thread.join()
     assert Loan.objects.count() == 1
     assert answers == [f"/console/loans/{Loan.objects.get().pk}/"] * 4
+
+
+def test_a_form_still_being_sent_says_so(officer, customer, monkeypatch):
+    from console.views import submit
+    from core.idempotency import IdempotencyInProgress
+
+    def busy(*args):
+        raise IdempotencyInProgress("busy")
+
+    monkeypatch.setattr(submit, "once", busy)
+    answer = officer.post(f"/console/customers/{customer.pk}/apply/book/", terms())
+    assert answer.status_code == 400
+    assert (
+        "This form is still being sent: wait a moment and reload the page."
+        in answer.content.decode()
+    )

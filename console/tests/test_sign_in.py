@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
+from django.db import connection  # noqa: F401 (the skipif reads it)
 from django.test import Client
 
 from console.tests.conftest import PASSWORD
@@ -158,3 +159,34 @@ def test_production_migrates_without_any_user_and_refuses_the_demo(tmp_path):
         "from django.contrib.auth.models import User; print(User.objects.count())",
     )
     assert count.stdout.splitlines()[-1] == "0"
+
+
+def test_create_staff_user_needs_a_password(monkeypatch):
+    monkeypatch.delenv("STAFF_PASSWORD", raising=False)
+    monkeypatch.setattr("getpass.getpass", lambda prompt: "")
+    with pytest.raises(CommandError, match="No password given: type one or set STAFF_PASSWORD"):
+        call_command("create_staff_user", "meera", "--role", "officer")
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_demo_loads_sample_data_and_prints_each_demo_users_password(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("console_demo", customers=30, stdout=out)
+    printed = out.getvalue().splitlines()
+    password = printed[-1].removeprefix("  password: ")
+    assert printed[-6:-1] == [
+        "Demo users (one password for all; a new one each run):",
+        "  demo-officer      role officer",
+        "  demo-risk         role risk",
+        "  demo-operations   role operations",
+        "  demo-admin        role admin",
+    ]
+    officer = User.objects.get(username="demo-officer")
+    assert officer.check_password(password)
+    assert list(officer.groups.values_list("name", flat=True)) == ["officer"]
+    from loans.models import CreditDecision, Loan
+
+    assert CreditDecision.objects.filter(requested_by="demo-officer").count() > 90
+    # Seeded: the same five of its seven applications approved every run at 30 customers.
+    assert Loan.objects.filter(origin="booked").count() == 5
