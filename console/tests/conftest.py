@@ -53,3 +53,43 @@ def form_key() -> str:
     import uuid
 
     return str(uuid.uuid4())
+
+
+# --- Browser tests (test_browser.py): Debian's chromium against a live console -------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """pytest-playwright launches the chromium on PATH, never a downloaded one."""
+    from conftest import require_or_skip
+    from console.tests.browser import CHROMIUM_ARGS, chromium_path
+
+    path = chromium_path()
+    if path is None:
+        require_or_skip("needs Debian's chromium on PATH (apt-get install -y chromium)")
+    return {"executable_path": path, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """The live console: the production stack on PostgreSQL with Redis, else the embedded
+    default (SQLite, runserver)."""
+    import os
+
+    from django.db import connection
+
+    from console.tests.live import live_console
+
+    production = connection.vendor == "postgresql" and bool(os.environ.get("REDIS_URL"))
+    with live_console(tmp_path_factory.mktemp("console"), production=production) as console:
+        yield console
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(live):
+    # Every context from one address; the lockout test makes its own (test_browser.py).
+    return {
+        "base_url": live.base,
+        "viewport": {"width": 1440, "height": 900},
+        "extra_http_headers": {"X-Forwarded-For": "10.20.0.1"},
+    }

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from console.tests.conftest import PASSWORD, form_key
+from console.tests.conftest import form_key
 from core.auth import Role
 from customers.tests.factories import CustomerFactory
 from loans.models import CreditDecision, DecisionKind, Loan
@@ -174,14 +174,14 @@ def test_an_unknown_customer_is_the_404_page(officer):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_racing_on_postgresql_books_one_loan(staff):
-    staff(Role.OFFICER, name="asha")
+    officer = staff(Role.OFFICER, name="asha")
     customer = CustomerFactory.create()
     sent = terms()
     answers: list[str] = []
 
     def click() -> None:
         client = Client()
-        client.login(username="asha", password=PASSWORD)
+        client.force_login(officer)
         answers.append(
             client.post(f"/console/customers/{customer.pk}/apply/book/", sent)["Location"]
         )
