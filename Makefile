@@ -102,5 +102,10 @@ bench: $(VENV)/.installed-base
 bench-ingest: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.ingest
 
+# The console's pages as PNGs in docs/console/ (docs/console.md), from a live console in
+# Debian's chromium (apt-get install -y chromium; no browser is downloaded).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python -m console.tests.screenshots
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -199,7 +199,7 @@ def test_record_a_payment(page, people):
     expect(page.get_by_text(re.compile(r"Loan \d+ is booked\."))).to_be_visible()
     page.get_by_label("Amount", exact=True).fill("8884.88")
     page.get_by_role("button", name="Record payment").click()
-    expect(page.get_by_text("Payment of 8884.88 recorded.")).to_be_visible()
+    expect(page.get_by_text("Payment of ₹ 8,884.88 recorded.")).to_be_visible()
     payments = page.get_by_role("region", name="Payments")
     expect(payments.locator("tbody tr")).to_have_count(1)
     expect(payments).to_contain_text("8,884.88")

@@ -79,7 +79,7 @@ def test_an_upload_runs_the_job_and_its_page_shows_counts_and_errors(operations,
         '<tr><td>Customers</td><td class="num">2</td><td class="num">0</td>'
         '<td class="num">0</td><td class="num">1</td></tr>'
     ) in page
-    assert '<td>customers</td><td class="num">4</td><td>Age</td>' in page
+    assert '<td>customers</td><td class="num">4</td><td class="nowrap">Age</td>' in page
     assert f'<a href="/console/ingestion/{job.pk}/rejected.csv">download CSV</a>' in page
     assert "hx-trigger" not in page  # finished: nothing polls
 

@@ -41,7 +41,7 @@ def test_a_payment_is_recorded_and_settles_the_oldest_installment(officer, loan)
     loan.refresh_from_db()
     assert (loan.installments_paid, loan.emis_paid_on_time) == (1, 1)
     page = officer.get(answer["Location"]).content.decode()
-    assert "Payment of 8791.59 recorded." in page
+    assert "Payment of ₹ 8,791.59 recorded." in page
     assert '<tr><td>10 Apr 2026</td><td class="num">8,791.59</td><td>—</td></tr>' in page
 
 

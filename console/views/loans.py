@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from console.forms import PaymentForm, PayoffForm, attempt
 from console.roles import requires
+from console.templatetags.figures import money
 from console.views.submit import submit_once
 from core import clock
 from loans.models import LoanOrigin, LoanStatus
@@ -50,7 +51,7 @@ def pay(request: HttpRequest, loan_id: int) -> HttpResponse:
             recorded = record_payment(
                 loan_id, payment.amount, payment.paid_on or today, as_of=today
             )
-            messages.success(request, f"Payment of {recorded.amount} recorded.")
+            messages.success(request, f"Payment of ₹ {money(recorded.amount)} recorded.")
             return reverse("console:loan", args=[loan_id])
 
         submitted = submit_once(request, form, work)
