@@ -102,6 +102,12 @@ bench: $(VENV)/.installed-base
 bench-ingest: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.ingest
 
+# The console's page times on 100,000 customers and 1,000,000 loans (bench/console.py; loads the
+# data with bench-ingest's generator first when BENCH_DB is empty); writes the "Console pages"
+# section of docs/benchmarks.md. PostgreSQL only; not part of make test.
+bench-console: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.console
+
 # The console's pages as PNGs in docs/console/ (docs/console.md), from a live console in
 # Debian's chromium (apt-get install -y chromium; no browser is downloaded).
 screenshots: $(VENV)/.installed-dev
