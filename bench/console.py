@@ -103,17 +103,14 @@ def seed() -> dict[str, int]:
         )  # runs in a thread of this process (no REDIS_URL)
         while not get_simulation(simulation.pk).finished:
             time.sleep(0.5)
-    booked = Loan.objects.filter(origin="booked", payments__isnull=False).order_by("id").first()
-    imported = Loan.objects.filter(origin="imported").order_by("id").first()
-    assert booked is not None and imported is not None
-    busiest = (
-        CreditDecision.objects.values_list("customer_id", flat=True).order_by("-id").first()
-    )
+    paid = Loan.objects.filter(origin="booked", payments__isnull=False).earliest("id")
+    imported = Loan.objects.filter(origin="imported").earliest("id")
+    busiest = CreditDecision.objects.values_list("customer_id", flat=True).latest("id")
     return {
         "customer": imported.customer_id,
-        "busy_customer": int(busiest or imported.customer_id),
+        "busy_customer": busiest,
         "imported_loan": imported.pk,
-        "booked_loan": booked.pk,
+        "booked_loan": paid.pk,
         "decision": CreditDecision.objects.order_by("-id").values_list("id", flat=True)[0],
         "job": 1,
         "draft": PolicyVersion.objects.order_by("-id").values_list("id", flat=True)[0],
