@@ -190,3 +190,23 @@ def test_the_demo_loads_sample_data_and_prints_each_demo_users_password(settings
     assert CreditDecision.objects.filter(requested_by="demo-officer").count() > 90
     # Seeded: the same five of its seven applications approved every run at 30 customers.
     assert Loan.objects.filter(origin="booked").count() == 5
+
+
+def test_in_production_behind_https_cookies_are_secure_and_http_only_with_hsts(tmp_path):
+    shown = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, "
+        "s.SECURE_HSTS_SECONDS, s.SECURE_SSL_REDIRECT)"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "a-production-secret-" + "Zq8Lm3Nv7Rt2Wx5Yb9Kc4Hd6Fg1Js0Pa",
+        "ALLOWED_HOSTS": "credit.example.com",
+        "ALLOW_ANONYMOUS": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "HTTPS": "true",
+    }
+    command = [sys.executable, "manage.py", "shell", "-v0", "-c", shown]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == "True True True True 31536000 True"
