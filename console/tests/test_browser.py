@@ -4,9 +4,10 @@ are found by their accessible names, the ones the issue fixes."""
 
 import contextlib
 import re
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Error, Page, Route, expect
+from playwright.sync_api import Browser, Error, Page, Playwright, Route, expect, sync_playwright
 
 from conftest import require_or_skip
 from console.templatetags.figures import money
@@ -14,6 +15,34 @@ from console.tests.live import PASSWORD
 from ingestion.tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.slow
+
+
+# pytest-playwright's Playwright and browser, for this module only. Its sync API keeps an asyncio
+# loop running in the main thread while it lives, and Django takes any database call made then
+# for async code (SynchronousOnlyOperation): a session-wide Playwright would break every test
+# after this module. Here it stops with the module, and the check is off only meanwhile.
+@pytest.fixture(scope="module")
+def playwright(browser_type_launch_args) -> Iterator[Playwright]:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as started:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield started
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args, browser_type):
+    return lambda **options: browser_type.launch(**{**browser_type_launch_args, **options})
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser) -> Iterator[Browser]:
+    started = launch_browser()
+    yield started
+    started.close()
 
 
 @pytest.fixture(scope="session")
