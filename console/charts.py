@@ -39,7 +39,6 @@ class StackedColumns:
 
     width: int
     height: int
-    plot_top: int
     plot_bottom: int
     plot_left: int
     columns: tuple[Column, ...]
@@ -101,7 +100,6 @@ def stacked_columns(
     return StackedColumns(
         width=width,
         height=height,
-        plot_top=top,
         plot_bottom=bottom,
         plot_left=left,
         columns=tuple(columns),
@@ -118,7 +116,6 @@ TRACK_LEFT, TRACK_WIDTH = 150, 130
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: Number
     shown: str
     # Share of the track the bar fills, 0–100 (of the largest value, or of its own limit).
     percent: float
@@ -153,7 +150,7 @@ def bars(
     made = []
     for index, (label, value, shown) in enumerate(values):
         whole = of[index] if of is not None else largest
-        made.append(Bar(label, value, shown, _percent(value, whole), index * ROW_HEIGHT))
+        made.append(Bar(label, shown, _percent(value, whole), index * ROW_HEIGHT))
     description = f"{title}: " + ", ".join(f"{label} {shown}" for label, _, shown in values) + "."
     return Bars(tuple(made), description)
 
@@ -164,8 +161,6 @@ class Meter:
     to an alarm past the limit."""
 
     label: str
-    used: Decimal
-    limit: Decimal
     used_shown: str
     limit_shown: str
     share: str
@@ -179,8 +174,6 @@ def meter(label: str, used: Decimal, limit: Decimal, used_shown: str, limit_show
     tone = "alarm" if used > limit else "warn" if percent >= 80 else "ok"
     return Meter(
         label=label,
-        used=used,
-        limit=limit,
         used_shown=used_shown,
         limit_shown=limit_shown,
         share=f"{percent:.1f}%",
