@@ -145,6 +145,17 @@ def test_register_a_customer(page, people):
     expect(page.get_by_text("is registered as customer")).to_be_visible()
 
 
+def test_the_search_answers_as_one_types(page, people):
+    sign_in(page, "e2e-officer")
+    register(page, "Farida", "9100000006")
+    page.goto("/console/customers/")
+    page.get_by_label("Search customers", exact=True).press_sequentially("Farid")
+    results = page.locator("#results")
+    expect(results.get_by_role("link", name="Farida Browser")).to_be_visible()
+    expect(results.locator("tbody tr")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"/console/customers/\?q=Farid$"))
+
+
 def test_a_field_error_is_shown_beside_its_field(page, people):
     sign_in(page, "e2e-officer")
     page.goto("/console/customers/")
