@@ -4,10 +4,8 @@ FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /build
 COPY requirements/base.txt requirements/base.txt
-# The lock file's index options point at the machine that compiled it; the image uses PyPI.
-RUN sed '/^--/d' requirements/base.txt > locked.txt \
-    && python -m venv /venv \
-    && /venv/bin/pip install --no-deps -r locked.txt \
+RUN python -m venv /venv \
+    && /venv/bin/pip install --no-deps -r requirements/base.txt \
     && /venv/bin/pip check
 
 # Run: the virtualenv and the source only, as an unprivileged user.

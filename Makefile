@@ -8,8 +8,8 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo serve worker ingest test lint pytest migrate lock clean bench bench-ingest \
-	bench-console screenshots browser-deps
+.PHONY: help run demo serve worker beat ingest test lint pytest migrate lock clean bench \
+	bench-ingest bench-simulate bench-log bench-console screenshots
 
 help:
 	@echo "make run    set up .venv, migrate, serve the API and the console on http://$(HOST):$(PORT) (SQLite by default)"
@@ -19,17 +19,38 @@ help:
 	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
 	@echo "make ingest CUSTOMERS=… LOANS=…  ingest spreadsheets in the foreground (docs/ingestion.md)"
 
+# The lock files (make lock); a test of the rules below points them at stand-ins.
+BASE_REQUIREMENTS ?= requirements/base.txt
+DEV_REQUIREMENTS ?= requirements/dev.txt
+
+# `make run` and `make worker` typed at once on a fresh clone would both create .venv and both
+# install into it. So each of these rules takes a lock (an flock on .venv.lock, through python3,
+# the one tool assumed), then a make inside the lock decides afresh what is left to do: the
+# second finds the first one's work done.
+WITH_VENV_LOCK = $(PYTHON) -c 'import fcntl, subprocess, sys; lock = open(sys.argv[1], "w"); \
+	fcntl.flock(lock, fcntl.LOCK_EX); sys.exit(subprocess.call(sys.argv[2:]))' $(VENV).lock
+
+ifndef VENV_LOCKED
+$(BIN)/python $(VENV)/.installed-base $(VENV)/.installed-dev:
+	@$(WITH_VENV_LOCK) $(MAKE) --no-print-directory --silent VENV_LOCKED=1 $@
+else
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Creating $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-base: requirements/base.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt
-	touch $@
+$(VENV)/.installed-base:
+	@echo "Installing $(BASE_REQUIREMENTS)"
+	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS)
+	@touch $@
 
-$(VENV)/.installed-dev: requirements/base.txt requirements/dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r requirements/base.txt -r requirements/dev.txt
-	touch $@ $(VENV)/.installed-base
+$(VENV)/.installed-dev:
+	@echo "Installing $(BASE_REQUIREMENTS) and $(DEV_REQUIREMENTS)"
+	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS) -r $(DEV_REQUIREMENTS)
+	@touch $@ $(VENV)/.installed-base
+endif
+$(VENV)/.installed-base: $(BASE_REQUIREMENTS) | $(BIN)/python
+$(VENV)/.installed-dev: $(BASE_REQUIREMENTS) $(DEV_REQUIREMENTS) | $(BIN)/python
 
 migrate: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
@@ -46,22 +67,30 @@ demo: migrate
 	@printf '%b\n' $(CONSOLE_ADDRESS)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Production: config.settings.production refuses to start without SECRET_KEY, ALLOWED_HOSTS
-# and API_KEYS (or ALLOW_ANONYMOUS=true). WEB_CONCURRENCY workers, 2 x cores + 1 by default.
+# Production: config.settings.production refuses to start without SECRET_KEY and ALLOWED_HOSTS;
+# it is closed until an API key exists (ALLOW_ANONYMOUS=true opens it). WEB_CONCURRENCY workers.
 serve: export DJANGO_SETTINGS_MODULE := config.settings.production
 serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
+# Silent recipes: what the server prints is its own JSON lines only (migrate's report too).
 serve: $(VENV)/.installed-base
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput -v0
-	HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
+	@$(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py collectstatic --noinput -v0
+	@HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
+# Logs as the settings say (LOG_LEVEL; JSON lines in production), without Celery's banner.
 WORKER_CONCURRENCY ?= 1
+# WORKER_NAME=alpha@%h names the node: two workers on one host need two names.
 # Health checks on unless set to a value: `?=` would keep an empty DATABASE_HEALTH_CHECKS= (as in
 # .env.example), which the settings read as false.
 worker: export DATABASE_HEALTH_CHECKS := $(or $(DATABASE_HEALTH_CHECKS),true)
 worker: $(VENV)/.installed-base
-	exec $(BIN)/celery -A config worker --loglevel=INFO --concurrency=$(WORKER_CONCURRENCY)
+	@exec $(BIN)/celery -A config --quiet worker --concurrency=$(WORKER_CONCURRENCY) $(if $(WORKER_NAME),--hostname $(WORKER_NAME))
+
+# Celery beat: the periodic housekeeping (config/settings/base.py CELERY_BEAT_SCHEDULE). One per
+# deployment is enough; two at once only repeat harmless work.
+beat: $(VENV)/.installed-base
+	@exec $(BIN)/celery -A config --quiet beat --schedule $(or $(CELERY_BEAT_FILE),var/celerybeat-schedule)
 
 # Ingest the two spreadsheets in the foreground: the original files in ../shared/data when
 # present, else generated ones in var/sample.
@@ -102,6 +131,15 @@ bench: $(VENV)/.installed-base
 bench-ingest: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.ingest
 
+# Policy simulation benchmark (bench/simulate.py): a candidate version over 1,000,000 recorded
+# decisions through one Celery worker; writes the "Policy simulation" block of docs/benchmarks.md.
+bench-simulate: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.simulate
+
+# What one JSON log line costs (bench/logformat.py): µs per record, for docs/benchmarks.md.
+bench-log: $(VENV)/.installed-base
+	$(BIN)/python -m bench.logformat
+
 # The console's page times on 100,000 customers and 1,000,000 loans (bench/console.py; loads the
 # data with bench-ingest's generator first when BENCH_DB is empty); writes the "Console pages"
 # section of docs/benchmarks.md. PostgreSQL only; not part of make test.
@@ -114,4 +152,4 @@ screenshots: $(VENV)/.installed-dev
 	$(BIN)/python -m console.tests.screenshots
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
+	rm -rf $(VENV) $(VENV).lock .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -2,6 +2,9 @@
 them; with REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the test instead."""
 
 import importlib
+import io
+import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -12,6 +15,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from core import clock
+from core import jobs as core_jobs
+from core.logging import JsonFormatter
 
 # Every test runs on a pinned "today" unless it moves it with `set_today`.
 TODAY = date(2026, 6, 15)
@@ -83,3 +88,33 @@ def _forget_what_processes_remember() -> Iterator[None]:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def run_inline(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A job handed over (after its request commits: django_capture_on_commit_callbacks) runs
+    at once, in the test's thread and transaction. Lists the jobs it ran."""
+    ran: list[int] = []
+
+    def start(task: Any, job_id: int) -> bool:
+        ran.append(job_id)
+        task.run(job_id)
+        return True
+
+    monkeypatch.setattr(core_jobs, "start", start)
+    return ran
+
+
+@pytest.fixture
+def json_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The lines the production console handler would write, each formatted as it is emitted."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(level)

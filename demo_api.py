@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Walk a running server through register → check-eligibility → create-loan → view-loan →
-view-loans, printing each request and response. Standard library only.
+view-loans, printing each request and each response as the service sent it (money with its two
+decimals: a float would print 100000.00 as 100000.0). Standard library only.
 
     python3 demo_api.py [BASE_URL]     (default http://127.0.0.1:8000; API_KEY env adds X-API-Key)
 """
@@ -11,6 +12,7 @@ import random
 import sys
 import urllib.error
 import urllib.request
+from decimal import Decimal
 from typing import Any
 
 
@@ -29,9 +31,8 @@ def call(base: str, method: str, path: str, body: dict[str, Any] | None = None) 
     except urllib.error.HTTPError as error:
         status, payload = error.code, error.read()
     print(f"<<< {status}")
-    parsed = json.loads(payload) if payload else None
-    print(json.dumps(parsed, indent=2))
-    return parsed
+    print(payload.decode())
+    return json.loads(payload, parse_float=Decimal) if payload else None
 
 
 def main() -> int:

@@ -14,6 +14,7 @@ waits would dominate).
 
 import argparse
 import cProfile
+import importlib
 import io
 import json
 import logging
@@ -37,7 +38,6 @@ os.environ.update(
 )
 os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.db import connection  # noqa: E402
 
 Request = tuple[str, str, dict[str, Any] | None]
@@ -77,7 +77,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--profile", action="store_true")
     options = parser.parse_args()
-    application = get_wsgi_application()
+    # What gunicorn serves, as it loads it (config/wsgi.py: the URLconf loaded, gc.freeze).
+    application = importlib.import_module("config.wsgi").application
     # The request log would write to this terminal: its cost stays, its output goes.
     devnull = open(os.devnull, "w")  # noqa: SIM115 (for the life of the process)
     for handler in logging.getLogger().handlers:

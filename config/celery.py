@@ -1,11 +1,22 @@
-"""Celery application: configured from Django settings (CELERY_* names)."""
+"""Celery application: configured from Django settings (CELERY_* names), logging as Django's
+LOGGING says, and every task carrying the request id of the request that started it."""
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import setup_logging
+
+import core.task_context  # noqa: F401  (connects the signals that carry the request id)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("credit")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def keep_djangos_logging(**_: Any) -> None:
+    """A receiver here stops the worker from replacing the root logger's handlers with its
+    own (local time, its own format): the worker writes the lines the web server writes."""

@@ -1,10 +1,12 @@
-"""Every API path answers with and without a trailing slash, without redirecting."""
+"""Every API path answers with and without a trailing slash, without redirecting; `/admin`
+redirects to the admin, whose own pages all end in a slash."""
 
 from collections.abc import Callable
 
 from django.contrib import admin
 from django.http import HttpResponseBase
 from django.urls import URLPattern, include, path, re_path, register_converter
+from django.views.generic import RedirectView
 
 from core.api import DocsApi, HealthApi, SchemaApi, metrics_view
 from core.converters import IdConverter
@@ -64,6 +66,7 @@ urlpatterns = [
     *endpoint("metrics", metrics_view, "metrics"),
     *endpoint("api/schema", SchemaApi.as_view(), "schema"),
     *endpoint("api/docs", DocsApi.as_view(url_name="schema"), "docs"),
+    path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
     path("console/", include("console.urls")),
     # Anything else gets the JSON 404 envelope, in DEBUG too (never Django's HTML page).

@@ -171,13 +171,23 @@ def _any_stored_key() -> bool:
 
 
 def keys_required() -> bool:
-    return bool(settings.API_KEYS) or remembered.get("any stored key", _any_stored_key)
+    return settings.API_KEYS_REQUIRED or bool(settings.API_KEYS) or _any_key_stored()
+
+
+def _any_key_stored() -> bool:
+    return remembered.get("any stored key", _any_stored_key)
 
 
 def warn_if_open() -> None:
-    """Called when a server starts (config/wsgi.py), so `make run` says the API is open."""
+    """Called when a server starts (config/wsgi.py): `make run` says the API is open, and a
+    closed production with no key yet says how to make the first."""
     if not keys_required():
         logger.warning("No API keys are configured: the API is open to anyone who can reach it.")
+    elif not settings.API_KEYS and not _any_key_stored():
+        logger.warning(
+            "No API key exists yet: every request but /health is refused until one is made "
+            "with python3 manage.py api_key create NAME --role ROLE."
+        )
 
 
 def request_client(request: HttpRequest) -> ApiClient | None:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
+from kombu.exceptions import KombuError
 
 from config.celery import app as celery_app
 from core.redis import client as redis_client
@@ -65,8 +66,14 @@ def redis_status() -> str:
 
 
 def worker_status() -> str:
-    """Some Celery worker answers a broadcast ping through the broker (the first reply will do)."""
-    replies = celery_app.control.ping(timeout=PING_TIMEOUT_SECONDS, limit=1)
+    """Some Celery worker answers a broadcast ping through the broker (the first reply will do).
+    A broker connection that broke (Redis restarted) is an unreachable worker, never a 500:
+    the next ping opens a new one."""
+    try:
+        replies = celery_app.control.ping(timeout=PING_TIMEOUT_SECONDS, limit=1)
+    except (KombuError, redis.RedisError, OSError):
+        logger.warning("Health check: the Celery broker did not answer", exc_info=True)
+        return UNREACHABLE
     return OK if replies else UNREACHABLE
 
 

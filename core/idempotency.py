@@ -112,6 +112,13 @@ def idempotent(handler: Handler[View, Params]) -> Handler[View, Params]:
     return wrapper
 
 
+def purge_expired() -> int:
+    """Delete the records past their expiry (hourly by beat; manage.py purge_idempotency_keys);
+    returns how many."""
+    deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
+
+
 def scope_of(method: str, path: str, client: str | None) -> str:
     """Where a key is unique: method, path without its trailing slash, and client."""
     return f"{method.upper()} {path.rstrip('/') or '/'} {client or ANONYMOUS}"

@@ -9,6 +9,7 @@ knows whether another is alive, so two runs never write at once and a dead one i
 within the lease once a delivery (or the re-queueing sweep, core.tasks) comes.
 """
 
+import contextvars
 import logging
 import threading
 import uuid
@@ -33,6 +34,10 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+
+
+# A job in one of these may still be run: its files and rows are still needed.
+UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
@@ -190,8 +195,12 @@ def start(task: Task, job_id: int) -> bool:
     take it leaves the job queued, in the database: the sweep (`requeue_forgotten`) hands it
     over again once the broker is back. Returns whether the hand-over happened now."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
+        # A copy of the context: the thread's log records carry the request's id.
         threading.Thread(
-            target=_run_in_thread, args=(task, job_id), name=f"job-{job_id}", daemon=True
+            target=contextvars.copy_context().run,
+            args=(_run_in_thread, task, job_id),
+            name=f"job-{job_id}",
+            daemon=True,
         ).start()
         return True
     try:

@@ -1,6 +1,6 @@
-"""Per request: one log line carrying a request id, and one metrics sample. And the session, user
-and message middleware, run for the paths people use in a browser only (the admin, the
-console)."""
+"""Per request: a request id on every log record written while serving it, one log line, and one
+metrics sample. And the session, user, message and sign-in lockout middleware, run for the
+paths people use in a browser only (the admin, the console)."""
 
 import logging
 import re
@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from axes.middleware import AxesMiddleware
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.deprecation import MiddlewareMixin
 
 from core.errors import not_found_view
+from core.logging import REQUEST_ID
 from core.metrics import record_request
 
 logger = logging.getLogger("core.request")
@@ -47,6 +49,13 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = request_id_for(request)
+        token = REQUEST_ID.set(request_id)
+        try:
+            return self._served(request, request_id)
+        finally:
+            REQUEST_ID.reset(token)
+
+    def _served(self, request: HttpRequest, request_id: str) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
         seconds = time.perf_counter() - started
@@ -98,3 +107,13 @@ class StaffAuthenticationMiddleware(StaffOnly, AuthenticationMiddleware):
 
 class StaffMessageMiddleware(StaffOnly, MessageMiddleware):
     pass
+
+
+class StaffAxesMiddleware(AxesMiddleware):
+    """django-axes answers a locked-out sign-in; sign-ins are on the people's paths only (the
+    admin's and the console's), so the API's requests skip it."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if is_staff_path(request):
+            return super().__call__(request)
+        return self.get_response(request)

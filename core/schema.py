@@ -124,6 +124,10 @@ _GENERIC_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         "A conflict with the current state.",
         error_body(ErrorCode.CONFLICT, "The request conflicts with the current state."),
     ),
+    413: (
+        "The body is over its size limit.",
+        error_body(ErrorCode.REQUEST_TOO_LARGE, "An upload may be at most 200 MB."),
+    ),
     422: (
         "The Idempotency-Key was used before with a different request.",
         error_body(

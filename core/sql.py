@@ -17,9 +17,12 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
+from core.replica import read_alias
+
 
 def fetch_all(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    """Rows of a read, from the database this request reads from (core.replica)."""
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
@@ -71,8 +74,12 @@ class Columns:
     # (position, column expression, its converters), for the columns that have any.
     _converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
 
-    def values(self, row: Sequence[Any]) -> list[Any]:
-        values = list(row[: self.count])
+    def values(self, row: Sequence[Any], start: int = 0) -> Sequence[Any]:
+        """This list's values in `row`, from `start`."""
+        found = row[start : start + self.count]
+        if not self._converters:  # PostgreSQL's own types already: nothing to convert
+            return found
+        values = list(found)
         wrapper = connections[DEFAULT_DB_ALIAS]
         for index, expression, converters in self._converters:
             value = values[index]

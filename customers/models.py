@@ -13,6 +13,11 @@ from customers.limits import (
 )
 
 
+class CustomerOrigin(models.TextChoices):
+    REGISTERED = "registered", "Registered through the API"
+    IMPORTED = "imported", "Imported from the history files"
+
+
 class Customer(models.Model):
     first_name = models.CharField(max_length=MAX_NAME_LENGTH)
     last_name = models.CharField(max_length=MAX_NAME_LENGTH)
@@ -21,6 +26,10 @@ class Customer(models.Model):
     monthly_salary = models.DecimalField(max_digits=SALARY_DIGITS, decimal_places=MONEY_PLACES)
     approved_limit = models.DecimalField(
         max_digits=APPROVED_LIMIT_DIGITS, decimal_places=MONEY_PLACES
+    )
+    # A file may create and update only the customers files created (ingestion.checks).
+    origin = models.CharField(
+        max_length=16, choices=CustomerOrigin.choices, default=CustomerOrigin.REGISTERED
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

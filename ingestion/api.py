@@ -1,5 +1,6 @@
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
@@ -16,6 +17,7 @@ from core.contract import Declaration, Timestamp, parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
 from core.jobs import JobStatus
+from core.json import TooLarge
 from core.schema import error_responses
 from ingestion.errors import JobNotFound
 from ingestion.models import FileKind, IngestionJob
@@ -144,6 +146,17 @@ class IngestionJobOutput(Declaration):
         )
 
 
+def refuse_oversized(request: Request) -> None:
+    """An upload over INGEST_MAX_UPLOAD_MB is refused (413) before a byte of it is stored."""
+    limit = settings.INGEST_MAX_UPLOAD_MB
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0  # Django's parser refuses the body itself
+    if length > limit * 1024 * 1024:
+        raise TooLarge(f"An upload may be at most {limit} MB (INGEST_MAX_UPLOAD_MB).")
+
+
 class IngestApi(APIView):
     roles = (Role.OPERATIONS,)
     parser_classes = [MultiPartParser, FormParser]
@@ -156,6 +169,7 @@ class IngestApi(APIView):
             **error_responses(
                 400,
                 409,
+                413,
                 422,
                 examples=(ApiError(INVALID_FIELDS, fields={"loans": [NOT_A_SPREADSHEET]}),),
             ),
@@ -163,6 +177,7 @@ class IngestApi(APIView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
+        refuse_oversized(request)
         files = parse(IngestInput, request.data)
         job = start_ingestion(files.uploads())
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))

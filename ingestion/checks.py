@@ -10,13 +10,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 
-from customers.models import Customer
+from customers.models import Customer, CustomerOrigin
 from ingestion.models import StagedCustomer, StagedLoan
 from ingestion.staging import Problem, analyze, later_duplicates, reject
 
 
 def check_customers_file(job_id: int) -> list[Problem]:
-    """Reject repeated Customer IDs and phone numbers, and phones another customer holds."""
+    """Reject repeated Customer IDs and phone numbers, customers registered through the API,
+    and phones another customer holds."""
     analyze(StagedCustomer)
     valid = StagedCustomer.objects.filter(job_id=job_id, outcome__isnull=True)
     repeated_ids = {
@@ -31,8 +32,30 @@ def check_customers_file(job_id: int) -> list[Problem]:
         for pk, row, first, (phone,) in later_duplicates(valid, ["phone_number"])
     }
     rejected += reject(StagedCustomer, job_id, repeated_phones)
+    rejected += reject(StagedCustomer, job_id, _registered_customers(valid))
     rejected += reject(StagedCustomer, job_id, _phones_held_elsewhere(valid))
     return rejected
+
+
+def _registered(staged: Any) -> Any:
+    """Staged rows whose Customer ID is a customer registered through the API."""
+    registered = Customer.objects.filter(
+        pk=OuterRef("customer_id"), origin=CustomerOrigin.REGISTERED
+    )
+    return staged.filter(Exists(registered))
+
+
+def _registered_customers(valid: Any) -> dict[int, Problem]:
+    """A file creates and updates its own customers only: never one registered here."""
+    return {
+        pk: Problem(
+            row,
+            "Customer ID",
+            f"Customer ID {customer_id} is a customer registered through the API; a file may "
+            "only create or update customers that files created.",
+        )
+        for pk, row, customer_id in _registered(valid).values_list("id", "row", "customer_id")
+    }
 
 
 def _phones_held_elsewhere(valid: Any) -> dict[int, Problem]:
@@ -47,8 +70,9 @@ def _phones_held_elsewhere(valid: Any) -> dict[int, Problem]:
 
 
 def check_loans_file(job_id: int) -> list[Problem]:
-    """Reject repeated (Customer ID, Loan ID) pairs and loans of unknown customers; mark the
-    Loan IDs that rows of two customers share, which no loan may then take as its id."""
+    """Reject repeated (Customer ID, Loan ID) pairs and loans of unknown customers or of
+    customers registered through the API; mark the Loan IDs that rows of two customers share,
+    which no loan may then take as its id."""
     analyze(StagedLoan)
     valid = StagedLoan.objects.filter(job_id=job_id, outcome__isnull=True)
     repeated = {
@@ -70,6 +94,16 @@ def check_loans_file(job_id: int) -> list[Problem]:
         )
     }
     rejected += reject(StagedLoan, job_id, unknown)
+    theirs = {
+        pk: Problem(
+            row,
+            "Customer ID",
+            f"Customer ID {customer_id} is a customer registered through the API; their loans "
+            "are booked here, never imported.",
+        )
+        for pk, row, customer_id in _registered(valid).values_list("id", "row", "customer_id")
+    }
+    rejected += reject(StagedLoan, job_id, theirs)
     _mark_shared_loan_ids(job_id)
     return rejected
 

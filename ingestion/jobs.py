@@ -8,6 +8,7 @@ errors and written rows move together; a killed run leaves a job that a re-run r
 
 import logging
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -58,6 +59,34 @@ def _stored(upload: Upload, path: Path, kind: str) -> dict[str, Any]:
         for chunk in upload.chunks():
             out.write(chunk)
     return {"name": upload.name or kind, "path": str(path), "owned": True, "rows": 0}
+
+
+# An upload folder younger than this may belong to a request still storing it, its job not yet
+# committed: the sweep leaves it alone.
+ORPHAN_AGE_SECONDS = 3600
+
+
+def sweep_orphaned_uploads() -> int:
+    """Remove the folders under INGEST_DIR that no unfinished job holds and that are older than
+    ORPHAN_AGE_SECONDS: left by a process killed between a job's end (or its request's
+    rollback) and their removal. Returns how many. Safe on two nodes at once."""
+    root = Path(settings.INGEST_DIR)
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - ORPHAN_AGE_SECONDS
+    aged = {
+        int(folder.name): folder
+        for folder in root.iterdir()
+        if folder.is_dir() and folder.name.isdigit() and folder.stat().st_mtime < cutoff
+    }
+    held = set(
+        IngestionJob.objects.filter(pk__in=aged, status__in=jobs.UNFINISHED).values_list(
+            "pk", flat=True
+        )
+    )
+    for job_id in aged.keys() - held:
+        shutil.rmtree(aged[job_id], ignore_errors=True)
+    return len(aged.keys() - held)
 
 
 def create_job_for_paths(paths: Mapping[str, Path]) -> IngestionJob:

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from customers.models import Customer
+from customers.models import Customer, CustomerOrigin
 from ingestion.checks import check_customers_file, check_loans_file
 from ingestion.merge import Target
 from ingestion.models import FileKind, StagedCustomer, StagedLoan
@@ -51,6 +51,7 @@ SPECS: dict[FileKind, FileSpec] = {
             stored=Customer,
             key=(("id", "customer_id"),),
             id_from="customer_id",
+            fixed={"origin": CustomerOrigin.IMPORTED.value},
         ),
         check_whole_file=check_customers_file,
     ),

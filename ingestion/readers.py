@@ -18,8 +18,8 @@ from ingestion.rows import is_blank
 
 logger = logging.getLogger(__name__)
 
-# xlsx/xlsm/ods are zip archives; xls is an OLE2 compound document.
-_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+# An .xlsx (or .xlsm) workbook is a zip archive; ingestion.bounds checks what it holds.
+_SIGNATURES = (b"PK\x03\x04",)
 
 
 class UnreadableFile(Exception):

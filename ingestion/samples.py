@@ -6,7 +6,7 @@ database. Like the originals, a few Loan IDs are shared by two customers.
 """
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -101,10 +101,11 @@ def _phone(rng_offset: int, index: int) -> int:
 def customer_rows(plan: Plan) -> Iterator[Row]:
     rng = random.Random(f"customers-{plan.seed}")  # noqa: S311  sample data, not secrets
     offset = rng.randrange(3_000_000_000)
+    policy = active_policy()
     for customer_id in range(1, plan.customers + 1):
         salary = rng.randrange(15, 300) * 1000
         # 36 × salary is never half a lakh off a whole one (salaries are whole thousands).
-        limit = approved_limit_for(Decimal(salary), active_policy())
+        limit = approved_limit_for(Decimal(salary), policy)
         yield (
             float(customer_id),
             rng.choice(FIRST_NAMES),
@@ -148,22 +149,46 @@ def loan_rows(plan: Plan, today: date) -> Iterator[Row]:
             )
 
 
-def write_xlsx(plan: Plan, folder: Path, today: date) -> tuple[Path, Path]:
+# Rows written between two calls of write_xlsx's on_progress.
+PROGRESS_EVERY_ROWS = 10_000
+# on_progress(rows written, rows in both files, what is being written)
+RowsWritten = Callable[[int, int, str], None]
+
+
+def write_xlsx(
+    plan: Plan, folder: Path, today: date, on_progress: RowsWritten | None = None
+) -> tuple[Path, Path]:
     """customer_data.xlsx and loan_data.xlsx in the original format, streamed to disk."""
     folder.mkdir(parents=True, exist_ok=True)
     customers = folder / "customer_data.xlsx"
     loans = folder / "loan_data.xlsx"
-    _write(customers, CUSTOMER_HEADERS, customer_rows(plan))
-    _write(loans, LOAN_HEADERS, loan_rows(plan, today))
+    total = plan.customers * (1 + plan.loans_per_customer)
+    report = on_progress or (lambda done, total, phase: None)
+    written = _write(customers, CUSTOMER_HEADERS, customer_rows(plan), 0, total, report)
+    _write(loans, LOAN_HEADERS, loan_rows(plan, today), written, total, report)
     return customers, loans
 
 
-def _write(path: Path, headers: tuple[str, ...], rows: Iterator[Row]) -> None:
+def _write(
+    path: Path,
+    headers: tuple[str, ...],
+    rows: Iterator[Row],
+    written: int,
+    total: int,
+    report: RowsWritten,
+) -> int:
+    """Write the sheet; the rows written so far in both files, counting `written` before it."""
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Sheet1")
     sheet.append(headers)
+    phase = f"writing {path.name}"
     for row in rows:
         sheet.append(row)
+        written += 1
+        if written % PROGRESS_EVERY_ROWS == 0:
+            report(written, total, phase)
     workbook.save(path)
+    report(written, total, phase)
+    return written

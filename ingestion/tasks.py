@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from core.jobs import JobBusy
+from ingestion.jobs import sweep_orphaned_uploads
 from ingestion.services import run_job
 
 
@@ -15,3 +16,9 @@ def run_ingestion(self, job_id: int) -> None:  # type: ignore[no-untyped-def]
         run_job(job_id)
     except JobBusy as exc:
         raise self.retry(countdown=settings.JOB_LEASE_SECONDS, exc=exc) from exc
+
+
+@shared_task
+def sweep_uploads() -> int:
+    """Beat's hourly removal of upload folders no job holds (ingestion.jobs)."""
+    return sweep_orphaned_uploads()

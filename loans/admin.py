@@ -5,21 +5,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from core import clock
+from core.admin import ReadOnlyAdmin
 from loans.models import CreditDecision, Loan, Payment
 from loans.selectors import schedule_of
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Servicing records and decisions change only through the services, never by hand."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PaymentInline(admin.TabularInline):  # type: ignore[type-arg]

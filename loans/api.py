@@ -278,6 +278,7 @@ class LoanDetailOutput(LoanSummaryOutput):
 
 class ViewLoanApi(APIView):
     roles = (Role.OFFICER,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="One loan with its customer",
@@ -293,6 +294,7 @@ class ViewLoansQuery(Declaration):
 
 class ViewCustomerLoansApi(APIView):
     roles = (Role.OFFICER,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="A customer's loans, oldest first",

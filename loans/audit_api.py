@@ -97,6 +97,7 @@ class DecisionPage(PageNumberPagination):
 
 class CustomerDecisionsApi(APIView):
     roles = (Role.OFFICER, Role.RISK)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="A customer's credit decisions, newest first",
@@ -141,6 +142,7 @@ class ReplayQuery(Declaration):
 
 class DecisionReplayApi(APIView):
     roles = (Role.RISK,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="Make a recorded decision again from what it was made from",
@@ -159,6 +161,7 @@ class DecisionReplayApi(APIView):
 
 class DecisionApi(APIView):
     roles = (Role.OFFICER, Role.RISK)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="One credit decision with its inputs, score, rules and reasons",

@@ -6,6 +6,7 @@ The rules are code; every parameter they read is a `Policy`, a stored version of
 check-eligibility and create-loan, replays a recorded decision and simulates a candidate version.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -201,7 +202,9 @@ def min_tenure_months(
     figures: Figures, amount: Decimal, rate: Decimal, policy: Policy
 ) -> int | None:
     """The shortest tenure in months at which `amount` passes every rule; None when none does.
-    Only the installment depends on the tenure, and it falls as the tenure grows."""
+    Only the installment depends on the tenure, and it falls as the tenure grows: the tenure
+    that brings it under the room is worked out in floating point, then settled with the exact
+    installment a month either side."""
     if figures.current_loans_amount + amount > figures.approved_limit:
         return None
     room = installment_cap(figures, policy) - figures.current_loans_installments
@@ -209,13 +212,21 @@ def min_tenure_months(
     def fits(months: int) -> bool:
         return monthly_installment(amount, rate, months) <= room
 
-    if not fits(MAX_TENURE_MONTHS):
-        return None
-    low, high = MIN_TENURE_MONTHS, MAX_TENURE_MONTHS
-    while low < high:
-        middle = (low + high) // 2
-        if fits(middle):
-            high = middle
-        else:
-            low = middle + 1
-    return low
+    months = min(max(_months_for(float(amount), float(rate) / 1200, float(room)), 1), 360)
+    while months < MAX_TENURE_MONTHS and not fits(months):
+        months += 1
+    while months > MIN_TENURE_MONTHS and fits(months - 1):
+        months -= 1
+    return months if fits(months) else None
+
+
+def _months_for(amount: float, monthly: float, room: float) -> int:
+    """About the fewest months whose installment on `amount` at `monthly` is within `room`."""
+    if room <= 0:
+        return MAX_TENURE_MONTHS
+    if monthly == 0:
+        return math.ceil(amount / room)
+    share = amount * monthly / room  # the part of the room the first month's interest takes
+    if share >= 1:
+        return MAX_TENURE_MONTHS
+    return math.ceil(-math.log(1 - share) / math.log(1 + monthly))

@@ -2,6 +2,7 @@
 view-loans) are one hand-written statement each, built from the models' metadata (core.sql);
 the rest use the ORM."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -69,12 +70,15 @@ class LoanView:
     customer: LoanHolder | None = None
 
 
+_TERMS, _HOLDER = tuple(LoanRow.__dataclass_fields__), tuple(LoanHolder.__dataclass_fields__)
+
+
 def _terms() -> sql.Columns:
-    return sql.columns(Loan, list(LoanRow.__dataclass_fields__), "l")
+    return sql.columns(Loan, _TERMS, "l")
 
 
 def _holder() -> sql.Columns:
-    return sql.columns(Customer, list(LoanHolder.__dataclass_fields__), "c")
+    return sql.columns(Customer, _HOLDER, "c")
 
 
 def _view(row: LoanRow, as_of: date, customer: LoanHolder | None = None) -> LoanView:
@@ -96,26 +100,28 @@ def _view(row: LoanRow, as_of: date, customer: LoanHolder | None = None) -> Loan
 
 
 @cache
-def _loan_with_holder_sql(vendor: str) -> str:
-    return (
-        f"SELECT {_terms().select}, {_holder().select} FROM {sql.table(Loan)} l"  # noqa: S608
+def _loan_with_holder_sql(vendor: str) -> tuple[str, sql.Columns, sql.Columns]:
+    terms, holder = _terms(), _holder()
+    statement = (
+        f"SELECT {terms.select}, {holder.select} FROM {sql.table(Loan)} l"  # noqa: S608
         f" JOIN {sql.table(Customer)} c ON c.id = l.customer_id WHERE l.id = %s"
     )
+    return statement, terms, holder
 
 
 def loan_with_holder(loan_id: int, as_of: date) -> LoanView:
     """view-loan's one JOIN."""
-    rows = sql.fetch_all(_loan_with_holder_sql(connection.vendor), (loan_id,))
+    statement, terms, holder = _loan_with_holder_sql(connection.vendor)
+    rows = sql.fetch_all(statement, (loan_id,))
     if not rows:
         raise LoanNotFound(loan_id)
-    terms, holder = _terms(), _holder()
     row = rows[0]
-    customer = LoanHolder(*holder.values(row[terms.count :]))
+    customer = LoanHolder(*holder.values(row, terms.count))
     return _view(LoanRow(*terms.values(row)), as_of, customer)
 
 
 @cache
-def _customer_loans_sql(vendor: str, status: str | None) -> str:
+def _customer_loans_sql(vendor: str, status: str | None) -> tuple[str, sql.Columns]:
     """The customer LEFT JOIN its loans, so "no loans" and "no such customer" differ; with a
     status, only the current (active) or the other (closed) loans join."""
     condition = {
@@ -123,21 +129,23 @@ def _customer_loans_sql(vendor: str, status: str | None) -> str:
         standing.ACTIVE: f" AND {standing.current_sql('l')}",
         standing.CLOSED: f" AND NOT {standing.current_sql('l')}",
     }[status]
-    return (
-        f"SELECT {_terms().select} FROM {sql.table(Customer)} c"  # noqa: S608 (metadata only)
+    terms = _terms()
+    statement = (
+        f"SELECT {terms.select} FROM {sql.table(Customer)} c"  # noqa: S608 (metadata only)
         f" LEFT JOIN {sql.table(Loan)} l ON l.customer_id = c.id{condition}"
         " WHERE c.id = %s ORDER BY l.id"
     )
+    return statement, terms
 
 
 def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> list[LoanView]:
     """The customer's loans, oldest first; `status` keeps only active (current) or closed ones.
     One query."""
     params = () if status is None else standing.current_params(sql.db_date(as_of))
-    rows = sql.fetch_all(_customer_loans_sql(connection.vendor, status), (*params, customer_id))
+    statement, terms = _customer_loans_sql(connection.vendor, status)
+    rows = sql.fetch_all(statement, (*params, customer_id))
     if not rows:
         raise CustomerNotFound(customer_id)
-    terms = _terms()
     return [_view(LoanRow(*terms.values(row)), as_of) for row in rows if row[0] is not None]
 
 
@@ -162,34 +170,35 @@ def _history() -> sql.Columns:
 
 
 @cache
-def _applicant_sql(vendor: str) -> str:
+def _applicant_sql(vendor: str) -> tuple[str, sql.Columns, sql.Columns]:
     """The active policy version (read once: an uncorrelated subquery), the customer's salary
     and limit, and every loan of the customer."""
+    borrower, history = _borrower(), _history()
     active = f"(SELECT p.id FROM {sql.table(PolicyVersion)} p WHERE p.status = %s)"  # noqa: S608
-    return (
-        f"SELECT {active}, {_borrower().select}, {_history().select}"  # noqa: S608
+    statement = (
+        f"SELECT {active}, {borrower.select}, {history.select}"  # noqa: S608
         f" FROM {sql.table(Customer)} c LEFT JOIN {sql.table(Loan)} l ON l.customer_id = c.id"
         " WHERE c.id = %s ORDER BY l.id"
     )
+    return statement, borrower, history
 
 
 def applicant(customer_id: int, as_of: date) -> tuple[Figures, int]:
     """What the policy reads of the customer today, and the active policy version: one query
     (a LEFT JOIN), as this is the decision's hot path, where each round trip shows."""
-    rows = sql.fetch_all(_applicant_sql(connection.vendor), (PolicyStatus.ACTIVE, customer_id))
+    statement, borrower, history = _applicant_sql(connection.vendor)
+    rows = sql.fetch_all(statement, (PolicyStatus.ACTIVE, customer_id))
     if not rows:
         raise CustomerNotFound(customer_id)
-    borrower, history = _borrower(), _history()
-    salary, limit = borrower.values(rows[0][1:])
+    loans_from = 1 + borrower.count
+    salary, limit = borrower.values(rows[0], 1)
     loans = [
-        _as_history(history.values(row[1 + borrower.count :]))
-        for row in rows
-        if row[1 + borrower.count] is not None
+        _as_history(history.values(row, loans_from)) for row in rows if row[loans_from] is not None
     ]
     return figures_of(salary, limit, loans, as_of), int(rows[0][0])
 
 
-def _as_history(values: list[Any]) -> LoanHistory:
+def _as_history(values: Sequence[Any]) -> LoanHistory:
     amount, tenure, installment, on_time, start, end, status = values
     return LoanHistory(
         amount=amount,

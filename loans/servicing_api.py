@@ -47,6 +47,7 @@ class ScheduleOutput(Declaration):
 
 class LoanScheduleApi(APIView):
     roles = (Role.OFFICER,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="Every installment of a loan: amounts, interest, principal, balance and status",
@@ -118,6 +119,7 @@ class PayoffOutput(Declaration):
 
 class LoanPayoffApi(APIView):
     roles = (Role.OFFICER,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="Foreclosure quote: what closes the loan on a given date",

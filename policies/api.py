@@ -129,7 +129,10 @@ class PolicyChanges(Declaration):
     limit_rounding: Rounding | None = None
 
     def changes(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_unset=True, exclude={"based_on"})
+        """What the body changes: a parameter left out, or null, keeps the base's value."""
+        return self.model_dump(
+            mode="json", exclude_unset=True, exclude_none=True, exclude={"based_on"}
+        )
 
 
 class DraftInput(PolicyChanges):
@@ -147,8 +150,10 @@ POLICY_EXAMPLE = OpenApiExample(
 
 class PoliciesApi(APIView):
     roles = (Role.RISK,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
+        operation_id="policies_list",  # a list without DRF's pagination: named as one
         summary="Every version of the credit policy, newest first",
         responses={200: PolicyList, **error_responses()},
     )
@@ -175,6 +180,7 @@ NOT_A_DRAFT = PolicyNotADraft(1, "active")
 
 class PolicyApi(APIView):
     roles = (Role.RISK,)
+    replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="One version of the credit policy",
@@ -356,6 +362,8 @@ class CsvRenderer(BaseRenderer):
 class SimulationFlipsApi(JsonErrors, APIView):
     roles = (Role.RISK,)
     renderer_classes = [CsvRenderer]
+    # No OPTIONS: DRF would describe the view in a body only JSON can carry.
+    http_method_names = ["get", "head"]
 
     @extend_schema(
         summary="The decisions whose outcome the candidate flips, as CSV",

@@ -96,7 +96,12 @@ class SimulationFlip(models.Model):
 
     class Meta:
         ordering = ["simulation", "decision_id"]
-        indexes = [models.Index(fields=["simulation", "decision_id"])]
+        # A decision flips at most once per simulation, however often a run restarts.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["simulation", "decision_id"], name="one_flip_per_decision"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Decision {self.decision_id} flipped in simulation {self.simulation_id}"

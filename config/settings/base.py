@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.settings.checks import throttle_rate
+from config.settings.checks import refuse_replica_without_redis, throttle_rate
 from config.settings.env import env_bool, env_int, env_list, env_str
 from core.limits import LARGEST_ID
 
@@ -51,8 +51,8 @@ MIDDLEWARE = [
     "core.middleware.StaffMessageMiddleware",
     "console.middleware.ConsoleHtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it answers a locked-out sign-in.
-    "axes.middleware.AxesMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in (on the people's paths).
+    "core.middleware.StaffAxesMiddleware",
 ]
 
 # The paths people use in a browser, with a session: everything else is the API, which knows a
@@ -61,6 +61,9 @@ STAFF_PATHS = ("/admin/", "/console/")
 
 # Sign-in (the admin, the console): django-axes locks an account, and an address, after
 # LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES (docs/deployment.md).
+# axes looks for its own middleware by name; core.middleware.StaffAxesMiddleware is it, for the
+# people's paths only.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -146,12 +149,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 
+# A read replica for the endpoints that only read (core/replica.py, docs/scaling.md); off unless
+# set. A client that wrote reads the primary for DATABASE_REPLICA_STICKY_SECONDS, noted in Redis.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    refuse_replica_without_redis(REDIS_URL)
+    DATABASES["replica"] = {
+        **database_from_url(DATABASE_REPLICA_URL),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(1, "core.replica.ReplicaReadsMiddleware")
+
 # Clients: with API_KEYS set, every API endpoint but /health (and /metrics with METRICS_PUBLIC)
 # needs an X-API-Key holding one of them; the admin has its own logins.
 API_KEYS = env_list("API_KEYS")
 # Seconds a process remembers a key it looked up: a revoked key stops working within them.
 API_KEY_CACHE_SECONDS = env_int("API_KEY_CACHE_SECONDS", 5)
 ALLOW_ANONYMOUS = env_bool("ALLOW_ANONYMOUS", False)
+# Whether a key is needed even while none is configured or stored (production: unless
+# ALLOW_ANONYMOUS). Otherwise the API is open until the first key exists (the embedded default).
+API_KEYS_REQUIRED = False
 METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
 # /health tells anyone its status; its version, checks and counts need a key unless this is set.
 HEALTH_DETAILS_PUBLIC = env_bool("HEALTH_DETAILS_PUBLIC", False)
@@ -205,16 +224,49 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "credit"
+# A broker that is down answers a request's hand-over within about a second (the job then
+# waits, queued, for the sweep below), instead of holding the request for Celery's defaults.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Celery beat (make beat, compose's beat service): the sweep that hands jobs nobody holds to
+# the broker again (core/jobs.py), every JOB_SWEEP_SECONDS; expired Idempotency-Keys, daily;
+# upload folders no job holds, hourly. Each is harmless run twice or on two nodes at once.
+CELERY_BEAT_SCHEDULE = {
+    "requeue-forgotten-jobs": {
+        "task": "core.tasks.requeue_forgotten_jobs",
+        "schedule": env_int("JOB_SWEEP_SECONDS", 60),
+    },
+    "purge-expired-idempotency-keys": {
+        "task": "core.tasks.purge_expired_idempotency_keys",
+        "schedule": 24 * 3600,
+    },
+    "sweep-orphaned-uploads": {"task": "ingestion.tasks.sweep_uploads", "schedule": 3600},
+}
 # Redis redelivers an unacknowledged task (a killed worker's) after this many seconds. Short,
 # so a killed worker's job resumes within two minutes: a delivery while the job's run is still
 # alive only waits out its lease (core/jobs.py), so a short timeout never runs a job twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90),
+    "socket_connect_timeout": 1,
+}
 
 # Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,
 # the spreadsheet reader.
 INGEST_DIR = Path(env_str("INGEST_DIR") or BASE_DIR / "var" / "ingest")
 INGEST_BATCH_ROWS = env_int("INGEST_BATCH_ROWS", 20000)
 INGEST_READER = env_str("INGEST_READER", "calamine")
+# What an upload may be (docs/ingestion.md): its size (beyond: 413), and what a workbook may
+# hold once opened (ingestion/bounds.py; beyond: the job fails, naming the limit).
+INGEST_MAX_UPLOAD_MB = env_int("INGEST_MAX_UPLOAD_MB", 200)
+INGEST_MAX_UNCOMPRESSED_MB = env_int("INGEST_MAX_UNCOMPRESSED_MB", 1500)
+INGEST_MAX_ROWS = env_int("INGEST_MAX_ROWS", 2_000_000)
+INGEST_MAX_COLUMNS = env_int("INGEST_MAX_COLUMNS", 64)
+INGEST_MAX_CELL_CHARS = env_int("INGEST_MAX_CELL_CHARS", 32_767)
 # Background jobs (core/jobs.py): how long a silent run keeps its claim, and how many runs may
 # die on one job before it is failed instead of started again.
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
@@ -250,6 +302,13 @@ SPECTACULAR_SETTINGS = {
         "core.schema.with_error_codes",
     ],
 }
+
+# Error reporting (core/error_reporting.py): Sentry when a DSN is set, scrubbed of personal data.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+
+# `migrate` reports through the log (core/management/commands/migrate.py): on in production.
+MIGRATE_REPORT_TO_LOG = False
 
 LOGGING = {
     "version": 1,

@@ -41,30 +41,41 @@ def secret_key_problem(secret_key: str) -> str | None:
     return None
 
 
-def refuse_insecure(
-    *, secret_key: str, allowed_hosts: list[str], api_keys: list[str], allow_anonymous: bool
-) -> None:
+def refuse_debug(*, debug: bool, allowed: bool) -> None:
+    """DEBUG shows tracebacks and settings to anyone: in production only when asked for by name."""
+    if debug and not allowed:
+        raise ImproperlyConfigured(
+            "DEBUG is true in the production profile: set DEBUG=false, or "
+            "ALLOW_DEBUG_IN_PRODUCTION=true to debug this deployment on purpose"
+        )
+
+
+def refuse_insecure(*, secret_key: str, allowed_hosts: list[str], api_keys: list[str]) -> None:
     """Raise ImproperlyConfigured for the first unsafe setting; the message says how to fix it."""
     problem = secret_key_problem(secret_key)
     if problem:
         raise ImproperlyConfigured(
             f"{problem}: with DEBUG=False set SECRET_KEY to a long random value, e.g. "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
     if not allowed_hosts:
         raise ImproperlyConfigured(
             "ALLOWED_HOSTS is empty: with DEBUG=False list the host names clients use, "
             "comma-separated (e.g. ALLOWED_HOSTS=credit.example.com,localhost)"
         )
-    if not api_keys and not allow_anonymous:
-        raise ImproperlyConfigured(
-            "API_KEYS is empty: with DEBUG=False set API_KEYS (comma-separated) or say "
-            "ALLOW_ANONYMOUS=true to run the API open on purpose"
-        )
     if any(len(key) < MIN_API_KEY_LENGTH for key in api_keys):
         raise ImproperlyConfigured(
             f"API_KEYS holds a key shorter than {MIN_API_KEY_LENGTH} characters: use long "
-            "random keys, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            "random keys, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+
+
+def refuse_replica_without_redis(redis_url: str) -> None:
+    """Read-your-writes needs every web process to see who wrote: a note in Redis."""
+    if not redis_url:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs REDIS_URL: a client that has just written must read "
+            "the primary, and every web process learns that from Redis"
         )
 
 

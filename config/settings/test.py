@@ -11,6 +11,7 @@ API_THROTTLE_RATE = None
 ALLOW_ANONYMOUS = False
 METRICS_PUBLIC = False
 HEALTH_DETAILS_PUBLIC = False
+SENTRY_DSN = ""
 IDEMPOTENCY_TTL_HOURS = 24
 IDEMPOTENCY_WAIT_SECONDS = 10
 # pytest runs with DEBUG off: static files come from the apps' folders, as under `make run`.

@@ -39,18 +39,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def recreate_database(name: str, drop_only: bool = False, admin_url: str = ADMIN_URL) -> None:
-    """Drop the database `name` (ending its sessions) and, unless drop_only, create it empty,
-    through the maintenance database at admin_url (on the server that holds `name`).
+def recreate_database(
+    name: str, drop_only: bool = False, admin_url: str = ADMIN_URL, template: str | None = None
+) -> None:
+    """Drop the database `name` (ending its sessions) and, unless drop_only, create it empty (or
+    as a copy of `template`), through the maintenance database at admin_url (on the server that
+    holds `name`).
 
     Only for databases the caller owns: the e2e tests' credit_e2e_* and the benchmarks'
-    credit_bench*."""
+    credit_bench* and credit_ab_*."""
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        if not drop_only:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if drop_only:
+            return
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template is not None:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+        connection.execute(create)
 
 
 PRODUCTION_SECRET_KEY = "e2e-" + "x9Kq2LmP7vRt4WzY8bNc3HdF6gJs1QaE5uIo0" * 2

@@ -44,3 +44,13 @@ def test_api_requests_get_no_session_and_no_user(rf):
     for path in ("/admin/", "/console/customers/"):
         chain(rf.get(path))
         assert seen == {"session": True, "user": True}, path
+
+
+def test_admin_without_the_slash_reaches_the_admin(admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    moved = client.get("/admin")
+    assert (moved.status_code, moved["Location"]) == (301, "/admin/")
+    landed = client.get("/admin", follow=True)
+    assert (landed.status_code, landed.redirect_chain) == (200, [("/admin/", 301)])
+    assert "Site administration" in landed.content.decode()

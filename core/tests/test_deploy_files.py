@@ -1,7 +1,9 @@
 """What CI can check of the Docker files without a Docker engine: structure, images, health
 checks, start order, and that every command and environment name exists in this repository."""
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -42,12 +44,54 @@ def env_example() -> dict[str, str]:
     return {name.strip(): value.strip() for name, value in pairs}
 
 
-def test_the_four_services_with_their_images(compose):
+def test_the_six_services_with_their_images(compose):
     services = compose["services"]
-    assert set(services) == {"web", "worker", "db", "redis"}
+    assert set(services) == {"lb", "web", "worker", "beat", "db", "redis"}
+    assert services["lb"]["image"] == "nginx:1.27-alpine"
     assert services["db"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
-    assert services["web"]["build"] == services["worker"]["build"] == "."
+    assert services["web"]["build"] == services["worker"]["build"] == services["beat"]["build"]
+    assert services["web"]["build"] == "."
+
+
+def test_it_says_it_needs_compose_v2_and_uses_no_v1_version_key(compose):
+    assert "Needs Docker Compose v2" in (ROOT / "docker-compose.yml").read_text()
+    assert "version" not in compose
+    assert compose["name"] == "credit"
+
+
+def test_only_the_load_balancer_publishes_a_port_so_web_and_worker_scale(compose):
+    """`docker compose up --scale web=2 --scale worker=3`: a fixed container name or host port
+    on a scaled service would make its second replica fail to start."""
+    services = compose["services"]
+    published = {name: service["ports"] for name, service in services.items() if "ports" in service}
+    assert published == {"lb": ["${PORT:-8000}:8000"]}
+    assert not [name for name, service in services.items() if "container_name" in service]
+    assert not [name for name, service in services.items() if "hostname" in service]
+    assert services["web"]["expose"] == ["8000"]
+    assert services["lb"]["depends_on"] == {"web": {"condition": "service_healthy"}}
+
+
+def test_the_load_balancer_follows_every_web_replica():
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+    assert "resolver 127.0.0.11 valid=5s ipv6=off;" in config  # Docker's DNS, re-read
+    assert re.search(r"upstream web \{\s*zone web 64k;\s*server web:8000 resolve;", config)
+    assert "listen 8000;" in config
+    assert "proxy_pass http://web;" in config
+    assert "client_max_body_size 1g;" in config  # spreadsheet uploads
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
+
+
+def test_lb_mounts_the_config_and_web_counts_it_as_one_proxy(compose):
+    lb = compose["services"]["lb"]
+    assert lb["volumes"] == ["./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+    assert compose["services"]["web"]["environment"]["NUM_PROXIES"] == "1"
+
+
+def test_the_env_file_is_optional(compose):
+    for name in ("web", "worker"):
+        assert compose["services"][name]["env_file"] == [{"path": ".env", "required": False}]
 
 
 def test_every_service_has_a_health_check(compose):
@@ -81,11 +125,12 @@ def test_the_commands_run_what_this_repository_has(compose):
     assert "manage.py migrate --noinput" in web
     assert "gunicorn --config config/gunicorn.py config.wsgi" in web
     worker = compose["services"]["worker"]["command"]
-    assert worker[:4] == ["celery", "-A", "config", "worker"]
+    assert worker == ["celery", "-A", "config", "--quiet", "worker"]  # no banner: JSON lines only
+    beat = compose["services"]["beat"]["command"]
+    assert beat[:5] == ["celery", "-A", "config", "--quiet", "beat"]
     assert (ROOT / "config" / "gunicorn.py").is_file()
     assert (ROOT / "config" / "wsgi.py").is_file()
     assert (ROOT / "config" / "celery.py").is_file()
-    assert compose["services"]["web"]["ports"] == ["${PORT:-8000}:8000"]
 
 
 def test_the_makefile_serves_with_the_same_commands():
@@ -94,6 +139,7 @@ def test_the_makefile_serves_with_the_same_commands():
     assert "gunicorn --config config/gunicorn.py config.wsgi" in makefile
     assert re.search(r"^serve:", makefile, re.MULTILINE)
     assert re.search(r"^worker:", makefile, re.MULTILINE)
+    assert "celery -A config --quiet beat" in makefile
 
 
 def test_app_environment_names_are_ones_the_code_reads(compose):
@@ -166,3 +212,42 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".env", ".git", ".venv", "db.sqlite3*"):
         assert entry in ignored
+
+
+def test_the_deployment_guide_documents_every_variable_the_settings_read():
+    guide = (ROOT / "docs" / "deployment.md").read_text()
+    table = set(re.findall(r"^\| `([A-Z_]+)` \|", guide, flags=re.MULTILINE))
+    read = names_read_in(*(ROOT / "config").rglob("*.py"))
+    assert read <= table, sorted(read - table)
+
+
+MACHINE_LOCAL = re.compile(
+    r"^\s*(--index-url|--extra-index-url|--find-links|-i|-f)\b", re.MULTILINE
+)
+
+
+def test_the_lock_files_name_no_index_or_wheel_folder():
+    """pip-compile copies the compiling machine's pip options into a lock file unless told not
+    to (make lock: --no-emit-index-url --no-emit-find-links); elsewhere they are warnings."""
+    for lock in sorted((ROOT / "requirements").glob("*.txt")):
+        assert not MACHINE_LOCAL.search(lock.read_text()), lock.name
+
+
+def test_the_lock_files_install_without_a_pip_warning():
+    """What `make run` installs, resolved as on a newcomer's machine: pip's own defaults, none
+    of this machine's pip configuration (files or PIP_* variables)."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            *("-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet"),
+            *("-r", "requirements/base.txt", "-r", "requirements/dev.txt"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")

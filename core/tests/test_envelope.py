@@ -87,6 +87,17 @@ def test_decimals_are_written_as_json_numbers_with_their_digits():
     assert rendered == b'{"amount":100000.00,"rate":8.20}'
 
 
+def test_text_is_utf_8_lists_nest_and_nothing_else_is_guessed():
+    renderer = DecimalJSONRenderer()
+    body = {"name": "Åsa Rāo", "loans": [{"amount": Decimal("1.50")}], "none": None}
+    assert renderer.render(body) == (
+        '{"name":"Åsa Rāo","loans":[{"amount":1.50}],"none":null}'.encode()
+    )
+    assert renderer.render(None) == b""
+    with pytest.raises(TypeError, match=r"^Type is not JSON serializable: object"):
+        renderer.render({"what": object()})
+
+
 @pytest.mark.parametrize(
     "accept",
     [None, "*/*", "application/json", "application/*", "text/html, application/json;q=0.9"],

@@ -2,6 +2,7 @@
 the first response again, a different request with the key gets 422, a retry while the first
 still runs waits for it (409 past IDEMPOTENCY_WAIT_SECONDS), errors are never stored."""
 
+import io
 import threading
 import time
 from datetime import timedelta
@@ -20,6 +21,7 @@ from rest_framework.views import APIView
 from core import idempotency
 from core.idempotency import idempotent, scope_of
 from core.models import IdempotencyRecord
+from core.tasks import purge_expired_idempotency_keys
 from customers.tests.factories import CustomerFactory
 from loans.models import Loan
 
@@ -355,26 +357,33 @@ def test_other_database_errors_while_claiming_are_not_409(api, customer, monkeyp
     assert response.json()["error"]["code"] == "service_unavailable"
 
 
+def expiring(key, expires):
+    return IdempotencyRecord.objects.create(
+        scope="POST /create-loan anonymous",
+        key=key,
+        request_fingerprint="0" * 64,
+        response_status=201,
+        response_body="{}",
+        expires_at=expires,
+    )
+
+
 def test_purge_deletes_only_expired_records(customer):
     now = timezone.now()
-    for key, expires in [("old", now - timedelta(seconds=1)), ("live", now + timedelta(hours=1))]:
-        IdempotencyRecord.objects.create(
-            scope="POST /create-loan anonymous",
-            key=key,
-            request_fingerprint="0" * 64,
-            response_status=201,
-            response_body="{}",
-            expires_at=expires,
-        )
-    out = []
-
-    class Out:
-        def write(self, text):
-            out.append(text)
-
-    call_command("purge_idempotency_keys", stdout=Out())
+    expiring("old", now - timedelta(seconds=1))
+    expiring("live", now + timedelta(hours=1))
+    out = io.StringIO()
+    call_command("purge_idempotency_keys", stdout=out)
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["live"]
-    assert "".join(out) == "Deleted 1 expired idempotency record(s).\n"
+    assert out.getvalue() == "Deleted 1 expired idempotency record(s).\n"
+
+
+def test_beat_purges_expired_records_daily(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["purge-expired-idempotency-keys"]
+    assert (schedule["task"], schedule["schedule"]) == (purge_expired_idempotency_keys.name, 86400)
+    expiring("old", timezone.now() - timedelta(seconds=1))
+    assert purge_expired_idempotency_keys.apply().get() == 1
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_the_admin_lists_records_read_only(admin_client, api, customer):

@@ -55,3 +55,48 @@ def test_finished_and_unknown_jobs_are_not_claimed(job):
     IngestionJob.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED)
     assert claim(IngestionJob, job.pk) is None
     assert claim(IngestionJob, 987654) is None
+
+
+def test_a_job_the_broker_cannot_take_stays_queued_and_the_sweep_hands_it_over(
+    job, settings, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from core.jobs import requeue_forgotten, start
+    from ingestion.tasks import run_ingestion
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent: list[int] = []
+
+    def broker_down(job_id):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6399. Connection refused.")
+
+    monkeypatch.setattr(run_ingestion, "delay", broker_down)
+    assert start(run_ingestion, job.pk) is False
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED  # kept: it runs once the broker is back
+    monkeypatch.setattr(run_ingestion, "delay", sent.append)
+    settings.JOB_LEASE_SECONDS = 60
+    assert requeue_forgotten() == 0  # queued for less than a lease: its hand-over may be coming
+    long_ago = timezone.now() - timedelta(seconds=61)
+    IngestionJob.objects.filter(pk=job.pk).update(created_at=long_ago)
+    abandoned = IngestionJob.objects.create(
+        batch_rows=10, status=JobStatus.RUNNING, heartbeat_at=long_ago
+    )
+    alive = IngestionJob.objects.create(
+        batch_rows=10, status=JobStatus.RUNNING, heartbeat_at=timezone.now()
+    )
+    IngestionJob.objects.create(batch_rows=10, status=JobStatus.SUCCEEDED)
+    assert requeue_forgotten() == 2
+    assert sorted(sent) == sorted([job.pk, abandoned.pk])
+    assert alive.pk not in sent
+
+
+def test_the_sweep_is_a_celery_task(job, monkeypatch, settings):
+    from core.tasks import requeue_forgotten_jobs
+
+    monkeypatch.setattr("core.tasks.requeue_forgotten", lambda: 3)
+    assert requeue_forgotten_jobs.apply().get() == 3

@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.test import override_settings
 
-from core.logging import JsonFormatter
+from core.logging import REQUEST_ID, JsonFormatter
 
 pytestmark = pytest.mark.django_db
 KEY = "secret-client-key-0123456789"
@@ -85,3 +85,34 @@ def test_the_formatter_writes_plain_extras_and_exceptions():
     assert line["job_id"] == 4
     assert "request" not in line
     assert "RuntimeError: boom" in line["exception"]
+
+
+def record(**extra):
+    line = logging.makeLogRecord(
+        {"name": "core.request", "levelname": "INFO", "levelno": logging.INFO, "msg": "GET /x 200"}
+    )
+    line.created = 1_780_000_000.25
+    line.__dict__.update(extra)
+    return line
+
+
+def test_a_line_is_compact_json_in_utc_with_non_ascii_as_it_is():
+    line = JsonFormatter().format(record(status=200, city="Pune ₹"))
+    assert line == (
+        '{"time":"2026-05-28T20:26:40.250+00:00","level":"INFO","logger":"core.request",'
+        '"message":"GET /x 200","status":200,"city":"Pune ₹"}'
+    )
+
+
+def test_the_request_id_in_context_is_on_the_line():
+    token = REQUEST_ID.set("trace-9")
+    try:
+        line = json.loads(JsonFormatter().format(record()))
+    finally:
+        REQUEST_ID.reset(token)
+    assert line["request_id"] == "trace-9"
+
+
+def test_an_integer_beyond_64_bits_is_still_written():
+    line = json.loads(JsonFormatter().format(record(big=2**70)))
+    assert line["big"] == 1180591620717411303424

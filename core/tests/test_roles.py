@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from core.auth import Role, digest
+from core.auth import Role, digest, remembered, warn_if_open
 from core.models import ApiKey
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +121,28 @@ def test_names_are_unique_and_revoking_an_unknown_key_is_an_error(keys):
         call_command("api_key", "create", "risk-client", "--role", "risk")
     with pytest.raises(CommandError, match=r"No active key named 'nobody'\."):
         call_command("api_key", "revoke", "nobody")
+
+
+def test_a_closed_service_refuses_everyone_until_its_first_key_and_says_how(api, caplog):
+    """Production (API_KEYS_REQUIRED) without API_KEYS: closed from the start, not open."""
+    with override_settings(API_KEYS_REQUIRED=True):
+        warn_if_open()
+        assert caplog.messages == [
+            "No API key exists yet: every request but /health is refused until one is made "
+            "with python3 manage.py api_key create NAME --role ROLE."
+        ]
+        assert api.get("/view-loans/1").status_code == 401
+        key = make_key("first", Role.OFFICER)
+        remembered.clear()
+        assert api.get("/view-loans/1", HTTP_X_API_KEY=key).status_code == 404
+        caplog.clear()
+        warn_if_open()
+        assert caplog.messages == []
+
+
+def test_the_embedded_default_is_open_until_a_key_exists_and_says_so(api, caplog):
+    warn_if_open()
+    assert caplog.messages == [
+        "No API keys are configured: the API is open to anyone who can reach it."
+    ]
+    assert api.get("/view-loans/1").status_code == 404

@@ -6,14 +6,13 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config import gunicorn
-from config.settings.checks import refuse_insecure, throttle_rate
+from config.settings.checks import refuse_debug, refuse_insecure, throttle_rate
 from config.settings.env import env_int
 
 SAFE: dict[str, Any] = {
     "secret_key": "k3P9-vQ2x_Lr7TbN8mYz4HcW1sJd6FgA0eUoRiXpVnKtCqEhSlZaMwBy5_jG2uDf",
     "allowed_hosts": ["credit.example.com"],
     "api_keys": ["client-one-0123456789"],
-    "allow_anonymous": False,
 }
 
 
@@ -27,7 +26,6 @@ def test_a_safe_setup_passes():
         ({"secret_key": ""}, "SECRET_KEY"),
         ({"secret_key": "changeme"}, "SECRET_KEY"),
         ({"allowed_hosts": []}, "ALLOWED_HOSTS"),
-        ({"api_keys": []}, "API_KEYS"),
         ({"api_keys": ["short"]}, "API_KEYS"),
     ],
 )
@@ -36,8 +34,8 @@ def test_each_unsafe_setting_is_named(change, variable):
         refuse_insecure(**{**SAFE, **change})
 
 
-def test_anonymous_access_needs_saying_so():
-    refuse_insecure(**{**SAFE, "api_keys": [], "allow_anonymous": True})
+def test_no_api_keys_passes_managed_keys_need_none():
+    refuse_insecure(**{**SAFE, "api_keys": []})
 
 
 @pytest.mark.parametrize("rate", ["600/min", "10/s", "5/hour", "1000/day"])
@@ -78,3 +76,13 @@ def test_gunicorn_starts_with_no_metric_files(tmp_path, monkeypatch):
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
     gunicorn.on_starting(server=None)
     assert sorted(path.name for path in folder.iterdir()) == ["keep.txt"]
+
+
+@pytest.mark.parametrize(("debug", "allowed"), [(False, False), (False, True), (True, True)])
+def test_debug_passes_when_off_or_allowed_by_name(debug, allowed):
+    refuse_debug(debug=debug, allowed=allowed)
+
+
+def test_debug_on_without_the_allowing_variable_is_refused():
+    with pytest.raises(ImproperlyConfigured, match=r"ALLOW_DEBUG_IN_PRODUCTION=true to debug"):
+        refuse_debug(debug=True, allowed=False)

@@ -7,7 +7,6 @@ from typing import Any
 import openpyxl
 import pytest
 
-from core import jobs as core_jobs
 from ingestion import jobs, services
 from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
 
@@ -80,20 +79,6 @@ def loans_file(write_xlsx: Writer) -> Callable[..., Path]:
 def ingest_dir(settings: Any, tmp_path: Path) -> Path:
     settings.INGEST_DIR = tmp_path / "ingest"
     return Path(settings.INGEST_DIR)
-
-
-@pytest.fixture
-def run_inline(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Background dispatch runs the job at once, inside the test's transaction."""
-    ran: list[int] = []
-
-    def start(task: Any, job_id: int) -> bool:
-        ran.append(job_id)
-        services.run_job(job_id)
-        return True
-
-    monkeypatch.setattr(core_jobs, "start", start)
-    return ran
 
 
 def ingest(customers: Path | None = None, loans: Path | None = None) -> Any:

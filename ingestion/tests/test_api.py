@@ -104,12 +104,15 @@ def test_unknown_job_is_404(api):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_without_redis_the_job_runs_in_a_thread_after_commit(api, settings, customers_file):
+def test_without_redis_the_job_runs_in_a_thread_after_commit(
+    api, settings, customers_file, json_lines
+):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     answer = api.post(
         "/ingest",
         {"customers": upload(customers_file(customer(1)), "customers")},
         format="multipart",
+        HTTP_X_REQUEST_ID="upload-in-a-thread",
     )
     assert answer.status_code == 202
     job_id = answer.json()["job_id"]
@@ -118,6 +121,9 @@ def test_without_redis_the_job_runs_in_a_thread_after_commit(api, settings, cust
         worker.join(timeout=30)
     assert api.get(f"/ingest/{job_id}").json()["status"] == JobStatus.SUCCEEDED
     assert Customer.objects.filter(pk=1).exists()
+    # The thread's records carry the id of the request that started it.
+    finished = [line for line in json_lines() if line["logger"] == "ingestion.jobs"]
+    assert [line["request_id"] for line in finished] == ["upload-in-a-thread"]
 
 
 def test_uploads_are_removed_when_storing_them_fails(customers_file, ingest_dir):

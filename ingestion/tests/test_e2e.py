@@ -244,6 +244,44 @@ def test_bad_rows_are_reported_and_good_rows_land(empty: Stack, tmp_path: Path) 
     stop(worker)
 
 
+def test_an_upload_over_a_limit_fails_in_seconds_and_the_worker_serves_the_next(
+    empty: Stack, tmp_path: Path
+) -> None:
+    from ingestion.tests import bombs
+
+    worker = empty.worker()
+    started = time.monotonic()
+    bomb = bombs.compressed_millions(tmp_path / "bomb.xlsx")
+    failed = empty.wait(empty.upload(bomb, bombs.far_away_cell(tmp_path / "far.xlsx")))
+    assert failed["status"] == "failed"
+    assert failed["errors"] == [
+        {
+            "file": "customers",
+            "row": None,
+            "column": None,
+            "message": "The sheet reaches row 2000001: at most 2000000 rows are read "
+            "(INGEST_MAX_ROWS).",
+        }
+    ]
+    assert time.monotonic() - started < 60
+    good = tmp_path / "good.xlsx"
+    import openpyxl
+
+    from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
+
+    for path, header in ((good, CUSTOMER_HEADERS), (tmp_path / "none.xlsx", LOAN_HEADERS)):
+        workbook = openpyxl.Workbook()
+        workbook.active.append(list(header))
+        if path == good:
+            workbook.active.append(bombs.GOOD_ROW)
+        workbook.save(path)
+    served = empty.wait(empty.upload(good, tmp_path / "none.xlsx"))
+    assert (served["status"], served["counts"]["customers"]["created"]) == ("succeeded", 1)
+    assert worker.poll() is None  # the same worker, still up
+    stop(worker)
+
+
+@pytest.mark.django_db  # the sample generator reads the active policy's limit rule
 def test_killing_the_worker_mid_job_loses_and_duplicates_nothing(
     empty: Stack, tmp_path: Path
 ) -> None:

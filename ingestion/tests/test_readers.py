@@ -97,5 +97,5 @@ def test_a_file_calamine_cannot_open_falls_back_to_openpyxl_then_fails(tmp_path,
 
 def test_the_signature_check():
     assert looks_like_spreadsheet(b"PK\x03\x04rest")
-    assert looks_like_spreadsheet(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    assert not looks_like_spreadsheet(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # .xls: not read
     assert not looks_like_spreadsheet(b"Customer ID,First Name")

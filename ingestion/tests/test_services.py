@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.jobs import JobBusy, JobStatus
-from customers.models import Customer
+from customers.models import Customer, CustomerOrigin
 from customers.tests.factories import CustomerFactory
 from ingestion import jobs, kinds, merge, services, staging
 from ingestion.models import FileKind, IngestionJob, StagedCustomer, StagedLoan
@@ -427,7 +427,7 @@ def test_an_unexpected_error_fails_the_job_and_propagates(monkeypatch, customers
 
 
 def test_loans_only_upload_uses_existing_customers(loans_file):
-    CustomerFactory.create(pk=3)
+    CustomerFactory.create(pk=3, origin=CustomerOrigin.IMPORTED)  # a file created it
     job = ingest(loans=loans_file(loan(3, 30)))
     assert job.counts == {"customers": ZERO, "loans": counts(created=1)}
     assert list(job.files) == ["loans"]

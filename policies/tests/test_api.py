@@ -59,9 +59,10 @@ def test_a_draft_starts_from_the_active_version_with_the_changes(api):
     )
     assert response.status_code == 201
     draft = response.json()
+    assert draft["version"] > 1  # the server's next id: 2 on a fresh database
     assert without_times(draft) == {
         **VERSION_ONE,
-        "version": 2,
+        "version": draft["version"],
         "status": "draft",
         "weights": {**VERSION_ONE["weights"], "repayment_on_time": 40.00, "approved_volume": 10.00},
         "minimum_score": 15,
@@ -70,9 +71,11 @@ def test_a_draft_starts_from_the_active_version_with_the_changes(api):
         "activated_by": "",
     }
     assert draft["activated_at"] is None
-    based_on_two = api.post("/policies", {"based_on": 2, "minimum_score": 20}, format="json")
-    assert (based_on_two.json()["based_on"], based_on_two.json()["weights"]) == (
-        2,
+    based_on_draft = api.post(
+        "/policies", {"based_on": draft["version"], "minimum_score": 20}, format="json"
+    )
+    assert (based_on_draft.json()["based_on"], based_on_draft.json()["weights"]) == (
+        draft["version"],
         draft["weights"],
     )
 
@@ -240,3 +243,13 @@ def test_at_most_one_version_is_active():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         PolicyVersion.objects.create(status=PolicyStatus.ACTIVE, parameters={})
+
+
+def test_a_null_parameter_keeps_the_base_versions_value(api):
+    nulls = {"weights": None, "rate_floors": None, "minimum_score": None, "based_on": None}
+    draft = api.post("/policies", {**nulls, "limit_rounding": 999999999}, format="json")
+    assert draft.status_code == 201
+    assert (draft.json()["weights"], draft.json()["limit_rounding"]) == (
+        VERSION_ONE["weights"],
+        999999999,
+    )

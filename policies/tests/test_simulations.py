@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from core import jobs
 from core.jobs import JobStatus
 from customers.tests.factories import CustomerFactory
 from loans.policy import LoanRequest
@@ -21,16 +20,6 @@ from policies.services import create_draft
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 6, 15)
-
-
-@pytest.fixture
-def run_inline(monkeypatch):
-    """Jobs start at once, inside the test's transaction, instead of after its commit."""
-
-    def start_now(task, job_id):
-        task.run(job_id)
-
-    monkeypatch.setattr(jobs, "start_after_commit", start_now)
 
 
 @pytest.fixture
@@ -70,8 +59,20 @@ def simulate(api, policy, date_from="2026-06-15", date_to="2026-06-15"):
     return api.post("/policy-simulations", body, format="json")
 
 
-def test_a_simulation_reports_what_the_candidate_would_change(api, decisions, run_inline):
-    accepted = simulate(api, candidate())
+@pytest.fixture
+def simulated(api, run_inline, django_capture_on_commit_callbacks):
+    """simulate(), with the job run as soon as the request commits."""
+
+    def post(policy):
+        with django_capture_on_commit_callbacks(execute=True):
+            return simulate(api, policy)
+
+    return post
+
+
+def test_a_simulation_reports_what_the_candidate_would_change(api, decisions, simulated, settings):
+    settings.SIMULATION_CHUNK = 1  # the run and the CSV go a decision at a time
+    accepted = simulated(candidate())
     assert accepted.status_code == 202
     simulation_id = accepted.json()["simulation_id"]
     assert accepted.json()["status"] == "queued"
@@ -112,10 +113,10 @@ def test_a_simulation_reports_what_the_candidate_would_change(api, decisions, ru
 
 
 def test_a_refusal_the_candidate_would_approve_is_counted_by_the_reasons_it_had(
-    api, decisions, run_inline
+    api, decisions, simulated
 ):
     generous = candidate(max_emi_share_of_salary="0.6")  # 60,000 of a 1,00,000 salary
-    accepted = simulate(api, generous).json()
+    accepted = simulated(generous).json()
     report = api.get(f"/policy-simulations/{accepted['simulation_id']}").json()["report"]
     assert (report["approved_after"], report["refused_to_approved"]) == (4, 1)
     assert report["flips_by_reason"] == {
@@ -169,8 +170,8 @@ def test_the_window_and_the_policy_are_checked(api, decisions):
     assert api.get("/policy-simulations/4242").json()["error"]["code"] == "simulation_not_found"
 
 
-def test_an_active_or_retired_version_may_be_simulated_too(api, decisions, run_inline):
+def test_an_active_or_retired_version_may_be_simulated_too(api, decisions, simulated):
     assert PolicyVersion.objects.get(pk=1).status == PolicyStatus.ACTIVE
-    body = api.get(f"/policy-simulations/{simulate(api, 1).json()['simulation_id']}").json()
+    body = api.get(f"/policy-simulations/{simulated(1).json()['simulation_id']}").json()
     assert (body["report"]["approved_before"], body["report"]["approved_after"]) == (3, 3)
     assert body["report"]["approved_to_refused"] == body["report"]["refused_to_approved"] == 0

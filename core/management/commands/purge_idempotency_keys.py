@@ -1,16 +1,15 @@
-"""Delete Idempotency-Key records past their expiry (docs/idempotency.md); run it daily."""
+"""Delete Idempotency-Key records past their expiry (docs/idempotency.md). Beat does it hourly;
+this is for deployments without beat, and for now."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from core.models import IdempotencyRecord
+from core.idempotency import purge_expired
 
 
 class Command(BaseCommand):
     help = "Delete Idempotency-Key records whose expires_at has passed."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=timezone.now()).delete()
-        self.stdout.write(f"Deleted {deleted} expired idempotency record(s).")
+        self.stdout.write(f"Deleted {purge_expired()} expired idempotency record(s).")

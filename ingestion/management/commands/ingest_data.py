@@ -1,4 +1,5 @@
-"""`manage.py ingest_data --customers PATH --loans PATH`: an ingestion job in the foreground."""
+"""`manage.py ingest_data --customers PATH --loans PATH`: an ingestion job in the foreground,
+its progress on stderr (ingestion.progress), its counts and errors once at the end on stdout."""
 
 import sys
 from pathlib import Path
@@ -7,12 +8,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.jobs import JobStatus
+from ingestion.errors import JobNotFound
 from ingestion.jobs import create_job_for_paths
 from ingestion.models import IngestionJob
+from ingestion.progress import Progress
 from ingestion.selectors import get_job
 from ingestion.services import run_job
-
-BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["job"] is not None:
-            job = get_job(options["job"])
+            job = self._existing(options["job"])
         else:
             paths = {kind: options[kind] for kind in ("customers", "loans") if options[kind]}
             if not paths:
@@ -37,20 +38,18 @@ class Command(BaseCommand):
                     raise CommandError(f"No such file: {path}")
             job = create_job_for_paths(paths)
             self.stdout.write(f"Ingestion job {job.pk}")
-        run_job(job.pk, on_progress=self._progress)
+        # The stream itself, not Django's wrapper, which would end each bar update with a newline.
+        with Progress(options.get("stderr") or sys.stderr) as progress:
+            run_job(job.pk, on_progress=progress.show_job)
         self._report(get_job(job.pk))
 
-    def _progress(self, job: IngestionJob) -> None:
-        total = max(job.total_rows, 1)
-        done = min(job.processed_rows, total)
-        filled = BAR_WIDTH * done // total
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        phase = job.phase or "done"
-        sys.stderr.write(f"\r[{bar}] {job.processed_rows}/{job.total_rows} rows  {phase:<20}")
-        sys.stderr.flush()
+    def _existing(self, job_id: int) -> IngestionJob:
+        try:
+            return get_job(job_id)
+        except JobNotFound as missing:
+            raise CommandError(missing.message) from None
 
     def _report(self, job: IngestionJob) -> None:
-        sys.stderr.write("\n")
         self.stdout.write(f"Status: {job.status}")
         for kind, counts in job.ordered_counts().items():
             if kind in job.files:

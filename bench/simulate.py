@@ -1,0 +1,240 @@
+"""`make bench-simulate`: a candidate policy version simulated over 1,000,000 recorded decisions
+by one Celery worker, on PostgreSQL and Redis. Prints the time from the start to the report and
+the worker's peak memory, and writes the "Policy simulation" block of docs/benchmarks.md.
+
+The decisions are generated (the same seed, the same decisions), decided under version 1 as
+the service would have, and COPY'd into a database of their own; that setup is not timed.
+
+Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_REDIS (default
+redis://127.0.0.1:6379/13), BENCH_DECISIONS (default 1000000), BENCH_DOCS (0: leave the docs).
+"""
+
+import io
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bench.docs import write_docs
+from bench.ingest import RssWatch
+from core.tests.processes import recreate_database
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DB_NAME = "credit_bench_simulate"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
+DECISIONS = int(os.environ.get("BENCH_DECISIONS", "1000000"))
+CUSTOMERS = 10_000
+FIRST_DAY = date(2025, 1, 1)
+START, END = "<!-- bench:simulate:start -->", "<!-- bench:simulate:end -->"
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.local",
+    "DATABASE_URL": f"{PG}/{DB_NAME}",
+    "REDIS_URL": REDIS,
+    "LOG_LEVEL": "WARNING",
+    "DATABASE_HEALTH_CHECKS": "true",
+}
+
+
+def main() -> None:
+    recreate_database(DB_NAME, admin_url=f"{PG}/postgres")
+    env = {**os.environ, **ENV}
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    load_decisions()
+    worker = subprocess.Popen(
+        [PYTHON, "-m", "celery", "-A", "config", "worker", "--concurrency", "1",
+         "--loglevel", "WARNING", "-n", f"bench-simulate-{os.getpid()}@%h"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    watch = RssWatch(worker.pid)
+    watch.start()
+    try:
+        time.sleep(5)  # the worker connects to Redis and the database
+        started = time.perf_counter()
+        simulation_id = start()
+        simulation = wait_for(simulation_id)
+        elapsed = time.perf_counter() - started
+    finally:
+        watch.running = False
+        worker.terminate()
+        worker.wait(30)
+    report(simulation, elapsed, watch)
+
+
+def load_decisions() -> None:
+    """Customers and decisions COPY'd in; each decision decided under version 1 from random
+    figures, so the record is what the service would have kept."""
+    from django.db import connection
+
+    from loans.policy import LoanRequest, decide
+    from loans.scoring import Figures
+    from policies.selectors import policy_version
+
+    policy = policy_version(1)
+    rng = random.Random(20261201)  # noqa: S311 (benchmark data)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        _copy(cursor, "customers_customer", CUSTOMER_COLUMNS, _customers(rng))
+        rows = _decisions(rng, policy, decide, Figures, LoanRequest)
+        _copy(cursor, "loans_creditdecision", DECISION_COLUMNS, rows)
+        cursor.execute("ANALYZE loans_creditdecision")
+    print(f"Loaded {DECISIONS:,} decisions in {time.perf_counter() - started:.1f} s")
+
+
+CUSTOMER_COLUMNS = (
+    "id", "first_name", "last_name", "age", "phone_number", "monthly_salary", "approved_limit",
+    "created_at", "updated_at",
+)  # fmt: skip
+DECISION_COLUMNS = (
+    "customer_id", "kind", "loan_amount", "interest_rate", "tenure", "as_of", "approved",
+    "credit_score", "score_breakdown", "rules", "reasons", "corrected_interest_rate",
+    "monthly_installment", "figures", "policy_version", "requested_by", "created_at",
+)  # fmt: skip
+NOW = datetime.now(UTC).isoformat()
+
+
+def _customers(rng: random.Random) -> Iterator[tuple[Any, ...]]:
+    for customer_id in range(1, CUSTOMERS + 1):
+        salary = rng.randrange(15, 300) * 1000
+        yield (customer_id, "Bench", f"Customer{customer_id}", 35, 6_000_000_000 + customer_id,
+               salary, salary * 36, NOW, NOW)  # fmt: skip
+
+
+def _decisions(
+    rng: random.Random, policy: Any, decide: Any, figures_type: Any, request_type: Any
+) -> Iterator[tuple[Any, ...]]:
+    for index in range(DECISIONS):
+        salary = Decimal(rng.randrange(15, 300) * 1000)
+        limit = salary * 36
+        due = rng.randrange(0, 200)
+        figures = figures_type(
+            monthly_salary=salary,
+            approved_limit=limit,
+            installments_due=due,
+            installments_paid_on_time=rng.randrange(0, due + 1),
+            completed_loans=rng.randrange(0, 8),
+            loans_started_this_year=rng.randrange(0, 5),
+            current_loans_amount=Decimal(rng.randrange(0, int(limit * 11 // 10) + 1)),
+            current_loans_installments=Decimal(rng.randrange(0, int(salary * 6 // 10) + 1)),
+        )
+        request = request_type(
+            amount=Decimal(rng.randrange(10, 3000) * 1000),
+            interest_rate=Decimal(rng.randrange(800, 2000)) / 100,
+            tenure=rng.randrange(6, 121),
+        )
+        made = decide(figures, request, policy, with_offers=False)
+        yield (
+            index % CUSTOMERS + 1, "check_eligibility", request.amount, request.interest_rate,
+            request.tenure, FIRST_DAY + timedelta(days=index % 365), made.approved,
+            made.credit.score, json.dumps({f: str(p) for f, p in made.credit.points.items()}),
+            json.dumps({str(code): passed for code, passed in made.rules.items()}),
+            json.dumps([reason.as_dict() for reason in made.reasons]),
+            made.corrected_interest_rate, made.monthly_installment,
+            json.dumps({name: str(value) if isinstance(value, Decimal) else value
+                        for name, value in vars(figures).items()}),
+            "1", "bench", NOW,
+        )  # fmt: skip
+
+
+def _copy(cursor: Any, table: str, columns: tuple[str, ...], rows: Iterable[Any]) -> None:
+    """COPY in chunks of 100,000 rows (text format: no value here holds a tab or a newline)."""
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    buffer = io.StringIO()
+    for count, row in enumerate(rows, 1):
+        buffer.write("\t".join(str(value).replace("\\", "\\\\") for value in row) + "\n")
+        if count % 100_000 == 0:
+            _send(cursor, statement, buffer)
+            buffer = io.StringIO()
+    _send(cursor, statement, buffer)
+
+
+def _send(cursor: Any, statement: str, buffer: io.StringIO) -> None:
+    with cursor.cursor.copy(statement) as copy:
+        copy.write(buffer.getvalue())
+
+
+def start() -> int:
+    """A candidate (a stricter minimum score, a lower share of salary) simulated over the year."""
+    from django.db import transaction
+
+    from policies.services import create_draft
+    from policies.simulations import start_simulation
+
+    with transaction.atomic():
+        draft = create_draft(
+            changes={"minimum_score": 20, "max_emi_share_of_salary": "0.45"},
+            based_on=1,
+            created_by="bench",
+        )
+        simulation = start_simulation(
+            policy_version=draft.version,
+            date_from=FIRST_DAY,
+            date_to=FIRST_DAY + timedelta(days=364),
+            requested_by="bench",
+        )
+    return simulation.pk
+
+
+def wait_for(simulation_id: int) -> Any:
+    from policies.models import PolicySimulation
+
+    deadline = time.monotonic() + 1800
+    while time.monotonic() < deadline:
+        simulation = PolicySimulation.objects.get(pk=simulation_id)
+        if simulation.finished:
+            return simulation
+        time.sleep(0.2)
+    raise TimeoutError(f"simulation {simulation_id} did not finish within 30 minutes")
+
+
+def report(simulation: Any, elapsed: float, watch: RssWatch) -> None:
+    from policies.simulations import tally_of
+
+    result = tally_of(simulation).report()
+    lines = [
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit "
+        f"`{_commit()}`, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs: "
+        f"{result['decisions']:,} decisions simulated in **{elapsed:.1f} s** "
+        f"(status {simulation.status}, {simulation.attempts} run), one worker, "
+        f"peak RSS {watch.peak_process} MB (the worker's processes together "
+        f"{watch.peak_total} MB).",
+        "",
+        "| | before | after |",
+        "|---|---:|---:|",
+        f"| approved | {result['approved_before']:,} | {result['approved_after']:,} |",
+        f"| approved amount | {result['approved_amount_before']:,} "
+        f"| {result['approved_amount_after']:,} |",
+        f"| average corrected rate | {result['average_corrected_rate_before']} "
+        f"| {result['average_corrected_rate_after']} |",
+        "",
+        f"Flips: {result['approved_to_refused']:,} approved → refused, "
+        f"{result['refused_to_approved']:,} refused → approved.",
+    ]
+    section = "\n".join(lines)
+    print(section)
+    if os.environ.get("BENCH_DOCS", "1") != "0":
+        write_docs(section, START, END, "## Policy simulation")
+
+
+def _commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
+if __name__ == "__main__":
+    main()
