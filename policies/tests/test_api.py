@@ -49,8 +49,6 @@ def test_version_one_holds_the_parameters_the_code_held(api):
     assert b'"max_emi_share_of_salary":0.5000' in api.get("/policies/1").content
 
 
-# Version numbers from 2, as on a new database: PostgreSQL's sequence runs on across tests.
-@pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_a_draft_starts_from_the_active_version_with_the_changes(api):
     response = api.post(
         "/policies",
