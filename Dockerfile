@@ -21,6 +21,9 @@ RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-cre
 COPY --from=build /venv /venv
 WORKDIR /app
 COPY --chown=app:app . .
+# The console's and the admin's static files, hashed and compressed for whitenoise. DEBUG=true
+# only so the production settings need no secret for this step: collectstatic reads none.
+RUN DEBUG=true python manage.py collectstatic --noinput -v0
 # The uploads folder exists, owned by app, so a volume mounted there starts writable.
 RUN mkdir -p /app/var/ingest && chown -R app:app /app/var
 USER app

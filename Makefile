@@ -8,10 +8,12 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve worker beat ingest test lint pytest migrate lock clean bench bench-ingest bench-simulate bench-log
+.PHONY: help run demo serve worker beat ingest test lint pytest migrate lock clean bench \
+	bench-ingest bench-simulate bench-log bench-console screenshots
 
 help:
-	@echo "make run    set up .venv, migrate, serve the API on http://$(HOST):$(PORT) (SQLite by default)"
+	@echo "make run    set up .venv, migrate, serve the API and the console on http://$(HOST):$(PORT) (SQLite by default)"
+	@echo "make demo   make run with sample data and demo users for the console (SQLite only)"
 	@echo "make serve  production server: migrate, then gunicorn on $(HOST):$(PORT) (see docs/deployment.md)"
 	@echo "make test   lint, type checks, migrations check and the whole test suite with coverage"
 	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
@@ -53,7 +55,16 @@ $(VENV)/.installed-dev: $(BASE_REQUIREMENTS) $(DEV_REQUIREMENTS) | $(BIN)/python
 migrate: $(VENV)/.installed-base
 	$(BIN)/python manage.py migrate --noinput
 
+CONSOLE_ADDRESS = "The console: http://$(HOST):$(PORT)/console/ (make demo for sample data and demo users;\n  manage.py create_staff_user NAME --role officer|risk|operations|admin for real ones)"
+
 run: migrate
+	@printf '%b\n' $(CONSOLE_ADDRESS)
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The embedded default only: console_demo refuses with DEBUG off or on another database.
+demo: migrate
+	$(BIN)/python manage.py console_demo
+	@printf '%b\n' $(CONSOLE_ADDRESS)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # Production: config.settings.production refuses to start without SECRET_KEY and ALLOWED_HOSTS;
@@ -63,6 +74,7 @@ serve: export PROMETHEUS_MULTIPROC_DIR ?= /tmp/credit-metrics-$(PORT)
 # Silent recipes: what the server prints is its own JSON lines only (migrate's report too).
 serve: $(VENV)/.installed-base
 	@$(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py collectstatic --noinput -v0
 	@HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
@@ -127,6 +139,17 @@ bench-simulate: $(VENV)/.installed-dev
 # What one JSON log line costs (bench/logformat.py): µs per record, for docs/benchmarks.md.
 bench-log: $(VENV)/.installed-base
 	$(BIN)/python -m bench.logformat
+
+# The console's page times on 100,000 customers and 1,000,000 loans (bench/console.py; loads the
+# data with bench-ingest's generator first when BENCH_DB is empty); writes the "Console pages"
+# section of docs/benchmarks.md. PostgreSQL only; not part of make test.
+bench-console: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.console
+
+# The console's pages as PNGs in docs/console/ (docs/console.md), from a live console in
+# Debian's chromium (apt-get install -y chromium; no browser is downloaded).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python -m console.tests.screenshots
 
 clean:
 	rm -rf $(VENV) $(VENV).lock .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

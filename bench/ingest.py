@@ -9,6 +9,7 @@ BENCH_CUSTOMERS / BENCH_LOANS_PER_CUSTOMER (default 100000 / 10), BENCH_JOB_TIME
 from the upload until the job must have finished, default 1800), INGEST_BATCH_ROWS.
 """
 
+import argparse
 import os
 import platform
 import subprocess
@@ -26,7 +27,7 @@ from core.tests.processes import free_port, recreate_database, wait_for_health
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DB_NAME = "credit_bench_ingest"
+DB_NAME = os.environ.get("BENCH_DB", "credit_bench_ingest")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 FOLDER = Path(os.environ.get("BENCH_DIR", ROOT / "bench-out" / "ingest"))
@@ -69,6 +70,9 @@ class RssWatch(threading.Thread):
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--load-only", action="store_true", help="write nothing to the docs")
+    load_only = parser.parse_args().load_only
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -77,6 +81,9 @@ def main() -> None:
         "INGEST_DIR": str(FOLDER / "uploads"),
         "LOG_LEVEL": "WARNING",
     }
+    # Migrated first: the generator reads the active policy version's limit multiplier.
+    recreate_database(DB_NAME, admin_url=f"{PG}/postgres")
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     customers, loans = FOLDER / "customer_data.xlsx", FOLDER / "loan_data.xlsx"
     if not (customers.exists() and loans.exists()):
         print(f"Generating {CUSTOMERS} customers x {PER_CUSTOMER} loans into {FOLDER} ...")
@@ -85,8 +92,6 @@ def main() -> None:
              "--loans-per-customer", str(PER_CUSTOMER), "--xlsx", str(FOLDER)],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
-    recreate_database(DB_NAME, admin_url=f"{PG}/postgres")
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     port = free_port()
     worker = subprocess.Popen(
         [PYTHON, "-m", "celery", "-A", "config", "worker", "--concurrency", "1",
@@ -125,6 +130,9 @@ def main() -> None:
         worker.terminate()
         server.wait(10)
         worker.wait(30)
+    if load_only:
+        print(f"Loaded {DB_NAME}: {body['status']}, {body['counts']}, {elapsed:.1f} s")
+        return
     report(body, uploaded, elapsed, watch, env)
 
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.contrib import admin
 from django.http import HttpResponseBase
-from django.urls import URLPattern, path, re_path, register_converter
+from django.urls import URLPattern, include, path, re_path, register_converter
 from django.views.generic import RedirectView
 
 from core.api import DocsApi, HealthApi, SchemaApi, metrics_view
@@ -68,6 +68,7 @@ urlpatterns = [
     *endpoint("api/docs", DocsApi.as_view(url_name="schema"), "docs"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
+    path("console/", include("console.urls")),
     # Anything else gets the JSON 404 envelope, in DEBUG too (never Django's HTML page).
     re_path(r"^", not_found_view),
 ]

@@ -78,7 +78,13 @@ class ApiClient:
     is_anonymous: bool = False
 
     def may(self, roles: Iterable[Role]) -> bool:
-        return self.role == Role.ADMIN or self.role in roles
+        return role_allows({self.role}, roles)
+
+
+def role_allows(held: Iterable[Role], allowed: Iterable[Role]) -> bool:
+    """Whether someone holding the roles `held` may do what `allowed` may: `admin` may do all."""
+    held = set(held)
+    return Role.ADMIN in held or not held.isdisjoint(allowed)
 
 
 T = TypeVar("T")

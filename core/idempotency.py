@@ -23,6 +23,9 @@ is never stored (and its transaction is rolled back too). Only the status, Conte
 are kept, not other headers. Without the header the view runs exactly as before: no extra
 query.
 
+The same guarantee serves the console's forms (`once`, with a key per rendered form): a
+double-clicked or resubmitted form does its work once and answers as the first did.
+
 Usage, on any DRF APIView whose handler returns a Response::
 
     from core.idempotency import idempotent
@@ -43,8 +46,9 @@ a 4xx Response the handler returns is an answer like any other and is stored and
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -131,14 +135,24 @@ def request_fingerprint(request: Request) -> str:
     data = request.data
     canonical: dict[str, Any]
     if isinstance(data, QueryDict):
-        canonical = {
-            "form": sorted(
-                (name, [_form_value(value) for value in values]) for name, values in data.lists()
-            )
-        }
+        canonical = {"form": canonical_form(data.lists())}
     else:
         canonical = {"json": _by_value(data)}
     canonical["query"] = sorted(request.query_params.lists())
+    return _sha256(canonical)
+
+
+def canonical_form(fields: Iterable[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:
+    """A form's values by name, each uploaded file as its name and the sha256 of its bytes."""
+    return sorted((name, [_form_value(value) for value in values]) for name, values in fields)
+
+
+def form_fingerprint(fields: Iterable[tuple[str, list[Any]]]) -> str:
+    """sha256 of a form's canonical values (the console's forms)."""
+    return _sha256({"form": canonical_form(fields)})
+
+
+def _sha256(canonical: dict[str, Any]) -> str:
     text = simplejson.dumps(
         canonical, use_decimal=True, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
@@ -184,10 +198,23 @@ def _check_key(key: str) -> None:
         )
 
 
-def _once(view: APIView, request: Request, key: str, handle: Callable[[], Response]) -> Response:
+@dataclass(frozen=True)
+class Answer:
+    """What is kept of a request's answer and given to its retries: status, type and body."""
+
+    status: int
+    content_type: str = ""
+    body: str = ""
+
+
+def once(
+    scope: str, key: str, fingerprint: str, handle: Callable[[], Answer]
+) -> tuple[Answer, bool]:
+    """`handle`'s answer, run in one transaction with the record of (scope, key); or, when that
+    record already holds an answer, that answer again without running `handle`. The flag says
+    which (True: replayed). `handle` raising rolls everything back and keeps nothing; a 5xx
+    answer is given but rolled back and not kept."""
     _check_key(key)
-    scope = request_scope(request)
-    fingerprint = request_fingerprint(request)
     claimed = False
     try:
         with transaction.atomic():
@@ -199,19 +226,47 @@ def _once(view: APIView, request: Request, key: str, handle: Callable[[], Respon
                         f"This {IDEMPOTENCY_KEY_HEADER} was used with a different request; "
                         "use a new key for a new request."
                     )
-                return ReplayedResponse(record)
-            response = handle()
-            if response.status_code >= 500:
+                assert record.response_status is not None, "a committed record has its answer"
+                kept = Answer(
+                    record.response_status, record.response_content_type, record.response_body
+                )
+                return kept, True
+            answer = handle()
+            if answer.status >= 500:
                 transaction.set_rollback(True)
-                return response
-            _store(view, request, record, response)
-            return response
+                return answer, False
+            record.response_status = answer.status
+            record.response_content_type = answer.content_type
+            record.response_body = answer.body
+            record.save(update_fields=["response_status", "response_content_type", "response_body"])
+            return answer, False
     except OperationalError as exc:
         if claimed or not _is_lock_wait(exc):
             raise
         raise IdempotencyInProgress(
             f"A request with this {IDEMPOTENCY_KEY_HEADER} is still being processed; retry later."
         ) from exc
+
+
+def _once(view: APIView, request: Request, key: str, handle: Callable[[], Response]) -> Response:
+    answered: list[Response] = []
+
+    def answer() -> Answer:
+        response = handle()
+        answered.append(response)
+        if response.status_code >= 500:
+            return Answer(response.status_code)
+        # Rendered now (DRF would right after), so the exact bytes are kept.
+        view.finalize_response(request, response)
+        response.render()
+        return Answer(
+            response.status_code,
+            response.get("Content-Type", ""),
+            response.content.decode("utf-8"),
+        )
+
+    kept, replayed = once(request_scope(request), key, request_fingerprint(request), answer)
+    return ReplayedResponse(kept) if replayed else answered[0]
 
 
 def _claim(scope: str, key: str, fingerprint: str) -> tuple[IdempotencyRecord, bool]:
@@ -258,24 +313,13 @@ def _is_lock_wait(exc: OperationalError) -> bool:
     return connection.vendor == "sqlite" and "database is locked" in str(exc)
 
 
-def _store(view: APIView, request: Request, record: IdempotencyRecord, response: Response) -> None:
-    """Render the response now (DRF would right after) and keep its exact bytes."""
-    view.finalize_response(request, response)
-    response.render()
-    record.response_status = response.status_code
-    record.response_content_type = response.get("Content-Type", "")
-    record.response_body = response.content.decode("utf-8")
-    record.save(update_fields=["response_status", "response_content_type", "response_body"])
-
-
 class ReplayedResponse(Response):
-    """A stored response sent again as it was, marked with `Idempotent-Replayed: true`."""
+    """A kept answer sent again as it was, marked with `Idempotent-Replayed: true`."""
 
-    def __init__(self, record: IdempotencyRecord) -> None:
-        assert record.response_status is not None, "a committed record always has its response"
-        super().__init__(status=record.response_status, headers={REPLAYED_HEADER: "true"})
-        self.stored_body = record.response_body.encode("utf-8")
-        self.stored_content_type = record.response_content_type
+    def __init__(self, kept: Answer) -> None:
+        super().__init__(status=kept.status, headers={REPLAYED_HEADER: "true"})
+        self.stored_body = kept.body.encode("utf-8")
+        self.stored_content_type = kept.content_type
 
     @property
     def rendered_content(self) -> Any:

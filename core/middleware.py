@@ -1,6 +1,6 @@
 """Per request: a request id on every log record written while serving it, one log line, and one
-metrics sample. And the admin's session, user and message middleware, run for the admin's paths
-only."""
+metrics sample. And the session, user, message and sign-in lockout middleware, run for the
+paths people use in a browser only (the admin, the console)."""
 
 import logging
 import re
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from axes.middleware import AxesMiddleware
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -79,37 +80,40 @@ class RequestLogMiddleware:
         return response
 
 
-ADMIN_PATH = "/admin/"
+def is_staff_path(request: HttpRequest) -> bool:
+    """A path people use in a browser (settings.STAFF_PATHS: the admin, the console)."""
+    return request.path_info.startswith(settings.STAFF_PATHS)
 
 
-class AdminOnly(MiddlewareMixin):
-    """Runs the middleware it is mixed into for the admin's paths only. Sessions, users and
-    messages exist for the admin alone (the API authenticates each request by its key), and
-    every API request paid for them. Subclasses keep Django's admin checks satisfied."""
+class StaffOnly(MiddlewareMixin):
+    """Runs the middleware it is mixed into for the people's paths only. Sessions, users and
+    messages exist for the admin and the console alone (the API authenticates each request by
+    its key), and every API request paid for them. Subclasses keep Django's admin checks
+    satisfied."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        if request.path_info.startswith(ADMIN_PATH):
+        if is_staff_path(request):
             return super().__call__(request)
         return self.get_response(request)
 
 
-class AdminSessionMiddleware(AdminOnly, SessionMiddleware):
+class StaffSessionMiddleware(StaffOnly, SessionMiddleware):
     pass
 
 
-class AdminAuthenticationMiddleware(AdminOnly, AuthenticationMiddleware):
+class StaffAuthenticationMiddleware(StaffOnly, AuthenticationMiddleware):
     pass
 
 
-class AdminMessageMiddleware(AdminOnly, MessageMiddleware):
+class StaffMessageMiddleware(StaffOnly, MessageMiddleware):
     pass
 
 
-class AdminAxesMiddleware(AxesMiddleware):
-    """django-axes answers a locked-out sign-in; sign-ins are on the admin's paths only, so
-    the API's requests skip it."""
+class StaffAxesMiddleware(AxesMiddleware):
+    """django-axes answers a locked-out sign-in; sign-ins are on the people's paths only (the
+    admin's and the console's), so the API's requests skip it."""
 
     def __call__(self, request: HttpRequest) -> Any:
-        if request.path_info.startswith(ADMIN_PATH):
+        if is_staff_path(request):
             return super().__call__(request)
         return self.get_response(request)

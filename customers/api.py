@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from pydantic import Field
@@ -33,6 +33,16 @@ class RegisterInput(Declaration):
         WholeNumber(SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER),
         Messages(out_of_range="Must be a 10-digit number."),
     ]
+
+    def registration(self) -> dict[str, Any]:
+        """The values as register_customer takes them."""
+        return {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "age": self.age,
+            "monthly_income": Decimal(self.monthly_income),
+            "phone_number": self.phone_number,
+        }
 
 
 class RegisterOutput(Declaration):
@@ -83,12 +93,5 @@ class RegisterApi(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
-        values = parse(RegisterInput, request.data)
-        customer = register_customer(
-            first_name=values.first_name,
-            last_name=values.last_name,
-            age=values.age,
-            monthly_income=Decimal(values.monthly_income),
-            phone_number=values.phone_number,
-        )
+        customer = register_customer(**parse(RegisterInput, request.data).registration())
         return respond(RegisterOutput, customer, status.HTTP_201_CREATED)

@@ -16,15 +16,14 @@ from core.auth import Role
 from core.contract import Declaration, Timestamp, parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
-from core.jobs import JobStatus, start_after_commit
+from core.jobs import JobStatus
 from core.json import TooLarge
 from core.schema import error_responses
 from ingestion.errors import JobNotFound
-from ingestion.jobs import create_job
 from ingestion.models import FileKind, IngestionJob
 from ingestion.readers import looks_like_spreadsheet
 from ingestion.selectors import get_job
-from ingestion.tasks import run_ingestion
+from ingestion.services import start_ingestion
 
 if TYPE_CHECKING:
     Upload = UploadedFile[bytes]
@@ -180,8 +179,7 @@ class IngestApi(APIView):
     def post(self, request: Request) -> Response:
         refuse_oversized(request)
         files = parse(IngestInput, request.data)
-        job = create_job(files.uploads())
-        start_after_commit(run_ingestion, job.pk)
+        job = start_ingestion(files.uploads())
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))
         return respond(
             IngestAcceptedOutput,

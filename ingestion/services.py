@@ -2,9 +2,11 @@
 commands call. The job's lifecycle is ingestion.jobs, each file's way in ingestion.pipeline."""
 
 import logging
+from collections.abc import Mapping
 
+from core import jobs as core_jobs
 from core.jobs import JobStatus, LeaseLost, TooManyAttempts, fail_unclaimable
-from ingestion.jobs import ProgressCallback, claim
+from ingestion.jobs import ProgressCallback, Upload, claim, create_job
 from ingestion.kinds import SPECS
 from ingestion.metrics import record_ingested_rows
 from ingestion.models import FileKind, IngestionJob
@@ -12,6 +14,16 @@ from ingestion.pipeline import ingest_file
 from ingestion.readers import UnreadableFile
 
 logger = logging.getLogger(__name__)
+
+
+def start_ingestion(uploads: Mapping[str, Upload]) -> IngestionJob:
+    """A queued job for the uploads (POST /ingest, the console's upload), started once the
+    request's transaction commits."""
+    from ingestion.tasks import run_ingestion  # the task module imports this one
+
+    job = create_job(uploads)
+    core_jobs.start_after_commit(run_ingestion, job.pk)
+    return job
 
 
 def run_job(job_id: int, on_progress: ProgressCallback | None = None) -> None:

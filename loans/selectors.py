@@ -4,13 +4,13 @@ the rest use the ORM."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from core import sql
 from core.errors import INVALID_FIELDS, ApiError
@@ -20,9 +20,11 @@ from customers.selectors import require_customer
 from loans import schedule, standing
 from loans.emi import monthly_installment
 from loans.errors import DecisionNotFound, LoanNotFound
-from loans.models import CreditDecision, Loan
-from loans.scoring import Figures, LoanHistory, figures_of
+from loans.models import CreditDecision, Loan, Payment
+from loans.policy import Policy, installment_cap
+from loans.scoring import CreditScore, Figures, LoanHistory, credit_score, figures_of
 from policies.models import PolicyStatus, PolicyVersion
+from policies.selectors import policy_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,3 +337,111 @@ def get_decision(decision_id: int) -> CreditDecision:
     if decision is None:
         raise DecisionNotFound(decision_id)
     return decision
+
+
+def payments_of(loan_id: int) -> QuerySet[Payment]:
+    """A loan's payments in the order they were applied."""
+    return Payment.objects.filter(loan_id=loan_id).order_by("paid_on", "id")
+
+
+def find_decisions(
+    *,
+    customer_id: int | None = None,
+    kind: str | None = None,
+    approved: bool | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[CreditDecision]:
+    """Decisions newest first, narrowed by whichever of customer, kind, outcome and as-of
+    dates are given."""
+    found = CreditDecision.objects.order_by("-id")
+    if customer_id is not None:
+        found = found.filter(customer_id=customer_id)
+    if kind:
+        found = found.filter(kind=kind)
+    if approved is not None:
+        found = found.filter(approved=approved)
+    if since is not None:
+        found = found.filter(as_of__gte=since)
+    if until is not None:
+        found = found.filter(as_of__lte=until)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CreditProfile:
+    """Where a customer stands today under the active policy: what it reads, the score, and
+    the installments the share-of-salary rule allows."""
+
+    figures: Figures
+    policy: Policy
+    credit: CreditScore
+    installment_cap: Decimal
+
+
+def credit_profile(customer_id: int, as_of: date) -> CreditProfile:
+    figures, version = applicant(customer_id, as_of)
+    policy = policy_version(version)
+    return CreditProfile(
+        figures=figures,
+        policy=policy,
+        credit=credit_score(figures, policy.score),
+        installment_cap=installment_cap(figures, policy),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveBook:
+    """The current loans: how many, their amounts, and how many in each delinquency bucket
+    (standing.DELINQUENCY_BUCKETS' order, then NPA)."""
+
+    loans: int
+    exposure: Decimal
+    by_bucket: dict[str, int]
+
+
+def active_book(as_of: date) -> ActiveBook:
+    """One pass over the loans table: the current ones counted, their amounts added, and for
+    each bucket's upper bound how many are later than it (standing's SQL forms)."""
+    bounds = [days for days, _ in standing.DELINQUENCY_BUCKETS]
+    late = standing.late_beyond_sql("l", sql.month_index, sql.day_of_month)
+    counts = ", ".join(f"SUM(CASE WHEN {late} THEN 1 ELSE 0 END)" for _ in bounds)
+    statement = (
+        f"SELECT COUNT(*), {sql.money_sum('l.loan_amount')}, {counts}"  # noqa: S608
+        f" FROM {sql.table(Loan)} l WHERE {standing.current_sql('l')}"
+    )
+    params: list[Any] = []
+    for days in bounds:
+        params.extend(standing.late_beyond_params(as_of, days))
+    params.extend(standing.current_params(sql.db_date(as_of)))
+    total, exposure, *later_than = sql.fetch_all(statement, tuple(params))[0]
+    beyond = [int(total), *(int(count or 0) for count in later_than)]
+    names = [bucket for _, bucket in standing.DELINQUENCY_BUCKETS] + [standing.NON_PERFORMING]
+    by_bucket = {
+        name: beyond[index] - (beyond[index + 1] if index + 1 < len(beyond) else 0)
+        for index, name in enumerate(names)
+    }
+    return ActiveBook(loans=int(total), exposure=sql.money_total(exposure), by_bucket=by_bucket)
+
+
+@dataclass(frozen=True, slots=True)
+class DayOfDecisions:
+    day: date
+    approved: int
+    refused: int
+
+
+def decisions_per_day(since: date, until: date) -> list[DayOfDecisions]:
+    """Approvals and refusals for each as-of day from `since` to `until`, days without any
+    included: one grouped query."""
+    counted = (
+        CreditDecision.objects.filter(as_of__gte=since, as_of__lte=until)
+        .order_by()
+        .values_list("as_of", "approved")
+        .annotate(n=Count("id"))
+    )
+    tally = {(day, approved): n for day, approved, n in counted}
+    days = [since + timedelta(days=offset) for offset in range((until - since).days + 1)]
+    return [
+        DayOfDecisions(day, tally.get((day, True), 0), tally.get((day, False), 0)) for day in days
+    ]

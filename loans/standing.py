@@ -5,9 +5,9 @@ Python form (loans/tests/test_standing.py holds the two equal over generated loa
 Free of Django on purpose: the score, the decision and the views all read it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -123,6 +123,36 @@ def delinquency_bucket(days: int) -> str:
         if days <= upper_bound:
             return bucket
     return NON_PERFORMING
+
+
+def late_beyond_sql(
+    alias: str, month_index: Callable[[str], str], day_of_month: Callable[[str], str]
+) -> str:
+    """`days_past_due(loan, as_of) > days` as an SQL condition on the loans table aliased
+    `alias`, for any number of days; its parameters are late_beyond_params(as_of, days).
+    `month_index` and `day_of_month` spell those date parts for the database (core.sql).
+
+    Only a booked, open loan with installments left can be late (see installments_settled).
+    It is late beyond `days` when its oldest unpaid installment, number installments_paid + 1,
+    fell due on or before the day Y = as_of − days − 1, i.e. when months_elapsed(start, Y) ≥
+    installments_paid + 1. months_elapsed is the month difference, less one when the start's
+    day of the month is past Y's (Y not being its month's last day): Y's parts are parameters,
+    the start's are read from the row."""
+    start = f"{alias}.start_date"
+    return (
+        f"({alias}.origin = %s AND {alias}.status <> %s"
+        f" AND {alias}.installments_paid < {alias}.tenure"
+        f" AND {month_index(start)} + {alias}.installments_paid"
+        f" + CASE WHEN {day_of_month(start)} > %s THEN 1 ELSE 0 END < %s)"
+    )
+
+
+def late_beyond_params(as_of: date, days: int) -> tuple[str, str, int, int]:
+    last_calm_day = as_of - timedelta(days=days + 1)
+    last_of_its_month = (last_calm_day + timedelta(days=1)).day == 1
+    # On a month's last day every start day has had its anniversary: no day exceeds 31.
+    day = 31 if last_of_its_month else last_calm_day.day
+    return BOOKED, CLOSED, day, last_calm_day.year * 12 + last_calm_day.month
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@ the `Policy` of every such version it has read: a decision pays no query for its
 the active version's id, which it reads in its own statement (loans.selectors)."""
 
 import threading
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -51,3 +53,34 @@ def active_version_id() -> int:
 
 def active_policy() -> Policy:
     return policy_version(active_version_id())
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One parameter of two versions side by side."""
+
+    parameter: str
+    left: str
+    right: str
+
+    @property
+    def changed(self) -> bool:
+        return self.left != self.right
+
+
+def _flat(parameters: dict[str, Any]) -> dict[str, str]:
+    """A version's parameters one line each: the weights by factor, the slabs by position."""
+    validated = PolicyParameters.model_validate(parameters).model_dump(mode="json")
+    weights, slabs = validated.pop("weights"), validated.pop("rate_floors")
+    flat = {f"weights.{factor}": str(points) for factor, points in weights.items()}
+    flat.update({name: str(value) for name, value in validated.items()})
+    for index, slab in enumerate(slabs):
+        flat[f"rate_floors.{index + 1}"] = f"score ≥ {slab['min_score']}: rate ≥ {slab['min_rate']}"
+    return flat
+
+
+def differences(left: PolicyVersion, right: PolicyVersion) -> list[Difference]:
+    """Every parameter of two versions, in the declaration's order, with both values."""
+    ours, theirs = _flat(left.parameters), _flat(right.parameters)
+    names = list(ours) + [name for name in theirs if name not in ours]
+    return [Difference(name, ours.get(name, "—"), theirs.get(name, "—")) for name in names]

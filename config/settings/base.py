@@ -27,33 +27,42 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "core",
     "customers",
     "loans",
     "policies",
     "ingestion",
+    "console",
 ]
 
 MIDDLEWARE = [
     # First, so the request log line and metrics see every response, errors included.
     "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Sessions, users and messages serve the admin only (core.middleware.AdminOnly).
-    "core.middleware.AdminSessionMiddleware",
+    # The console's and the admin's CSS, JS and fonts, with DEBUG off too (collectstatic).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Sessions, users and messages serve the people's paths only (core.middleware.StaffOnly).
+    "core.middleware.StaffSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "core.middleware.AdminAuthenticationMiddleware",
-    "core.middleware.AdminMessageMiddleware",
+    "core.middleware.StaffAuthenticationMiddleware",
+    "core.middleware.StaffMessageMiddleware",
+    "console.middleware.ConsoleHtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it answers a locked-out sign-in (on the admin's paths).
-    "core.middleware.AdminAxesMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in (on the people's paths).
+    "core.middleware.StaffAxesMiddleware",
 ]
+
+# The paths people use in a browser, with a session: everything else is the API, which knows a
+# client by its key and pays for no session, user or message lookup (core.middleware).
+STAFF_PATHS = ("/admin/", "/console/")
 
 # Sign-in (the admin, the console): django-axes locks an account, and an address, after
 # LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES (docs/deployment.md).
-# axes looks for its own middleware by name; core.middleware.AdminAxesMiddleware is it, for the
-# admin's paths only.
+# axes looks for its own middleware by name; core.middleware.StaffAxesMiddleware is it, for the
+# people's paths only.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -65,6 +74,27 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The client address as the throttle sees it: X-Forwarded-For only through NUM_PROXIES proxies.
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
+# A locked account sees a page that says so and for how long (still a 429).
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+
+# The console's and the admin's people: passwords of 12 characters or more, not a common one.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "console:sign-in"
+LOGIN_REDIRECT_URL = "console:dashboard"
+# A working day; the cookies never reach JavaScript (htmx sends the CSRF token from the page).
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "console.views.errors.csrf_failure"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -80,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "console.context.console",
             ],
         },
     },
@@ -160,7 +191,13 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Hashed names and compressed copies in production (config/settings/production.py), which
+# `collectstatic` writes (make serve, the Dockerfile).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["core.json.DecimalJSONRenderer"],
@@ -250,6 +287,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's files from drf-spectacular-sidecar, served by this service: never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     # 3.1: its schemas are JSON Schema 2020-12, which pydantic writes (nullable as a null type,
     # numeric exclusive bounds).
     "OAS_VERSION": "3.1.0",

@@ -19,6 +19,10 @@ MIGRATE_REPORT_TO_LOG = True
 # between the JSON lines, on the first /api/schema; they are for development (make run, tests).
 SPECTACULAR_SETTINGS["DISABLE_ERRORS_AND_WARNINGS"] = True  # noqa: F405
 
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+}
+
 # Behind a TLS-terminating proxy: redirect to HTTPS, HSTS and cookies only over HTTPS.
 # The proxy must set X-Forwarded-Proto (and drop any the client sent).
 if env_bool("HTTPS", False):

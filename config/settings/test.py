@@ -14,3 +14,6 @@ HEALTH_DETAILS_PUBLIC = False
 SENTRY_DSN = ""
 IDEMPOTENCY_TTL_HOURS = 24
 IDEMPOTENCY_WAIT_SECONDS = 10
+# pytest runs with DEBUG off: static files come from the apps' folders, as under `make run`.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

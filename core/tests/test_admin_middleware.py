@@ -1,11 +1,12 @@
-"""Sessions, users and messages run for the admin's paths only (core.middleware.AdminOnly)."""
+"""Sessions, users and messages run for the admin's and the console's paths only
+(core.middleware.StaffOnly)."""
 
 import pytest
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.test import Client
 
-from core.middleware import AdminAuthenticationMiddleware, AdminSessionMiddleware
+from core.middleware import StaffAuthenticationMiddleware, StaffSessionMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,12 @@ def test_api_requests_get_no_session_and_no_user(rf):
         seen.update(session=hasattr(request, "session"), user=hasattr(request, "user"))
         return HttpResponse()
 
-    chain = AdminSessionMiddleware(AdminAuthenticationMiddleware(view))
+    chain = StaffSessionMiddleware(StaffAuthenticationMiddleware(view))
     chain(rf.get("/view-loans/1"))
     assert seen == {"session": False, "user": False}
-    chain(rf.get("/admin/"))
-    assert seen == {"session": True, "user": True}
+    for path in ("/admin/", "/console/customers/"):
+        chain(rf.get(path))
+        assert seen == {"session": True, "user": True}, path
 
 
 def test_admin_without_the_slash_reaches_the_admin(admin_user):

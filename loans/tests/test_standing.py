@@ -174,3 +174,42 @@ def test_the_sql_form_of_current_selects_exactly_the_loans_the_python_form_calls
     finally:
         Loan.objects.filter(customer=customer).delete()
         customer.delete()
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    loans=st.lists(LOANS, min_size=1, max_size=12),
+    as_of=AS_OF,
+    days=st.sampled_from([0, 1, 29, 30, 31, 60, 90, 365]),
+)
+def test_the_sql_form_of_late_selects_exactly_the_loans_the_python_form_calls_late(
+    loans, as_of, days
+):
+    customer = CustomerFactory.create()
+    try:
+        _store(customer, loans)
+        condition = standing.late_beyond_sql("l", sql.month_index, sql.day_of_month)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT l.id FROM {sql.table(Loan)} l WHERE l.customer_id = %s"  # noqa: S608
+                f" AND {condition}",
+                [customer.pk, *standing.late_beyond_params(as_of, days)],
+            )
+            by_sql = {row[0] for row in cursor.fetchall()}
+        by_python = {
+            loan.pk
+            for loan in Loan.objects.filter(customer=customer)
+            if standing.days_past_due(loan, as_of) > days
+        }
+        assert by_sql == by_python
+    finally:
+        Loan.objects.filter(customer=customer).delete()
+        customer.delete()
+
+
+def test_late_beyond_reads_the_last_calm_day_as_a_month_index_and_a_day():
+    # 30 days late on 15 July: the last calm day is 14 June.
+    assert standing.late_beyond_params(date(2026, 7, 15), 30) == ("booked", "closed", 14, 24318)
+    # Its month's last day: every start day has had its anniversary by then.
+    assert standing.late_beyond_params(date(2026, 7, 1), 0) == ("booked", "closed", 31, 24318)

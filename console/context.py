@@ -1,0 +1,23 @@
+"""What every console page's layout needs: the areas this person may open (the navigation and
+the links inside pages follow it) and their roles."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from console.middleware import CONSOLE_PATH
+from console.roles import areas_open_to, roles_of
+
+# A loan's pages belong with its customer's in the navigation.
+_SECTION_OF = {"loans": "customers"}
+
+
+def console(request: HttpRequest) -> dict[str, Any]:
+    if not request.path_info.startswith(CONSOLE_PATH) or not hasattr(request, "user"):
+        return {}
+    first = request.path_info[len(CONSOLE_PATH) :].split("/", 1)[0]
+    return {
+        "can": areas_open_to(request.user),
+        "my_roles": sorted(str(role) for role in roles_of(request.user)),
+        "section": _SECTION_OF.get(first, first),
+    }

@@ -1,0 +1,81 @@
+"""A recorded decision as the console shows it, on the application page and the decision's own
+page: read from its audit-trail record, so what an officer sees is what was recorded."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from console import charts
+from console.templatetags.figures import money
+from loans.models import CreditDecision, DecisionKind
+from loans.policy import ReasonCode
+from loans.scoring import Factor
+from policies.selectors import policy_version
+
+RULES = {
+    ReasonCode.CREDIT_SCORE_TOO_LOW: "Credit score at least the policy's minimum",
+    ReasonCode.EMI_OVER_HALF_SALARY: "Installments within the share of salary",
+    ReasonCode.APPROVED_LIMIT_EXCEEDED: "Loans within the approved limit",
+}
+FACTORS = {
+    Factor.REPAYMENT_ON_TIME: "Repayment on time",
+    Factor.LOANS_TAKEN: "Loans taken",
+    Factor.CURRENT_YEAR_ACTIVITY: "Current-year activity",
+    Factor.APPROVED_VOLUME: "Approved volume",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class DecisionPanel:
+    record: CreditDecision
+    kind: str
+    rules: tuple[Rule, ...]
+    score_chart: charts.Bars
+
+    @property
+    def rate_corrected(self) -> bool:
+        return bool(self.record.corrected_interest_rate != self.record.interest_rate)
+
+
+def _weights(record: CreditDecision) -> dict[Factor, Decimal] | None:
+    """The factors' weights under the version the decision recorded; None for the decisions
+    recorded before versions were numbered."""
+    if not record.policy_version.isdigit():
+        return None
+    return dict(policy_version(int(record.policy_version)).score.weights)
+
+
+def decision_panel(record: CreditDecision) -> DecisionPanel:
+    points = {Factor(name): Decimal(value) for name, value in record.score_breakdown.items()}
+    weights = _weights(record)
+    values = [
+        (
+            FACTORS[factor],
+            points[factor],
+            f"{money(points[factor])} of {money(weights[factor])}"
+            if weights
+            else money(points[factor]),
+        )
+        for factor in Factor
+    ]
+    score_chart = charts.bars(
+        f"Credit score {record.credit_score}: points per factor",
+        values,
+        of=[weights[factor] for factor in Factor] if weights else None,
+    )
+    rules = tuple(
+        Rule(code, RULES.get(ReasonCode(code), code), passed)
+        for code, passed in record.rules.items()
+    )
+    return DecisionPanel(
+        record=record,
+        kind=DecisionKind(record.kind).label,
+        rules=rules,
+        score_chart=score_chart,
+    )

@@ -1,0 +1,374 @@
+"""The console's forms: what each page takes, with its errors shown beside the fields.
+
+A form that the API also takes (registering, an application, a payment, an upload, a policy
+draft) is validated by the API's own declaration of that input (core.contract), so a page
+accepts exactly what the endpoint accepts, with the same messages. The Django fields carry the
+labels, widgets and the browser's hints. The domain's refusals (a phone number taken, a payment
+over the payoff quote) land beside the field they name too.
+"""
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, ClassVar, TypeVar
+
+from django import forms
+
+from core.contract import Declaration, InvalidInput, parse
+from core.errors import ApiError
+from core.limits import LARGEST_ID
+from customers.api import RegisterInput
+from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_AGE
+from ingestion.api import IngestInput
+from loans.api import LoanApplicationInput
+from loans.limits import MAX_RATE, MAX_TENURE_MONTHS, MIN_RATE, MIN_TENURE_MONTHS
+from loans.models import DecisionKind
+from loans.scoring import Factor
+from loans.servicing_api import PaymentInput, PayoffQuery
+from policies.api import DraftInput, SimulationInput
+
+MONEY_STEP = "0.01"
+
+
+def number(**attrs: Any) -> forms.NumberInput:
+    """A field typed as a number in the browser and read as text by the declaration (which
+    takes ASCII digits only, as the API does)."""
+    return forms.NumberInput(attrs={"step": MONEY_STEP, **attrs})
+
+
+def whole_number(**attrs: Any) -> forms.NumberInput:
+    return forms.NumberInput(attrs={"step": "1", **attrs})
+
+
+class Rejected(Exception):
+    """The form's input was refused; its errors are on the form."""
+
+
+class DeclaredForm(forms.Form):
+    """A form validated by `declaration`. Empty fields count as not given; `fixed` adds
+    values that come from the page, not the person (the customer of an application)."""
+
+    declaration: ClassVar[type[Declaration]]
+
+    def __init__(self, *args: Any, fixed: Mapping[str, Any] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fixed = dict(fixed or {})
+        self.declared: Any = None
+
+    def declared_input(self) -> dict[str, Any]:
+        """The values as the declaration reads them."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "") and name != "form_key"
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            self.declared = parse(self.declaration, {**self.declared_input(), **self.fixed})
+        except InvalidInput as invalid:
+            self.show_errors(invalid.fields)
+        return cleaned
+
+    def field_for(self, name: str) -> str | None:
+        """The form field an error about the declaration's `name` belongs beside."""
+        return name if name in self.fields else None
+
+    def show_errors(self, fields: Mapping[str, list[str]], message: str = "") -> None:
+        if not fields and message:
+            self.add_error(None, message)
+        for name, messages in fields.items():
+            target = self.field_for(name)
+            if target is not None and target in self.errors:
+                continue  # the field's own check already said why
+            for text in messages:
+                self.add_error(target, text)
+
+
+@contextmanager
+def refusals_on(form: DeclaredForm) -> Iterator[None]:
+    """A service's refusal (InvalidInput, an ApiError) as the form's errors, then Rejected."""
+    try:
+        yield
+    except InvalidInput as invalid:
+        form.show_errors(invalid.fields)
+        raise Rejected from invalid
+    except ApiError as refused:
+        form.show_errors(refused.fields, refused.message)
+        raise Rejected from refused
+
+
+Result = TypeVar("Result")
+
+
+def attempt(form: DeclaredForm, action: Callable[[], Result]) -> Result | None:
+    """What `action` returns, or None with its refusal on the form."""
+    try:
+        with refusals_on(form):
+            return action()
+    except Rejected:
+        return None
+
+
+class SubmittedOnce(forms.Form):
+    """A form whose work is done once however often it is sent: its key is new each time the
+    page renders it (console.views.submit.submit_once)."""
+
+    form_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+# --- Customers ------------------------------------------------------------------------------
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search customers",
+        required=False,
+        max_length=MAX_NAME_LENGTH,
+        widget=forms.SearchInput(attrs={"placeholder": "Name, phone number or id"}),
+    )
+
+
+class RegisterForm(SubmittedOnce, DeclaredForm):
+    declaration = RegisterInput
+
+    first_name = forms.CharField(label="First name", max_length=MAX_NAME_LENGTH)
+    last_name = forms.CharField(label="Last name", max_length=MAX_NAME_LENGTH)
+    age = forms.CharField(label="Age", widget=whole_number(min=MIN_AGE, max=MAX_AGE))
+    monthly_income = forms.CharField(
+        label="Monthly income", widget=whole_number(min=1, max=MAX_MONTHLY_SALARY)
+    )
+    phone_number = forms.CharField(
+        label="Phone number",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+# --- Applications and loans -----------------------------------------------------------------
+
+
+class ApplicationForm(SubmittedOnce, DeclaredForm):
+    declaration = LoanApplicationInput
+
+    loan_amount = forms.CharField(label="Loan amount", widget=number(min=MONEY_STEP))
+    interest_rate = forms.CharField(
+        label="Interest rate", widget=number(min=MIN_RATE, max=MAX_RATE)
+    )
+    tenure = forms.CharField(
+        label="Tenure (months)",
+        widget=whole_number(min=MIN_TENURE_MONTHS, max=MAX_TENURE_MONTHS),
+    )
+
+
+class PaymentForm(SubmittedOnce, DeclaredForm):
+    declaration = PaymentInput
+
+    amount = forms.CharField(label="Amount", widget=number(min=MONEY_STEP))
+    paid_on = forms.CharField(
+        label="Paid on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PayoffForm(DeclaredForm):
+    declaration = PayoffQuery
+
+    on = forms.CharField(
+        label="Quote for", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+APPROVED, REFUSED = "approved", "refused"
+
+
+class DecisionFilterForm(forms.Form):
+    customer = forms.IntegerField(
+        label="Customer id", required=False, min_value=1, max_value=LARGEST_ID
+    )
+    kind = forms.ChoiceField(
+        label="Kind", required=False, choices=[("", "Any kind"), *DecisionKind.choices]
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        required=False,
+        choices=[("", "Any outcome"), (APPROVED, "Approved"), (REFUSED, "Refused")],
+    )
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since: date | None = cleaned.get("since")
+        until: date | None = cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "Must not be before the start of the period.")
+        return cleaned
+
+    def approved(self) -> bool | None:
+        outcome = self.cleaned_data.get("outcome")
+        return None if not outcome else outcome == APPROVED
+
+
+# --- Ingestion ------------------------------------------------------------------------------
+
+
+class UploadForm(SubmittedOnce, DeclaredForm):
+    declaration = IngestInput
+
+    customers = forms.FileField(
+        label="Customers file (customer_data.xlsx)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+    loans = forms.FileField(
+        label="Loans file (loan_data.xlsx)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+# --- Policies -------------------------------------------------------------------------------
+
+SLAB_ROWS = 5
+WEIGHT_LABELS = {
+    Factor.REPAYMENT_ON_TIME: "Weight: repayment on time",
+    Factor.LOANS_TAKEN: "Weight: loans taken",
+    Factor.CURRENT_YEAR_ACTIVITY: "Weight: current-year activity",
+    Factor.APPROVED_VOLUME: "Weight: approved volume",
+}
+SCALARS = {
+    "completed_loans_for_full_marks": ("Completed loans for full marks", whole_number(min=1)),
+    "loans_this_year_to_lose_all": (
+        "Loans this year that take all the activity points",
+        whole_number(min=1),
+    ),
+    "minimum_score": ("Minimum score", whole_number(min=0, max=100)),
+    "max_emi_share_of_salary": (
+        "Largest share of salary for installments",
+        forms.NumberInput(attrs={"step": "0.0001", "min": "0.0001", "max": "1"}),
+    ),
+    "limit_multiplier": ("Approved limit: multiple of income", number(min="0.01")),
+    "limit_rounding": ("Approved limit: rounded to", whole_number(min=1)),
+}
+
+
+class PolicyDraftForm(SubmittedOnce, DeclaredForm):
+    """Every parameter of a version, flat: four weights, the scalars, and up to SLAB_ROWS
+    slabs (blank rows are left out)."""
+
+    declaration = DraftInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for factor, label in WEIGHT_LABELS.items():
+            self.fields[f"weight_{factor}"] = forms.CharField(
+                label=label, widget=number(min=0, max=100)
+            )
+        for name, (label, widget) in SCALARS.items():
+            self.fields[name] = forms.CharField(label=label, widget=widget)
+        for row in range(SLAB_ROWS):
+            self.fields[f"slab_{row}_min_score"] = forms.CharField(
+                label=f"Slab {row + 1}: from score",
+                required=False,
+                widget=whole_number(min=0, max=100),
+            )
+            self.fields[f"slab_{row}_min_rate"] = forms.CharField(
+                label=f"Slab {row + 1}: lowest rate", required=False, widget=number(min=0, max=100)
+            )
+
+    @staticmethod
+    def initial_from(parameters: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored version's parameters as the form's fields."""
+        initial: dict[str, Any] = {
+            f"weight_{factor}": parameters["weights"][str(factor)] for factor in Factor
+        }
+        initial.update({name: parameters[name] for name in SCALARS})
+        for row, slab in enumerate(parameters["rate_floors"][:SLAB_ROWS]):
+            initial[f"slab_{row}_min_score"] = slab["min_score"]
+            initial[f"slab_{row}_min_rate"] = slab["min_rate"]
+        return initial
+
+    def slab_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"slab_{row}_min_score"], self[f"slab_{row}_min_rate"])
+            for row in range(SLAB_ROWS)
+        ]
+
+    def declared_input(self) -> dict[str, Any]:
+        values = super().declared_input()
+        slabs = []
+        for row in range(SLAB_ROWS):
+            score = values.pop(f"slab_{row}_min_score", None)
+            rate = values.pop(f"slab_{row}_min_rate", None)
+            if score is not None or rate is not None:
+                slabs.append({"min_score": score, "min_rate": rate})
+        weights = {str(factor): values.pop(f"weight_{factor}", None) for factor in Factor}
+        return {**values, "weights": weights, "rate_floors": slabs}
+
+    def changes(self) -> dict[str, Any]:
+        """The declared parameters, as create_draft and update_draft take them."""
+        changes: dict[str, Any] = self.declared.changes()
+        return changes
+
+    def field_for(self, name: str) -> str | None:
+        parts = name.split(".")
+        if parts[0] == "weights" and len(parts) == 2:
+            return f"weight_{parts[1]}"
+        if parts[0] == "rate_floors" and len(parts) == 3:
+            return f"slab_{parts[1]}_{parts[2]}"
+        if parts[0] in ("weights", "rate_floors"):
+            return None  # about the whole group: shown above the form
+        return super().field_for(name)
+
+
+class PolicyPairForm(forms.Form):
+    """Two versions to compare side by side."""
+
+    left = forms.TypedChoiceField(label="Version", coerce=int)
+    right = forms.TypedChoiceField(label="Compared with", coerce=int)
+
+    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(version, f"Version {version}") for version in versions]
+        for name in ("left", "right"):
+            field: Any = self.fields[name]
+            field.choices = choices
+
+
+class ReplayForm(forms.Form):
+    policy = forms.TypedChoiceField(
+        label="Replay under version", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["policy"]
+        field.choices = [("", "The recorded version")] + [
+            (version, f"Version {version}") for version in versions
+        ]
+
+
+class SimulationForm(SubmittedOnce, DeclaredForm):
+    """A candidate version and the window of recorded decisions it decides again."""
+
+    declaration = SimulationInput
+
+    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["policy"] = forms.ChoiceField(
+            label="Candidate version",
+            choices=[(version, f"Version {version}") for version in versions],
+        )
+        self.fields["from"] = forms.CharField(
+            label="Decisions from", widget=forms.DateInput(attrs={"type": "date"})
+        )
+        self.fields["to"] = forms.CharField(
+            label="Decisions to", widget=forms.DateInput(attrs={"type": "date"})
+        )

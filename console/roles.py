@@ -1,0 +1,88 @@
+"""Who may open which page. A person's roles are their Django groups named after core.auth.Role
+(a superuser is an admin); each area of the console is open to the roles of the API endpoints
+behind it, so a page and its endpoint never disagree about who may use them."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from console.views.errors import forbidden, not_found
+from core.auth import Role, role_allows
+from core.errors import NotFoundError
+from customers.api import RegisterApi
+from ingestion.api import IngestApi
+from loans.audit_api import DecisionApi, DecisionReplayApi
+from policies.api import PoliciesApi
+
+EVERY_ROLE = tuple(Role)
+AREAS: dict[str, tuple[Role, ...]] = {
+    "dashboard": EVERY_ROLE,
+    # Customers, applications, loans and payments.
+    "customers": RegisterApi.roles,
+    "decisions": DecisionApi.roles,
+    "replay": DecisionReplayApi.roles,
+    "ingestion": IngestApi.roles,
+    # Policy versions and their simulations.
+    "policies": PoliciesApi.roles,
+}
+ROLE_NAMES = tuple(str(role) for role in Role)
+
+
+def roles_of(user: Any) -> frozenset[Role]:
+    """The roles of a signed-in, active person; read once per request."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached: frozenset[Role] | None = getattr(user, "_console_roles", None)
+    if cached is None:
+        if user.is_superuser:
+            cached = frozenset({Role.ADMIN})
+        else:
+            names = user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True)
+            cached = frozenset(Role(name) for name in names)
+        user._console_roles = cached
+    return cached
+
+
+def may(user: Any, area: str) -> bool:
+    return role_allows(roles_of(user), AREAS[area])
+
+
+def areas_open_to(user: Any) -> dict[str, bool]:
+    """For templates: which areas' pages and links this person gets."""
+    return {area: may(user, area) for area in AREAS}
+
+
+def grant(user: Any, role: Role) -> None:
+    """Make `role` one of the person's roles (its group is made if a test emptied the table)."""
+    group, _ = Group.objects.get_or_create(name=str(role))
+    user.groups.add(group)
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def requires(area: str) -> Callable[[View], View]:
+    """The view answers people whose roles open `area`: others get the 403 page, and a
+    visitor who has not signed in is sent to the sign-in page. What the view asks for and
+    is not there (a customer, a loan, a version) is the 404 page."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not may(request.user, area):
+                return forbidden(request)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFoundError as missing:
+                return not_found(request, missing.message)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,69 @@
+"""How the console writes numbers, and the charts' geometry and words."""
+
+from decimal import Decimal
+
+import pytest
+
+from console import charts
+from console.templatetags.figures import count, money
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("8791.59"), "8,791.59"),
+        (Decimal("100000"), "1,00,000.00"),
+        (Decimal("12345678.905"), "1,23,45,678.91"),
+        (Decimal("0.5"), "0.50"),
+        (Decimal("-2500.5"), "−2,500.50"),
+        (15, "15.00"),
+        ("36.00", "36.00"),
+        (None, ""),
+        ("n/a", "n/a"),
+    ],
+)
+def test_money_has_two_decimals_and_indian_grouping(value, shown):
+    assert money(value) == shown
+
+
+def test_counts_are_grouped_the_same_way():
+    assert (count(1000000), count(999), count(-1234), count(None)) == (
+        "10,00,000",
+        "999",
+        "−1,234",
+        "",
+    )
+
+
+def test_stacked_columns_scale_to_a_round_ceiling_and_say_their_figures():
+    chart = charts.stacked_columns("Per day", ["a", "b"], {"approved": [3, 0], "refused": [4, 0]})
+    first, second = chart.columns
+    assert [tick.label for tick in chart.ticks] == ["0", "5", "10"]
+    # 7 of a 10 ceiling over a 180-pixel plot: 54 and 72 pixels, stacked from the bottom.
+    assert [(s.y, s.height) for s in first.segments] == [(138.0, 54.0), (66.0, 72.0)]
+    assert [s.height for s in second.segments] == [0.0, 0.0]
+    assert chart.description == "Per day. a: 3 approved, 4 refused; b: 0 approved, 0 refused."
+
+
+def test_bars_share_the_largest_value_or_their_own_limit():
+    plain = charts.bars("Loans", [("current", 3, "3"), ("NPA", 1, "1")])
+    assert [bar.percent for bar in plain.bars] == [100.0, 33.3]
+    weighed = charts.bars("Points", [("x", Decimal(7), "7 of 35")], of=[Decimal(35)])
+    assert (weighed.bars[0].percent, weighed.bars[0].width) == (20.0, 26.0)
+    assert weighed.description == "Points: x 7 of 35."
+
+
+@pytest.mark.parametrize(
+    ("used", "limit", "percent", "tone", "share"),
+    [
+        (Decimal(10), Decimal(100), 10.0, "ok", "10.0%"),
+        (Decimal(85), Decimal(100), 85.0, "warn", "85.0%"),
+        (Decimal(130), Decimal(100), 100.0, "alarm", "130.0%"),
+        (Decimal(0), Decimal(0), 0.0, "ok", "0.0%"),
+        (Decimal(5), Decimal(0), 100.0, "alarm", "100.0%"),
+    ],
+)
+def test_a_meter_fills_to_its_share_and_warns_past_80_percent(used, limit, percent, tone, share):
+    shown = charts.meter("Used", used, limit, str(used), str(limit))
+    assert (shown.percent, shown.tone, shown.share) == (percent, tone, share)
+    assert shown.description == f"Used: {used} of {limit} ({share})."

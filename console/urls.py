@@ -1,0 +1,50 @@
+"""The console's pages, under /console/ (config/urls.py)."""
+
+from django.urls import path, re_path
+
+from console.views import customers, dashboard, decisions, errors, ingestion, loans, policies
+from console.views.auth import SignInView, SignOutView
+
+app_name = "console"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("sign-in/", SignInView.as_view(), name="sign-in"),
+    path("sign-out/", SignOutView.as_view(), name="sign-out"),
+    # Officers: customers, applications, loans and payments.
+    path("customers/", customers.customers, name="customers"),
+    path("customers/register/", customers.register, name="register"),
+    path("customers/<id:customer_id>/", customers.customer, name="customer"),
+    path("customers/<id:customer_id>/apply/", customers.application, name="application"),
+    path("customers/<id:customer_id>/apply/check/", customers.check, name="check"),
+    path("customers/<id:customer_id>/apply/book/", customers.book, name="book"),
+    path("loans/<id:loan_id>/", loans.loan, name="loan"),
+    path("loans/<id:loan_id>/payments/", loans.pay, name="pay"),
+    path("loans/<id:loan_id>/payoff/", loans.payoff, name="payoff"),
+    # The audit trail.
+    path("decisions/", decisions.decisions, name="decisions"),
+    path("decisions/<id:decision_id>/", decisions.decision, name="decision"),
+    # Operations: ingestion.
+    path("ingestion/", ingestion.ingestion, name="ingestion"),
+    path("ingestion/upload/", ingestion.upload, name="upload"),
+    path("ingestion/<id:job_id>/", ingestion.job, name="job"),
+    path("ingestion/<id:job_id>/live/", ingestion.job_live, name="job-live"),
+    path("ingestion/<id:job_id>/rejected.csv", ingestion.rejected_rows, name="rejected-rows"),
+    # Risk: policy versions and simulations.
+    path("policies/", policies.policies, name="policies"),
+    path("policies/compare/", policies.compare, name="compare"),
+    path("policies/draft/", policies.draft, name="draft"),
+    path("policies/<id:version>/", policies.policy, name="policy"),
+    path("policies/<id:version>/edit/", policies.edit, name="edit"),
+    path("policies/<id:version>/delete/", policies.delete, name="delete"),
+    path("policies/<id:version>/activate/", policies.activation, name="activate"),
+    path("simulations/", policies.simulations, name="simulations"),
+    path("simulations/<id:simulation_id>/", policies.simulation, name="simulation"),
+    path("simulations/<id:simulation_id>/live/", policies.simulation_live, name="simulation-live"),
+    path(
+        "simulations/<id:simulation_id>/flips.csv",
+        policies.simulation_flips,
+        name="simulation-flips",
+    ),
+    re_path(r"^(?P<rest>.*)$", errors.unknown_page),
+]

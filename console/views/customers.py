@@ -1,0 +1,174 @@
+"""Customers: the search, registering one, a customer's page, and a new application for them
+(check eligibility, book the loan)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from console import charts
+from console.decisions import FACTORS, decision_panel
+from console.forms import ApplicationForm, CustomerSearchForm, RegisterForm
+from console.roles import requires
+from console.templatetags.figures import money
+from console.views.submit import submit_once
+from core import clock
+from core.auth import who_asked
+from customers.selectors import get_customer, search_customers
+from customers.services import register_customer
+from loans.selectors import credit_profile, customer_decisions, customer_loans, get_decision
+from loans.services import check_eligibility, create_loan
+
+CUSTOMERS_A_PAGE = 25
+DECISIONS_A_PAGE = 10
+
+
+@requires("customers")
+def customers(request: HttpRequest) -> HttpResponse:
+    return _customers_page(request, RegisterForm())
+
+
+@requires("customers")
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST)
+    if form.is_valid():
+        registration = form.declared.registration()
+
+        def work() -> str:
+            customer = register_customer(**registration)
+            messages.success(request, f"{customer.name} is registered as customer {customer.pk}.")
+            return reverse("console:customer", args=[customer.pk])
+
+        submitted = submit_once(request, form, work)
+        if submitted is not None:
+            return submitted
+    return _customers_page(request, form, status=400)
+
+
+def _customers_page(request: HttpRequest, form: RegisterForm, status: int = 200) -> HttpResponse:
+    search = CustomerSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    page = Paginator(search_customers(query), CUSTOMERS_A_PAGE).get_page(request.GET.get("page"))
+    context = {"search": search, "query": query, "page": page, "form": form}
+    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+        return render(request, "console/partials/customer_results.html", context)
+    return render(request, "console/customers.html", context, status=status)
+
+
+@requires("customers")
+def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
+    today = clock.today()
+    person = get_customer(customer_id)
+    profile = credit_profile(customer_id, today)
+    figures = profile.figures
+    decisions = Paginator(customer_decisions(customer_id), DECISIONS_A_PAGE).get_page(
+        request.GET.get("page")
+    )
+    weights = profile.policy.score.weights
+    context = {
+        "customer": person,
+        "profile": profile,
+        "loans": customer_loans(customer_id, as_of=today, status=None),
+        "decisions": decisions,
+        "limit_meter": charts.meter(
+            "Approved limit used by current loans",
+            figures.current_loans_amount,
+            figures.approved_limit,
+            money(figures.current_loans_amount),
+            money(figures.approved_limit),
+        ),
+        "installments_meter": charts.meter(
+            "Current installments against the share of salary they may take",
+            figures.current_loans_installments,
+            profile.installment_cap,
+            money(figures.current_loans_installments),
+            money(profile.installment_cap),
+        ),
+        "share_percent": profile.policy.max_emi_share_of_salary * 100,
+        "score_chart": charts.bars(
+            f"Credit score {profile.credit.score}: points per factor, out of its weight",
+            [
+                (FACTORS[factor], points, f"{money(points)} of {money(weights[factor])}")
+                for factor, points in profile.credit.points.items()
+            ],
+            of=[weights[factor] for factor in profile.credit.points],
+        ),
+    }
+    return render(request, "console/customer.html", context)
+
+
+def _application_page(
+    request: HttpRequest, customer_id: int, form: ApplicationForm, status: int = 200, **extra: Any
+) -> HttpResponse:
+    context = {"customer": get_customer(customer_id), "form": form, **extra}
+    return render(request, "console/application.html", context, status=status)
+
+
+@requires("customers")
+def application(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The form; with ?decision=ID (a refused booking sends the officer here) that decision."""
+    shown = request.GET.get("decision", "")
+    panel = None
+    form = ApplicationForm()
+    if shown.isdigit():
+        record = get_decision(int(shown))
+        if record.customer_id == customer_id:
+            panel = decision_panel(record)
+            form = ApplicationForm(
+                initial={
+                    "loan_amount": record.loan_amount,
+                    "interest_rate": record.interest_rate,
+                    "tenure": record.tenure,
+                }
+            )
+    return _application_page(request, customer_id, form, panel=panel)
+
+
+@requires("customers")
+def check(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Decide without booking: the decision is recorded, as check-eligibility records it."""
+    form = ApplicationForm(request.POST, fixed={"customer_id": customer_id})
+    if not form.is_valid():
+        return _decided(request, customer_id, form, None, status=400)
+    recorded = check_eligibility(
+        customer_id,
+        form.declared.loan_request(),
+        as_of=clock.today(),
+        requested_by=who_asked(request),
+    )
+    return _decided(request, customer_id, form, decision_panel(get_decision(recorded.decision_id)))
+
+
+def _decided(
+    request: HttpRequest, customer_id: int, form: ApplicationForm, panel: Any, status: int = 200
+) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {"form": form, "panel": panel, "customer": get_customer(customer_id)}
+        return render(request, "console/partials/application_result.html", context, status=status)
+    return _application_page(request, customer_id, form, status=status, panel=panel)
+
+
+@requires("customers")
+def book(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Decide and book as create-loan does, once per rendered form."""
+    form = ApplicationForm(request.POST, fixed={"customer_id": customer_id})
+    if form.is_valid():
+        loan_request = form.declared.loan_request()
+
+        def work() -> str:
+            booking = create_loan(
+                customer_id, loan_request, as_of=clock.today(), requested_by=who_asked(request)
+            )
+            if booking.loan_id is None:
+                address = reverse("console:application", args=[customer_id])
+                return f"{address}?decision={booking.decision_id}"
+            messages.success(request, f"Loan {booking.loan_id} is booked.")
+            return reverse("console:loan", args=[booking.loan_id])
+
+        submitted = submit_once(request, form, work)
+        if submitted is not None:
+            return submitted
+    return _application_page(request, customer_id, form, status=400)

@@ -1,0 +1,78 @@
+"""The decision audit trail: a filtered list, and a decision's page with what it was made from,
+its rules and reasons, and (for the risk role) its replay."""
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from console.decisions import decision_panel
+from console.forms import DecisionFilterForm, ReplayForm
+from console.roles import may, requires
+from loans.errors import NotReplayable
+from loans.replay import replay
+from loans.selectors import find_decisions, get_decision
+from policies.selectors import versions
+
+DECISIONS_A_PAGE = 25
+FIGURES = {
+    "monthly_salary": ("Monthly salary", True),
+    "approved_limit": ("Approved limit", True),
+    "installments_due": ("Installments due so far", False),
+    "installments_paid_on_time": ("Installments paid on time", False),
+    "completed_loans": ("Completed loans", False),
+    "loans_started_this_year": ("Loans started this year", False),
+    "current_loans_amount": ("Current loans' amounts", True),
+    "current_loans_installments": ("Current loans' installments", True),
+}
+
+
+@requires("decisions")
+def decisions(request: HttpRequest) -> HttpResponse:
+    form = DecisionFilterForm(request.GET)
+    found = find_decisions()
+    if form.is_valid():
+        values = form.cleaned_data
+        found = find_decisions(
+            customer_id=values["customer"],
+            kind=values["kind"] or None,
+            approved=form.approved(),
+            since=values["since"],
+            until=values["until"],
+        )
+    page = Paginator(found, DECISIONS_A_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(
+        request, "console/decisions.html", context, status=200 if form.is_valid() else 400
+    )
+
+
+@requires("decisions")
+def decision(request: HttpRequest, decision_id: int) -> HttpResponse:
+    record = get_decision(decision_id)
+    context: dict[str, Any] = {
+        "panel": decision_panel(record),
+        "figures": [
+            (label, (record.figures or {}).get(name), is_money)
+            for name, (label, is_money) in FIGURES.items()
+        ]
+        if record.figures
+        else None,
+    }
+    if may(request.user, "replay"):
+        context.update(_replayed(request, decision_id))
+    return render(request, "console/decision.html", context)
+
+
+def _replayed(request: HttpRequest, decision_id: int) -> dict[str, Any]:
+    """The replay under the recorded version, or under the version the person chose (a
+    what-if for this one case)."""
+    form = ReplayForm(request.GET or None, versions=[row.version for row in versions()])
+    chosen = form.cleaned_data["policy"] if form.is_valid() else None
+    try:
+        return {"replay": replay(decision_id, policy_version=chosen), "replay_form": form}
+    except NotReplayable as refused:
+        return {"not_replayable": refused.message, "replay_form": form}

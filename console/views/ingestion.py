@@ -1,0 +1,73 @@
+"""Ingestion, for the operations role: upload the two spreadsheets; follow a job live; its
+counts, its reported rows page by page, and the rejected rows as CSV."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from console.forms import UploadForm
+from console.roles import requires
+from console.views.background import csv_download, live
+from console.views.submit import submit_once
+from ingestion.selectors import get_job, job_progress, latest_jobs
+from ingestion.services import start_ingestion
+
+JOBS_A_PAGE = 20
+PROBLEMS_A_PAGE = 25
+PROBLEM_COLUMNS = ("file", "row", "column", "message")
+
+
+@requires("ingestion")
+def ingestion(request: HttpRequest) -> HttpResponse:
+    return _ingestion_page(request, UploadForm())
+
+
+def _ingestion_page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+    jobs = Paginator(latest_jobs(), JOBS_A_PAGE).get_page(request.GET.get("page"))
+    return render(request, "console/ingestion.html", {"form": form, "jobs": jobs}, status=status)
+
+
+@requires("ingestion")
+def upload(request: HttpRequest) -> HttpResponse:
+    """Start a job as POST /ingest does, once per rendered form."""
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploads = form.declared.uploads()
+
+        def work() -> str:
+            return reverse("console:job", args=[start_ingestion(uploads).pk])
+
+        submitted = submit_once(request, form, work)
+        if submitted is not None:
+            return submitted
+    return _ingestion_page(request, form, status=400)
+
+
+@requires("ingestion")
+def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    found = get_job(job_id)
+    context = {
+        "job": found,
+        "errors": Paginator(found.errors, PROBLEMS_A_PAGE).get_page(request.GET.get("errors")),
+        "warnings": Paginator(found.warnings, PROBLEMS_A_PAGE).get_page(
+            request.GET.get("warnings")
+        ),
+    }
+    return render(request, "console/job.html", context)
+
+
+@requires("ingestion")
+def job_live(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The progress fragment the job page polls; once the job has finished, the whole page
+    again (HX-Refresh), with its counts and reported rows."""
+    found = job_progress(job_id)
+    return live(request, "console/partials/job_progress.html", {"job": found}, found)
+
+
+@requires("ingestion")
+def rejected_rows(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+    """The job's reported errors as CSV, through core.csv (formula cells neutralized)."""
+    found = get_job(job_id)
+    rows = ([problem.get(name) for name in PROBLEM_COLUMNS] for problem in found.errors)
+    return csv_download(f"ingestion-{job_id}-rejected.csv", PROBLEM_COLUMNS, rows)

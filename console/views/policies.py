@@ -1,0 +1,225 @@
+"""The credit policy's versions and their simulations, for the risk role: the list, a version,
+two versions side by side, drafting and editing, activation behind a confirmation, and a
+candidate simulated over past decisions with live progress and its report."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from console import charts
+from console.forms import PolicyDraftForm, PolicyPairForm, SimulationForm, attempt
+from console.roles import requires
+from console.templatetags.figures import count
+from console.views.background import csv_download, live
+from console.views.submit import SeeOther, submit_once
+from core.auth import who_asked
+from core.jobs import JobStatus
+from policies.models import PolicySimulation, PolicyStatus
+from policies.selectors import active_version_id, differences, get_version, versions
+from policies.services import activate, create_draft, delete_draft, update_draft
+from policies.simulations import FLIP_COLUMNS, flips_of, get_simulation, start_simulation, tally_of
+
+SIMULATIONS_A_PAGE = 20
+
+
+@requires("policies")
+def policies(request: HttpRequest) -> HttpResponse:
+    rows = list(versions())
+    numbers = [row.version for row in rows]
+    active = active_version_id()
+    pair = PolicyPairForm(
+        initial={"left": active, "right": numbers[0] if numbers else active}, versions=numbers
+    )
+    return render(request, "console/policies.html", {"versions": rows, "pair": pair})
+
+
+@requires("policies")
+def policy(request: HttpRequest, version: int) -> HttpResponse:
+    row = get_version(version)
+    return render(
+        request,
+        "console/policy.html",
+        {
+            "row": row,
+            "parameters": differences(row, row),
+            "is_draft": row.status == PolicyStatus.DRAFT,
+        },
+    )
+
+
+@requires("policies")
+def compare(request: HttpRequest) -> HttpResponse:
+    numbers = [row.version for row in versions()]
+    pair = PolicyPairForm(request.GET, versions=numbers)
+    context: dict[str, Any] = {"pair": pair, "rows": None}
+    if pair.is_valid():
+        left, right = (
+            get_version(pair.cleaned_data["left"]),
+            get_version(pair.cleaned_data["right"]),
+        )
+        context.update(
+            rows=differences(left, right),
+            left_title=f"Version {left.version}",
+            right_title=f"Version {right.version}",
+        )
+    rows = context["rows"]
+    return render(request, "console/compare.html", context, status=200 if rows is not None else 400)
+
+
+def _draft_page(
+    request: HttpRequest, form: PolicyDraftForm, base: Any, editing: Any = None, status: int = 200
+) -> HttpResponse:
+    context = {"form": form, "base": base, "editing": editing}
+    return render(request, "console/draft.html", context, status=status)
+
+
+@requires("policies")
+def draft(request: HttpRequest) -> HttpResponse:
+    """A new draft from a version (the active one unless ?based_on=N), every parameter shown."""
+    chosen = request.POST.get("based_on") or request.GET.get("based_on") or ""
+    base = get_version(int(chosen) if chosen.isdigit() else active_version_id())
+    if request.method != "POST":
+        form = PolicyDraftForm(initial=PolicyDraftForm.initial_from(base.parameters))
+        return _draft_page(request, form, base)
+    form = PolicyDraftForm(request.POST, fixed={"based_on": base.version})
+    if form.is_valid():
+
+        def work() -> str:
+            row = create_draft(
+                changes=form.changes(), based_on=base.version, created_by=who_asked(request)
+            )
+            messages.success(request, f"Draft version {row.version} is saved.")
+            return reverse("console:policy", args=[row.version])
+
+        submitted = submit_once(request, form, work)
+        if submitted is not None:
+            return submitted
+    return _draft_page(request, form, base, status=400)
+
+
+@requires("policies")
+def edit(request: HttpRequest, version: int) -> HttpResponse:
+    row = get_version(version)
+    if request.method != "POST":
+        form = PolicyDraftForm(initial=PolicyDraftForm.initial_from(row.parameters))
+        return _draft_page(request, form, row.based_on, editing=row)
+    form = PolicyDraftForm(request.POST)
+    if (
+        form.is_valid()
+        and attempt(form, lambda: update_draft(version, changes=form.changes())) is not None
+    ):
+        messages.success(request, f"Draft version {version} is saved.")
+        return SeeOther(reverse("console:policy", args=[version]))
+    return _draft_page(request, form, row.based_on, editing=row, status=400)
+
+
+@requires("policies")
+def delete(request: HttpRequest, version: int) -> HttpResponse:
+    if request.method == "POST":
+        delete_draft(version)
+        messages.success(request, f"Draft version {version} is deleted.")
+    return redirect("console:policies")
+
+
+@requires("policies")
+def activation(request: HttpRequest, version: int) -> HttpResponse:
+    """GET: what activating would change, against the version in force; POST: activate."""
+    row = get_version(version)
+    if request.method == "POST":
+        activate(version, activated_by=who_asked(request))
+        messages.success(request, f"Version {version} is now the policy in force.")
+        return SeeOther(reverse("console:policy", args=[version]))
+    active = get_version(active_version_id())
+    context = {
+        "row": row,
+        "active": active,
+        "rows": differences(active, row),
+        "left_title": f"In force: version {active.version}",
+        "right_title": f"Version {row.version}",
+    }
+    return render(request, "console/activate.html", context)
+
+
+# --- Simulations ----------------------------------------------------------------------------
+
+
+def _simulations_page(
+    request: HttpRequest, form: SimulationForm, status: int = 200
+) -> HttpResponse:
+    found = PolicySimulation.objects.select_related("policy").order_by("-id")
+    page = Paginator(found, SIMULATIONS_A_PAGE).get_page(request.GET.get("page"))
+    return render(request, "console/simulations.html", {"form": form, "page": page}, status=status)
+
+
+def _simulation_form(request: HttpRequest) -> SimulationForm:
+    numbers = [row.version for row in versions()]
+    if request.method == "POST":
+        return SimulationForm(request.POST, versions=numbers)
+    return SimulationForm(initial={"policy": numbers[0] if numbers else None}, versions=numbers)
+
+
+@requires("policies")
+def simulations(request: HttpRequest) -> HttpResponse:
+    form = _simulation_form(request)
+    if request.method != "POST":
+        return _simulations_page(request, form)
+    if form.is_valid():
+        asked = form.declared
+
+        def work() -> str:
+            get_version(asked.policy)
+            simulation = start_simulation(
+                policy_version=asked.policy,
+                date_from=asked.date_from,
+                date_to=asked.date_to,
+                requested_by=who_asked(request),
+            )
+            return reverse("console:simulation", args=[simulation.pk])
+
+        submitted = submit_once(request, form, work)
+        if submitted is not None:
+            return submitted
+    return _simulations_page(request, form, status=400)
+
+
+@requires("policies")
+def simulation(request: HttpRequest, simulation_id: int) -> HttpResponse:
+    found = get_simulation(simulation_id)
+    context: dict[str, Any] = {"simulation": found}
+    if found.status == JobStatus.SUCCEEDED:
+        report = tally_of(found).report()
+        context["report"] = report
+        context["report_chart"] = charts.bars(
+            "Decisions approved before and after the candidate",
+            [
+                ("Approved before", report["approved_before"], count(report["approved_before"])),
+                ("Approved after", report["approved_after"], count(report["approved_after"])),
+                (
+                    "Approved → refused",
+                    report["approved_to_refused"],
+                    count(report["approved_to_refused"]),
+                ),
+                (
+                    "Refused → approved",
+                    report["refused_to_approved"],
+                    count(report["refused_to_approved"]),
+                ),
+            ],
+        )
+    return render(request, "console/simulation.html", context)
+
+
+@requires("policies")
+def simulation_live(request: HttpRequest, simulation_id: int) -> HttpResponse:
+    found = get_simulation(simulation_id)
+    return live(request, "console/partials/simulation_progress.html", {"simulation": found}, found)
+
+
+@requires("policies")
+def simulation_flips(request: HttpRequest, simulation_id: int) -> StreamingHttpResponse:
+    found = get_simulation(simulation_id)
+    return csv_download(f"simulation-{found.pk}-flips.csv", FLIP_COLUMNS, flips_of(found))
