@@ -97,7 +97,7 @@ def load_decisions() -> None:
 
 CUSTOMER_COLUMNS = (
     "id", "first_name", "last_name", "age", "phone_number", "monthly_salary", "approved_limit",
-    "created_at", "updated_at",
+    "origin", "created_at", "updated_at",
 )  # fmt: skip
 DECISION_COLUMNS = (
     "customer_id", "kind", "loan_amount", "interest_rate", "tenure", "as_of", "approved",
@@ -111,7 +111,7 @@ def _customers(rng: random.Random) -> Iterator[tuple[Any, ...]]:
     for customer_id in range(1, CUSTOMERS + 1):
         salary = rng.randrange(15, 300) * 1000
         yield (customer_id, "Bench", f"Customer{customer_id}", 35, 6_000_000_000 + customer_id,
-               salary, salary * 36, NOW, NOW)  # fmt: skip
+               salary, salary * 36, "api", NOW, NOW)  # fmt: skip
 
 
 def _decisions(
