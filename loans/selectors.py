@@ -169,6 +169,10 @@ def _history() -> sql.Columns:
     return sql.columns(Loan, _HISTORY, "l")
 
 
+# The plain text: psycopg finds a str subclass's dumper by a slower path, every time.
+_ACTIVE = str(PolicyStatus.ACTIVE)
+
+
 @cache
 def _applicant_sql(vendor: str) -> tuple[str, sql.Columns, sql.Columns]:
     """The active policy version (read once: an uncorrelated subquery), the customer's salary
@@ -187,7 +191,7 @@ def applicant(customer_id: int, as_of: date) -> tuple[Figures, int]:
     """What the policy reads of the customer today, and the active policy version: one query
     (a LEFT JOIN), as this is the decision's hot path, where each round trip shows."""
     statement, borrower, history = _applicant_sql(connection.vendor)
-    rows = sql.fetch_all(statement, (PolicyStatus.ACTIVE, customer_id))
+    rows = sql.fetch_all(statement, (_ACTIVE, customer_id))
     if not rows:
         raise CustomerNotFound(customer_id)
     loans_from = 1 + borrower.count

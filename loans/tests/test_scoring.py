@@ -128,7 +128,7 @@ def test_score_is_an_integer_from_0_to_100(history, limit):
 def test_a_better_on_time_record_never_lowers_the_score(history, limit, data):
     index = data.draw(st.integers(min_value=0, max_value=len(history) - 1))
     loan = history[index]
-    better = LoanHistory(**{**loan.__dict__, "emis_paid_on_time": loan.tenure})
+    better = loan._replace(emis_paid_on_time=loan.tenure)
     improved = [*history[:index], better, *history[index + 1 :]]
     assert credit_score(improved, limit, TODAY).score >= credit_score(history, limit, TODAY).score
 
@@ -142,9 +142,7 @@ def test_borrowing_more_this_year_never_raises_the_score(history, limit, amount)
 @given(st.lists(loans, max_size=8), limits, st.integers(min_value=1, max_value=5_000_000))
 def test_more_current_volume_never_raises_the_score(history, limit, extra):
     bigger = [
-        LoanHistory(**{**loan.__dict__, "amount": loan.amount + extra})
-        if loan.is_current(TODAY)
-        else loan
+        loan._replace(amount=loan.amount + extra) if loan.is_current(TODAY) else loan
         for loan in history
     ]
     assert credit_score(bigger, limit, TODAY).score <= credit_score(history, limit, TODAY).score
