@@ -110,6 +110,19 @@ def test_the_payoff_quote_for_a_chosen_day(officer, loan):
     assert "Must not be before the loan&#x27;s start (2026-03-15)." in before.content.decode()
 
 
+def test_the_quote_is_a_fragment_for_htmx_and_the_whole_page_without_script(officer, loan):
+    """The form works with scripts off: a plain submission gets the loan page with the quote."""
+    asked = {"on": "2026-03-30"}
+    fragment = officer.get(f"/console/loans/{loan.pk}/payoff/", asked, HTTP_HX_REQUEST="true")
+    whole = officer.get(f"/console/loans/{loan.pk}/payoff/", asked)
+    for answer in (fragment, whole):
+        assert "<dd><strong>₹ 1,00,403.22</strong></dd>" in answer.content.decode()
+    assert "<html" not in fragment.content.decode()
+    assert "Record a payment" not in fragment.content.decode()
+    assert "<html" in whole.content.decode()
+    assert "Record a payment" in whole.content.decode()
+
+
 def test_an_unknown_loan_is_the_404_page(officer):
     answer = officer.get("/console/loans/987654/")
     assert answer.status_code == 404

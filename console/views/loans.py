@@ -1,5 +1,7 @@
 """A loan: its terms and standing, the schedule, payments, recording one, the payoff quote."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,8 +18,13 @@ from loans.services import record_payment
 
 
 def _loan_page(
-    request: HttpRequest, loan_id: int, payment_form: PaymentForm, status: int = 200
+    request: HttpRequest,
+    loan_id: int,
+    payment_form: PaymentForm,
+    status: int = 200,
+    payoff: tuple[PayoffForm, Any] | None = None,
 ) -> HttpResponse:
+    """The loan page; `payoff` is a quote asked for (its form and answer), else today's."""
     today = clock.today()
     view = loan_with_holder(loan_id, today)
     loan = get_loan(loan_id)
@@ -28,9 +35,13 @@ def _loan_page(
         "schedule": schedule_of(loan_id, today),
         "payments": list(payments_of(loan_id)),
         "payment_form": payment_form,
-        "payoff_form": PayoffForm(initial={"on": today.isoformat()}),
-        "quote": payoff_on(loan_id, today, as_of=today),
     }
+    if payoff is None:
+        payoff = (
+            PayoffForm(initial={"on": today.isoformat()}),
+            payoff_on(loan_id, today, as_of=today),
+        )
+    context["payoff_form"], context["quote"] = payoff
     return render(request, "console/loan.html", context, status=status)
 
 
@@ -62,12 +73,17 @@ def pay(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 @requires("customers")
 def payoff(request: HttpRequest, loan_id: int) -> HttpResponse:
-    """The payoff quote for the chosen day (an htmx fragment of the loan page)."""
+    """The payoff quote for the chosen day: an htmx fragment of the loan page, or, for a plain
+    form submission (no script), the whole page with that quote."""
     form = PayoffForm(request.GET)
     today = clock.today()
     quote = None
     if form.is_valid():
         quote = attempt(form, lambda: payoff_on(loan_id, form.declared.on or today, as_of=today))
+    if not request.htmx:  # type: ignore[attr-defined]
+        return _loan_page(
+            request, loan_id, PaymentForm(), 200 if quote else 400, payoff=(form, quote)
+        )
     return render(
         request,
         "console/partials/payoff.html",
