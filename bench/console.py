@@ -67,9 +67,9 @@ def seed() -> dict[str, int]:
     from console.roles import grant
     from core import clock
     from core.auth import Role
+    from credit.policy import LoanRequest
     from customers.models import Customer
     from loans.models import CreditDecision, Loan
-    from loans.policy import LoanRequest
     from loans.services import check_eligibility, create_loan, record_payment
     from policies.models import PolicySimulation, PolicyVersion
     from policies.services import create_draft

@@ -80,8 +80,8 @@ def load_decisions() -> None:
     figures, so the record is what the service would have kept."""
     from django.db import connection
 
-    from loans.policy import LoanRequest, decide
-    from loans.scoring import Figures
+    from credit.policy import LoanRequest, decide
+    from credit.scoring import Figures
     from policies.selectors import policy_version
 
     policy = policy_version(1)

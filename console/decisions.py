@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from console import charts
 from console.templatetags.figures import money
+from credit.policy import ReasonCode
+from credit.scoring import Factor
 from loans.models import CreditDecision, DecisionKind
-from loans.policy import ReasonCode
-from loans.scoring import Factor
 from policies.selectors import policy_version
 
 RULES = {

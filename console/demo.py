@@ -6,9 +6,9 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from credit.policy import LoanRequest
+from credit.schedule import amortize
 from customers.models import Customer
-from loans.policy import LoanRequest
-from loans.schedule import amortize
 from loans.selectors import get_loan
 from loans.services import check_eligibility, create_loan, record_payment
 

@@ -18,13 +18,13 @@ from django import forms
 from core.contract import Declaration, InvalidInput, parse
 from core.errors import ApiError
 from core.limits import LARGEST_ID
+from credit.limits import MAX_RATE, MAX_TENURE_MONTHS, MIN_RATE, MIN_TENURE_MONTHS
+from credit.scoring import Factor
 from customers.api import RegisterInput
 from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_AGE
 from ingestion.api import IngestInput
 from loans.api import LoanApplicationInput
-from loans.limits import MAX_RATE, MAX_TENURE_MONTHS, MIN_RATE, MIN_TENURE_MONTHS
 from loans.models import DecisionKind
-from loans.scoring import Factor
 from loans.servicing_api import PaymentInput, PayoffQuery
 from policies.api import DraftInput, SimulationInput
 

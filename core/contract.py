@@ -32,8 +32,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from rest_framework.response import Response
 
-from core.limits import MONEY_PLACES
-from core.money import to_paise
+from credit.money import MONEY_PLACES, to_paise
 
 Model = TypeVar("Model", bound=BaseModel)
 

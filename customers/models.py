@@ -1,7 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
-from core.limits import MONEY_PLACES
+from credit.money import MONEY_PLACES
 from customers.limits import (
     APPROVED_LIMIT_DIGITS,
     LARGEST_PHONE_NUMBER,

@@ -2,9 +2,9 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from credit.policy import approved_limit_for
 from customers.errors import PhoneNumberTaken
 from customers.models import Customer
-from loans.policy import approved_limit_for
 from policies.selectors import active_policy
 
 

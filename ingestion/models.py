@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 
 from core.jobs import BackgroundJob
-from core.limits import MONEY_PLACES
+from credit.money import MONEY_PLACES
 from customers.limits import APPROVED_LIMIT_DIGITS, MAX_NAME_LENGTH, SALARY_DIGITS
 from loans.models import amount_field, installment_field, rate_field
 

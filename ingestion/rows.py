@@ -15,8 +15,16 @@ from functools import partial
 from operator import call
 from typing import Any
 
-from core.limits import LARGEST_ID, largest_money
-from core.money import PAISE, from_spreadsheet
+from core.limits import LARGEST_ID
+from credit.limits import (
+    AMOUNT_DIGITS,
+    INSTALLMENT_DIGITS,
+    MAX_RATE,
+    MAX_TENURE_MONTHS,
+    MIN_TENURE_MONTHS,
+    RATE_DIGITS,
+)
+from credit.money import PAISE, from_spreadsheet, largest_money
 from customers.limits import (
     APPROVED_LIMIT_DIGITS,
     LARGEST_PHONE_NUMBER,
@@ -26,14 +34,6 @@ from customers.limits import (
     MIN_AGE,
     SALARY_DIGITS,
     SMALLEST_PHONE_NUMBER,
-)
-from loans.limits import (
-    AMOUNT_DIGITS,
-    INSTALLMENT_DIGITS,
-    MAX_RATE,
-    MAX_TENURE_MONTHS,
-    MIN_TENURE_MONTHS,
-    RATE_DIGITS,
 )
 
 

@@ -12,10 +12,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from core.dates import add_months
+from credit.dates import add_months
+from credit.emi import monthly_installment
+from credit.policy import approved_limit_for
 from ingestion.rows import CUSTOMER_FIELDS, LOAN_FIELDS
-from loans.emi import monthly_installment
-from loans.policy import approved_limit_for
 from policies.selectors import active_policy
 
 # The original files' headers, in their order: the same the ingestion reads.

@@ -17,9 +17,7 @@ from core.contract import Amount, Day, Declaration, Money, WholeNumber, parse, r
 from core.idempotency import idempotent
 from core.limits import LARGEST_ID
 from core.schema import error_responses, query_parameters
-from customers.errors import CustomerNotFound
-from loans.errors import LoanNotFound
-from loans.limits import (
+from credit.limits import (
     AMOUNT_DIGITS,
     MAX_RATE,
     MAX_TENURE_MONTHS,
@@ -27,9 +25,11 @@ from loans.limits import (
     MIN_TENURE_MONTHS,
     RATE_DIGITS,
 )
+from credit.policy import LoanRequest, Reason
+from credit.scoring import Factor
+from customers.errors import CustomerNotFound
+from loans.errors import LoanNotFound
 from loans.models import LoanStatus
-from loans.policy import LoanRequest, Reason
-from loans.scoring import Factor
 from loans.selectors import customer_loans, loan_with_holder
 from loans.services import RecordedDecision, check_eligibility, create_loan
 

@@ -3,10 +3,8 @@ from typing import Any
 from django.db import models
 from django.db.models import F, Q
 
-from core.limits import MONEY_PLACES
-from customers.models import Customer
-from loans import standing
-from loans.limits import (
+from credit import standing
+from credit.limits import (
     AMOUNT_DIGITS,
     INSTALLMENT_DIGITS,
     MAX_RATE,
@@ -15,6 +13,8 @@ from loans.limits import (
     MIN_TENURE_MONTHS,
     RATE_DIGITS,
 )
+from credit.money import MONEY_PLACES
+from customers.models import Customer
 
 
 class LoanStatus(models.TextChoices):
@@ -139,11 +139,11 @@ class CreditDecision(models.Model):
     reasons = models.JSONField(help_text="The failed rules' codes and messages.")
     corrected_interest_rate = rate_field()
     monthly_installment = installment_field()
-    # The counter-offers (loans.policy.Decision); null when none passes, and on decisions
+    # The counter-offers (credit.policy.Decision); null when none passes, and on decisions
     # recorded before they were made.
     max_eligible_amount = amount_field(null=True, blank=True)
     min_tenure_months = models.PositiveSmallIntegerField(null=True, blank=True)
-    # What the policy read (loans.scoring.Figures, decimals as text), so the decision can be
+    # What the policy read (credit.scoring.Figures, decimals as text), so the decision can be
     # replayed under any version; null on decisions recorded before it was kept.
     figures = models.JSONField(null=True, blank=True)
     # The policy version's number (policies.PolicyVersion); before versions were data, the

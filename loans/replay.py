@@ -4,11 +4,11 @@ the policy version it recorded (or another, as a what-if for one case)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import from_stored
+from credit.money import from_stored
+from credit.policy import Decision, LoanRequest, decide
+from credit.scoring import Figures
 from loans.errors import NotReplayable
 from loans.models import CreditDecision
-from loans.policy import Decision, LoanRequest, decide
-from loans.scoring import Figures
 from loans.selectors import get_decision
 from policies import selectors as policies
 

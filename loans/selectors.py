@@ -14,15 +14,15 @@ from django.db.models import Count, QuerySet
 
 from core import sql
 from core.errors import INVALID_FIELDS, ApiError
+from credit import schedule, standing
+from credit.emi import monthly_installment
+from credit.policy import Policy, installment_cap
+from credit.scoring import CreditScore, Figures, LoanHistory, credit_score, figures_of
 from customers.errors import CustomerNotFound
 from customers.models import Customer
 from customers.selectors import require_customer
-from loans import schedule, standing
-from loans.emi import monthly_installment
 from loans.errors import DecisionNotFound, LoanNotFound
 from loans.models import CreditDecision, Loan, Payment
-from loans.policy import Policy, installment_cap
-from loans.scoring import CreditScore, Figures, LoanHistory, credit_score, figures_of
 from policies.models import PolicyStatus, PolicyVersion
 from policies.selectors import policy_version
 

@@ -6,15 +6,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import sql
-from core.dates import add_months
 from core.errors import ApiError
-from core.money import as_stored
-from loans import schedule
+from credit import schedule
+from credit.dates import add_months
+from credit.money import as_stored
+from credit.policy import Decision, LoanRequest, decide
+from credit.scoring import Figures
 from loans.errors import LoanClosed, LoanNotFound, LoanNotServicedHere
 from loans.metrics import record_decision
 from loans.models import CreditDecision, DecisionKind, Loan, LoanOrigin, LoanStatus, Payment
-from loans.policy import Decision, LoanRequest, decide
-from loans.scoring import Figures
 from loans.selectors import applicant, loan_schedule, lock_customer, payment_records
 from policies.selectors import policy_version
 

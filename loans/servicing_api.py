@@ -16,13 +16,13 @@ from core.auth import Role
 from core.contract import Amount, CalendarDate, Day, Declaration, Money, parse, respond
 from core.idempotency import idempotent
 from core.schema import error_responses, query_parameters
+from credit.limits import INSTALLMENT_DIGITS
+from credit.schedule import InstallmentStatus
+from credit.standing import standing_on
 from loans.errors import LoanClosed, LoanNotFound
-from loans.limits import INSTALLMENT_DIGITS
 from loans.models import LoanStatus, Payment
-from loans.schedule import InstallmentStatus
 from loans.selectors import payoff_on, schedule_of
 from loans.services import record_payment
-from loans.standing import standing_on
 
 
 class InstallmentOutput(Declaration):

@@ -1,4 +1,4 @@
-"""Versions of the credit policy: every parameter the rules read (loans/policy.py), as data.
+"""Versions of the credit policy: every parameter the rules read (credit/policy.py), as data.
 
 A draft may be edited or deleted; once active its parameters never change again, retired or
 not (the database refuses it, as it refuses changes to decisions: migration 0002). Exactly one

@@ -10,8 +10,8 @@ from pydantic import ConfigDict, ValidationInfo, field_validator, model_validato
 from pydantic_core import PydanticCustomError
 
 from core.contract import Amount, Declaration, WholeNumber
-from loans.policy import Policy, RateFloor
-from loans.scoring import Factor, ScoreParameters
+from credit.policy import Policy, RateFloor
+from credit.scoring import Factor, ScoreParameters
 
 Weight = Annotated[Decimal, Amount(5, ge=0, le=100)]
 Score = Annotated[int, WholeNumber(0, 100)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from loans.policy import Policy
+from credit.policy import Policy
 from policies.errors import PolicyNotFound
 from policies.models import PolicyStatus, PolicyVersion
 from policies.parameters import PolicyParameters

@@ -16,10 +16,10 @@ from django.conf import settings
 
 from core import jobs
 from core.jobs import JobStatus
-from core.money import as_stored, from_stored
+from credit.money import as_stored, from_stored
+from credit.policy import LoanRequest, Policy, decide
+from credit.scoring import Figures
 from loans.models import CreditDecision
-from loans.policy import LoanRequest, Policy, decide
-from loans.scoring import Figures
 from policies.errors import SimulationNotFound
 from policies.models import PolicySimulation, SimulationFlip
 from policies.selectors import policy_version

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from console.tests.conftest import form_key
+from credit.policy import LoanRequest
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from loans.policy import LoanRequest
 from loans.services import check_eligibility
 from loans.tests.factories import LoanFactory
 from policies.services import activate, create_draft

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from core.auth import Role
+from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
 from ingestion.models import IngestionJob
 from loans.models import LoanOrigin, LoanStatus
-from loans.policy import LoanRequest
 from loans.services import check_eligibility
 from loans.tests.factories import LoanFactory
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from core.auth import Role
+from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
 from loans.models import CreditDecision
-from loans.policy import LoanRequest
 from loans.services import check_eligibility, create_loan
 from policies.services import create_draft
 

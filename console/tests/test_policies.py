@@ -11,8 +11,8 @@ import pytest
 
 from console.tests.conftest import form_key
 from core.auth import Role
+from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
-from loans.policy import LoanRequest
 from loans.services import check_eligibility
 from policies.models import PolicySimulation, PolicyStatus, PolicyVersion
 from policies.services import create_draft

@@ -9,9 +9,9 @@ from console import charts
 from console.roles import requires
 from console.templatetags.figures import count, money
 from core import clock
+from credit import standing
 from customers.selectors import customer_totals
 from ingestion.selectors import latest_jobs
-from loans import standing
 from loans.selectors import active_book, decisions_per_day
 
 DAYS_SHOWN = 30

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from core.dates import add_months
 from core.tests.processes import free_port, start, stop, wait_for_health
+from credit.dates import add_months
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITTEN_ON = date(2026, 12, 1)  # the "today" of README.md's answers

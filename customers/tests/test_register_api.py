@@ -2,9 +2,9 @@ from decimal import Decimal
 
 import pytest
 
+from credit.policy import approved_limit_for
+from credit.tests.history import POLICY
 from customers.models import Customer
-from loans.policy import approved_limit_for
-from loans.tests.history import POLICY
 
 VALID = {
     "first_name": "Asha",

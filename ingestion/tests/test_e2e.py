@@ -24,7 +24,6 @@ import requests
 from python_calamine import CalamineWorkbook
 
 from conftest import TODAY
-from core.money import from_spreadsheet, to_paise
 from core.tests.processes import (
     free_port,
     recreate_database,
@@ -33,6 +32,7 @@ from core.tests.processes import (
     stop,
     wait_for_health,
 )
+from credit.money import from_spreadsheet, to_paise
 from ingestion.samples import Plan, write_xlsx
 from ingestion.tests.conftest import SHARED_DATA
 

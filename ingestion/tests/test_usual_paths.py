@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from core.limits import LARGEST_ID
+from credit.limits import MAX_TENURE_MONTHS
 from customers.limits import (
     LARGEST_PHONE_NUMBER,
     MAX_AGE,
@@ -37,7 +38,6 @@ from ingestion.rows import (
     text,
     usual_row_texts,
 )
-from loans.limits import MAX_TENURE_MONTHS
 
 SAMPLES = 20_000
 

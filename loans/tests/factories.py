@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import factory
 
-from core.dates import add_months
+from credit.dates import add_months
 from customers.tests.factories import CustomerFactory
 from loans.models import Loan, LoanOrigin
 

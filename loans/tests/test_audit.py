@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, transaction
 
-from core.money import to_paise
+from credit.money import to_paise
 from customers.tests.factories import CustomerFactory
 from loans.models import CreditDecision
 from loans.tests.factories import LoanFactory

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.dates import add_months
+from credit.dates import add_months
+from credit.policy import LARGEST_AMOUNT, LoanRequest, ReasonCode, decide
+from credit.scoring import LoanHistory, figures_of
+from credit.tests.history import POLICY
 from customers.tests.factories import CustomerFactory
-from loans.policy import LARGEST_AMOUNT, LoanRequest, ReasonCode, decide
-from loans.scoring import LoanHistory, figures_of
 from loans.tests.factories import LoanFactory
-from loans.tests.history import POLICY
 
 TODAY = date(2026, 6, 15)
 PAISA = Decimal("0.01")

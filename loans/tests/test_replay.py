@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from core.dates import add_months
+from credit.dates import add_months
+from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
 from loans.models import CreditDecision, DecisionKind, LoanOrigin, LoanStatus
-from loans.policy import LoanRequest
 from loans.replay import replay
 from loans.services import check_eligibility, create_loan
 from loans.tests.factories import LoanFactory

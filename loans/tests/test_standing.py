@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import sql
-from core.dates import add_months
+from credit import standing
+from credit.dates import add_months
+from credit.emi import monthly_installment
+from credit.schedule import amortize
+from credit.scoring import LoanHistory
 from customers.tests.factories import CustomerFactory
-from loans import standing
-from loans.emi import monthly_installment
 from loans.models import Loan
-from loans.schedule import amortize
-from loans.scoring import LoanHistory
 from loans.selectors import customer_loans
 
 START = date(2026, 1, 15)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.dates import add_months
+from credit.dates import add_months
 from customers.tests.factories import CustomerFactory
 from loans.models import LoanOrigin
 from loans.tests.factories import LoanFactory

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from core.jobs import JobStatus
+from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
-from loans.policy import LoanRequest
 from loans.services import check_eligibility
 from loans.tests.factories import LoanFactory
 from policies import simulations

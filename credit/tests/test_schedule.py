@@ -4,9 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.dates import add_months
-from loans.emi import monthly_installment, monthly_rate
-from loans.schedule import (
+from credit.dates import add_months
+from credit.emi import monthly_installment, monthly_rate
+from credit.schedule import (
     InstallmentStatus,
     PaymentRecord,
     amortize,

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from core.dates import add_months, months_elapsed
-from loans.schedule import Installment, Servicing
+from credit.dates import add_months, months_elapsed
+from credit.schedule import Installment, Servicing
 
 # The values of Loan.status and Loan.origin (loans.models uses these).
 ACTIVE, CLOSED = "active", "closed"

@@ -1,11 +1,17 @@
-"""Money arithmetic: Decimal only, rounded half-up to paise. Free of Django on purpose."""
+"""Money arithmetic: Decimal only, rounded half-up to paise, and what a money column holds."""
 
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, get_type_hints
 
+# Money columns keep two decimals (paise); rates too (percent with two decimals).
+MONEY_PLACES = 2
 PAISE = Decimal("0.01")
-LAKH = Decimal(100_000)
 T = TypeVar("T")
+
+
+def largest_money(max_digits: int) -> int:
+    """A DECIMAL(max_digits, 2) column holds values below this power of ten."""
+    return int(10 ** (max_digits - MONEY_PLACES))
 
 
 def to_paise(amount: Decimal) -> Decimal:

@@ -4,10 +4,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.dates import add_months
-from loans.scoring import Factor, LoanHistory
-from loans.tests.history import completed_loan, loan_started_today
-from loans.tests.history import score_of as credit_score
+from credit.dates import add_months
+from credit.scoring import Factor, LoanHistory
+from credit.tests.history import completed_loan, loan_started_today
+from credit.tests.history import score_of as credit_score
 
 TODAY = date(2026, 6, 15)
 LIMIT = Decimal("1000000")

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from core.limits import largest_money
-from core.money import PAISE, to_paise
-from loans.emi import installment_factor, monthly_installment
-from loans.limits import AMOUNT_DIGITS, MAX_TENURE_MONTHS, MIN_TENURE_MONTHS
-from loans.scoring import CreditScore, Figures, ScoreParameters, credit_score
+from credit.emi import installment_factor, monthly_installment
+from credit.limits import AMOUNT_DIGITS, MAX_TENURE_MONTHS, MIN_TENURE_MONTHS
+from credit.money import PAISE, largest_money, to_paise
+from credit.scoring import CreditScore, Figures, ScoreParameters, credit_score
 
 LARGEST_AMOUNT = Decimal(largest_money(AMOUNT_DIGITS)) - PAISE
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.dates import add_months
-from loans.policy import Decision, LoanRequest, Policy, decide
-from loans.scoring import CreditScore, LoanHistory, credit_score, figures_of
+from credit.dates import add_months
+from credit.policy import Decision, LoanRequest, Policy, decide
+from credit.scoring import CreditScore, LoanHistory, credit_score, figures_of
 from policies.parameters import PolicyParameters
 
 

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from loans.standing import ACTIVE, CLOSED, installments_due, is_current
+from credit.standing import ACTIVE, CLOSED, installments_due, is_current
 
 
 class Factor(StrEnum):

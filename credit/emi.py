@@ -2,7 +2,7 @@
 
 from decimal import Decimal, localcontext
 
-from core.money import to_paise
+from credit.money import to_paise
 
 # (1 + r)^n for n up to a few hundred needs more than the default 28 significant digits
 # to stay exact at the paise after the division.

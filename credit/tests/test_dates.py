@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from core.dates import add_months, months_elapsed
+from credit.dates import add_months, months_elapsed
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from core.dates import add_months
-from core.money import to_paise
-from loans.emi import monthly_rate
+from credit.dates import add_months
+from credit.emi import monthly_rate
+from credit.money import to_paise
 
 
 @dataclass(frozen=True)

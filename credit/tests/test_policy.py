@@ -3,11 +3,11 @@ from decimal import Decimal
 
 import pytest
 
-from core.dates import add_months
-from loans.policy import LoanRequest, ReasonCode, rate_floor
-from loans.scoring import Factor, LoanHistory
-from loans.tests.history import POLICY, Borrower, completed_loan, loan_started_today
-from loans.tests.history import decide_for as decide
+from credit.dates import add_months
+from credit.policy import LoanRequest, ReasonCode, rate_floor
+from credit.scoring import Factor, LoanHistory
+from credit.tests.history import POLICY, Borrower, completed_loan, loan_started_today
+from credit.tests.history import decide_for as decide
 
 TODAY = date(2026, 6, 15)
 

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from loans.emi import monthly_installment
+from credit.emi import monthly_installment
 
 
 @pytest.mark.parametrize(
