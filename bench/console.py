@@ -69,11 +69,13 @@ def seed() -> dict[str, int]:
     from core.auth import Role
     from credit.policy import LoanRequest
     from customers.models import Customer
-    from loans.models import CreditDecision, Loan
-    from loans.services import check_eligibility, create_loan, record_payment
-    from policies.models import PolicySimulation, PolicyVersion
+    from decisions.models import CreditDecision, PolicySimulation
+    from decisions.services import check_eligibility, create_loan
+    from decisions.simulations import get_simulation, start_simulation
+    from loans.models import Loan
+    from loans.services import record_payment
+    from policies.models import PolicyVersion
     from policies.services import create_draft
-    from policies.simulations import get_simulation, start_simulation
 
     admin, _ = User.objects.get_or_create(username="bench-admin")
     grant(admin, Role.ADMIN)

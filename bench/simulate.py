@@ -171,8 +171,8 @@ def start() -> int:
     """A candidate (a stricter minimum score, a lower share of salary) simulated over the year."""
     from django.db import transaction
 
+    from decisions.simulations import start_simulation
     from policies.services import create_draft
-    from policies.simulations import start_simulation
 
     with transaction.atomic():
         draft = create_draft(
@@ -190,7 +190,7 @@ def start() -> int:
 
 
 def wait_for(simulation_id: int) -> Any:
-    from policies.models import PolicySimulation
+    from decisions.models import PolicySimulation
 
     deadline = time.monotonic() + 1800
     while time.monotonic() < deadline:
@@ -202,7 +202,7 @@ def wait_for(simulation_id: int) -> Any:
 
 
 def report(simulation: Any, elapsed: float, watch: RssWatch) -> None:
-    from policies.simulations import tally_of
+    from decisions.simulations import tally_of
 
     result = tally_of(simulation).report()
     lines = [

@@ -12,18 +12,13 @@ from core.api import DocsApi, HealthApi, SchemaApi, metrics_view
 from core.converters import IdConverter
 from core.errors import not_found_view
 from customers.api import RegisterApi
+from decisions.api import CheckEligibilityApi, CreateLoanApi
+from decisions.audit_api import CustomerDecisionsApi, DecisionApi, DecisionReplayApi
+from decisions.simulations_api import SimulationApi, SimulationFlipsApi, SimulationsApi
 from ingestion.api import IngestApi, IngestStatusApi
-from loans.api import CheckEligibilityApi, CreateLoanApi, ViewCustomerLoansApi, ViewLoanApi
-from loans.audit_api import CustomerDecisionsApi, DecisionApi, DecisionReplayApi
+from loans.api import ViewCustomerLoansApi, ViewLoanApi
 from loans.servicing_api import LoanPaymentsApi, LoanPayoffApi, LoanScheduleApi
-from policies.api import (
-    PoliciesApi,
-    PolicyActivationApi,
-    PolicyApi,
-    SimulationApi,
-    SimulationFlipsApi,
-    SimulationsApi,
-)
+from policies.api import PoliciesApi, PolicyActivationApi, PolicyApi
 
 register_converter(IdConverter, "id")
 

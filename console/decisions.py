@@ -8,7 +8,7 @@ from console import charts
 from console.templatetags.figures import money
 from credit.policy import ReasonCode
 from credit.scoring import Factor
-from loans.models import CreditDecision, DecisionKind
+from decisions.models import CreditDecision, DecisionKind
 from policies.selectors import policy_version
 
 RULES = {

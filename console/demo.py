@@ -9,8 +9,9 @@ from decimal import Decimal
 from credit.policy import LoanRequest
 from credit.schedule import amortize
 from customers.models import Customer
+from decisions.services import check_eligibility, create_loan
 from loans.selectors import get_loan
-from loans.services import check_eligibility, create_loan, record_payment
+from loans.services import record_payment
 
 DAYS = 30
 ASKED_BY = "demo-officer"

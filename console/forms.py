@@ -20,13 +20,13 @@ from core.errors import ApiError
 from core.limits import LARGEST_ID
 from credit.limits import MAX_RATE, MAX_TENURE_MONTHS, MIN_RATE, MIN_TENURE_MONTHS
 from credit.scoring import Factor
-from customers.api import RegisterInput
+from customers.contracts import RegisterInput
 from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_AGE
+from decisions.contracts import LoanApplicationInput, SimulationInput
+from decisions.models import DecisionKind
 from ingestion.api import IngestInput
-from loans.api import LoanApplicationInput
-from loans.models import DecisionKind
-from loans.servicing_api import PaymentInput, PayoffQuery
-from policies.api import DraftInput, SimulationInput
+from loans.contracts import PaymentInput, PayoffQuery
+from policies.contracts import DraftInput
 
 MONEY_STEP = "0.01"
 

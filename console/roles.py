@@ -15,8 +15,8 @@ from console.views.errors import forbidden, not_found
 from core.auth import Role, role_allows
 from core.errors import NotFoundError
 from customers.api import RegisterApi
+from decisions.audit_api import DecisionApi, DecisionReplayApi
 from ingestion.api import IngestApi
-from loans.audit_api import DecisionApi, DecisionReplayApi
 from policies.api import PoliciesApi
 
 EVERY_ROLE = tuple(Role)

@@ -6,7 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from core import clock
 from core.admin import ReadOnlyAdmin
-from loans.models import CreditDecision, Loan, Payment
+from loans.models import Loan, Payment
 from loans.selectors import schedule_of
 
 
@@ -88,11 +88,3 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("id", "loan", "paid_on", "amount", "settles_loan")
     list_select_related = ("loan",)
     search_fields = ("=loan__id",)
-
-
-@admin.register(CreditDecision)
-class CreditDecisionAdmin(ReadOnlyAdmin):
-    list_display = ("id", "customer", "kind", "approved", "credit_score", "policy_version", "as_of")
-    list_filter = ("kind", "approved", "policy_version")
-    search_fields = ("=customer__id", "=loan__id")
-    list_select_related = ("customer",)

@@ -7,10 +7,8 @@ from core.errors import ConflictError, NotFoundError
 
 class LoanErrorCode(StrEnum):
     LOAN_NOT_FOUND = "loan_not_found"
-    DECISION_NOT_FOUND = "decision_not_found"
     LOAN_CLOSED = "loan_closed"
     LOAN_NOT_SERVICED_HERE = "loan_not_serviced_here"
-    NOT_REPLAYABLE = "not_replayable"
 
 
 class LoanNotFound(NotFoundError):
@@ -18,13 +16,6 @@ class LoanNotFound(NotFoundError):
 
     def __init__(self, loan_id: int) -> None:
         super().__init__(f"No loan with id {loan_id}.")
-
-
-class DecisionNotFound(NotFoundError):
-    code = LoanErrorCode.DECISION_NOT_FOUND
-
-    def __init__(self, decision_id: int) -> None:
-        super().__init__(f"No decision with id {decision_id}.")
 
 
 class LoanClosed(ConflictError):
@@ -40,14 +31,4 @@ class LoanNotServicedHere(ConflictError):
     def __init__(self, loan_id: int) -> None:
         super().__init__(
             f"Loan {loan_id} came from the history files; its payments are recorded there."
-        )
-
-
-class NotReplayable(ConflictError):
-    code = LoanErrorCode.NOT_REPLAYABLE
-
-    def __init__(self, decision_id: int) -> None:
-        super().__init__(
-            f"Decision {decision_id} was recorded before decisions kept what they were made "
-            "from; it cannot be replayed."
         )

@@ -1,4 +1,5 @@
-from dataclasses import dataclass
+"""Booking an approved loan and recording its payments."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -9,99 +10,13 @@ from core import sql
 from core.errors import ApiError
 from credit import schedule
 from credit.dates import add_months
-from credit.money import as_stored
-from credit.policy import Decision, LoanRequest, decide
-from credit.scoring import Figures
+from credit.policy import Decision
 from loans.errors import LoanClosed, LoanNotFound, LoanNotServicedHere
-from loans.metrics import record_decision
-from loans.models import CreditDecision, DecisionKind, Loan, LoanOrigin, LoanStatus, Payment
-from loans.selectors import applicant, loan_schedule, lock_customer, payment_records
-from policies.selectors import policy_version
+from loans.models import Loan, LoanOrigin, LoanStatus, Payment
+from loans.selectors import loan_schedule, payment_records
 
 
-@dataclass(frozen=True)
-class RecordedDecision:
-    decision: Decision
-    decision_id: int
-    loan_id: int | None = None
-
-
-def _record(
-    customer_id: int,
-    kind: DecisionKind,
-    made: "Made",
-    requested_by: str,
-    loan_id: int | None = None,
-) -> int:
-    """Write the decision to the audit trail, and count it for /metrics; returns its id. A plain
-    INSERT: Model.save costs ~300 µs of CPU per decision, more than the rest of an eligibility
-    check."""
-    decision = made.decision
-    record_decision(decision.approved, [str(reason.code) for reason in decision.reasons])
-    return sql.insert_row(
-        CreditDecision,
-        customer=customer_id,
-        kind=kind,
-        loan_amount=decision.request.amount,
-        interest_rate=decision.request.interest_rate,
-        tenure=decision.request.tenure,
-        as_of=made.as_of,
-        approved=decision.approved,
-        credit_score=decision.credit.score,
-        score_breakdown={
-            str(factor): str(points) for factor, points in decision.credit.points.items()
-        },
-        rules={str(code): passed for code, passed in decision.rules.items()},
-        reasons=[reason.as_dict() for reason in decision.reasons],
-        corrected_interest_rate=decision.corrected_interest_rate,
-        monthly_installment=decision.monthly_installment,
-        max_eligible_amount=decision.max_eligible_amount,
-        min_tenure_months=decision.min_tenure_months,
-        figures=as_stored(made.figures),
-        policy_version=str(made.policy_version),
-        loan=loan_id,
-        requested_by=requested_by,
-        created_at=timezone.now(),
-    )
-
-
-@dataclass(frozen=True)
-class Made:
-    """A decision with what it was made from."""
-
-    decision: Decision
-    figures: Figures
-    policy_version: int
-    as_of: date
-
-
-def _decide(customer_id: int, request: LoanRequest, as_of: date) -> Made:
-    figures, version = applicant(customer_id, as_of)
-    return Made(decide(figures, request, policy_version(version)), figures, version, as_of)
-
-
-def check_eligibility(
-    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str
-) -> RecordedDecision:
-    made = _decide(customer_id, request, as_of)
-    decision_id = _record(customer_id, DecisionKind.CHECK_ELIGIBILITY, made, requested_by)
-    return RecordedDecision(made.decision, decision_id)
-
-
-def create_loan(
-    customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str
-) -> RecordedDecision:
-    """Decide and book under the customer's row lock, so concurrent applications queue up."""
-    with transaction.atomic():
-        lock_customer(customer_id)
-        made = _decide(customer_id, request, as_of)
-        decision = made.decision
-        loan_id = _book(customer_id, decision, as_of) if decision.approved else None
-        decision_id = _record(customer_id, DecisionKind.CREATE_LOAN, made, requested_by, loan_id)
-        return RecordedDecision(decision, decision_id, loan_id)
-
-
-def _book(customer_id: int, decision: Decision, as_of: date) -> int:
+def book_loan(customer_id: int, decision: Decision, as_of: date) -> int:
     """INSERT the approved loan (every column: a plain INSERT applies no model defaults) while
     the customer's row lock is held, which the ORM's save would lengthen by ~300 µs."""
     request, now = decision.request, timezone.now()

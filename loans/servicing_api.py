@@ -1,11 +1,6 @@
 """After booking: the repayment schedule, payments, the payoff quote."""
 
-from datetime import date
-from decimal import Decimal
-from typing import Annotated
-
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from pydantic import Field
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,36 +8,13 @@ from rest_framework.views import APIView
 
 from core import clock
 from core.auth import Role
-from core.contract import Amount, CalendarDate, Day, Declaration, Money, parse, respond
+from core.contract import parse, respond
 from core.idempotency import idempotent
 from core.schema import error_responses, query_parameters
-from credit.limits import INSTALLMENT_DIGITS
-from credit.schedule import InstallmentStatus
-from credit.standing import standing_on
+from loans.contracts import PaymentInput, PaymentOutput, PayoffOutput, PayoffQuery, ScheduleOutput
 from loans.errors import LoanClosed, LoanNotFound
-from loans.models import LoanStatus, Payment
 from loans.selectors import payoff_on, schedule_of
 from loans.services import record_payment
-
-
-class InstallmentOutput(Declaration):
-    number: int
-    due_date: Day
-    amount: Money
-    interest: Money
-    principal: Money
-    balance: Money
-    status: InstallmentStatus
-    paid_on: Day | None = Field(
-        description="Null while unpaid, and for loans from the history files."
-    )
-
-
-class ScheduleOutput(Declaration):
-    loan_id: int
-    days_past_due: int
-    delinquency_bucket: str
-    installments: list[InstallmentOutput]
 
 
 class LoanScheduleApi(APIView):
@@ -55,32 +27,6 @@ class LoanScheduleApi(APIView):
     )
     def get(self, request: Request, loan_id: int) -> Response:
         return respond(ScheduleOutput, schedule_of(loan_id, clock.today()))
-
-
-class PaymentInput(Declaration):
-    amount: Annotated[Decimal, Amount(INSTALLMENT_DIGITS, gt=0)]
-    paid_on: CalendarDate | None = Field(default=None, description="Defaults to today.")
-
-
-class PaymentOutput(Declaration):
-    payment_id: int
-    loan_id: int
-    amount: Money
-    paid_on: Day
-    repayments_left: int
-    loan_status: LoanStatus
-
-    @classmethod
-    def of(cls, payment: Payment, today: date) -> "PaymentOutput":
-        where = standing_on(payment.loan, today)
-        return cls(
-            payment_id=payment.pk,
-            loan_id=payment.loan_id,
-            amount=payment.amount,
-            paid_on=payment.paid_on,
-            repayments_left=where.repayments_left,
-            loan_status=LoanStatus(where.status),
-        )
 
 
 class LoanPaymentsApi(APIView):
@@ -103,18 +49,6 @@ class LoanPaymentsApi(APIView):
         today = clock.today()
         recorded = record_payment(loan_id, payment.amount, payment.paid_on or today, as_of=today)
         return respond(PaymentOutput, PaymentOutput.of(recorded, today), status.HTTP_201_CREATED)
-
-
-class PayoffQuery(Declaration):
-    on: CalendarDate | None = Field(default=None, description="Defaults to today.")
-
-
-class PayoffOutput(Declaration):
-    loan_id: int
-    on: Day
-    outstanding_principal: Money
-    accrued_interest: Money
-    total: Money = Field(description="Paying this on that date closes the loan.")
 
 
 class LoanPayoffApi(APIView):

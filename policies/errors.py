@@ -8,7 +8,6 @@ from core.errors import ConflictError, NotFoundError
 class PolicyErrorCode(StrEnum):
     POLICY_NOT_FOUND = "policy_not_found"
     POLICY_NOT_A_DRAFT = "policy_not_a_draft"
-    SIMULATION_NOT_FOUND = "simulation_not_found"
 
 
 class PolicyNotFound(NotFoundError):
@@ -26,10 +25,3 @@ class PolicyNotADraft(ConflictError):
             f"Policy version {version} is {status}: only a draft may be changed or deleted; "
             "create a new draft based on it instead."
         )
-
-
-class SimulationNotFound(NotFoundError):
-    code = PolicyErrorCode.SIMULATION_NOT_FOUND
-
-    def __init__(self, simulation_id: int) -> None:
-        super().__init__(f"No policy simulation {simulation_id}.")

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "customers",
     "loans",
     "policies",
+    "decisions",
     "ingestion",
     "console",
 ]

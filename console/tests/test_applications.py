@@ -12,7 +12,8 @@ from django.test import Client
 from console.tests.conftest import form_key
 from core.auth import Role
 from customers.tests.factories import CustomerFactory
-from loans.models import CreditDecision, DecisionKind, Loan
+from decisions.models import CreditDecision, DecisionKind
+from loans.models import Loan
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from console.tests.conftest import form_key
 from credit.policy import LoanRequest
 from customers.models import Customer
 from customers.tests.factories import CustomerFactory
-from loans.services import check_eligibility
+from decisions.services import check_eligibility
 from loans.tests.factories import LoanFactory
 from policies.services import activate, create_draft
 

@@ -9,9 +9,9 @@ import pytest
 from core.auth import Role
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
+from decisions.services import check_eligibility
 from ingestion.models import IngestionJob
 from loans.models import LoanOrigin, LoanStatus
-from loans.services import check_eligibility
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ import pytest
 from core.auth import Role
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
-from loans.models import CreditDecision
-from loans.services import check_eligibility, create_loan
+from decisions.models import CreditDecision
+from decisions.services import check_eligibility, create_loan
 from policies.services import create_draft
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,9 @@ from console.tests.conftest import form_key
 from core.auth import Role
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
-from loans.services import check_eligibility
-from policies.models import PolicySimulation, PolicyStatus, PolicyVersion
+from decisions.models import PolicySimulation
+from decisions.services import check_eligibility
+from policies.models import PolicyStatus, PolicyVersion
 from policies.services import create_draft
 
 pytestmark = pytest.mark.django_db

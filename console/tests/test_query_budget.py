@@ -9,11 +9,11 @@ import pytest
 from core.auth import Role
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
+from decisions.models import PolicySimulation
+from decisions.services import check_eligibility
 from ingestion.models import IngestionJob
 from loans.models import Payment
-from loans.services import check_eligibility
 from loans.tests.factories import LoanFactory
-from policies.models import PolicySimulation
 from policies.services import create_draft
 
 pytestmark = pytest.mark.django_db

@@ -185,7 +185,8 @@ def test_the_demo_loads_sample_data_and_prints_each_demo_users_password(settings
     officer = User.objects.get(username="demo-officer")
     assert officer.check_password(password)
     assert list(officer.groups.values_list("name", flat=True)) == ["officer"]
-    from loans.models import CreditDecision, Loan
+    from decisions.models import CreditDecision
+    from loans.models import Loan
 
     assert CreditDecision.objects.filter(requested_by="demo-officer").count() > 90
     # Seeded: the same five of its seven applications approved every run at 30 customers.

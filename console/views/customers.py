@@ -19,8 +19,9 @@ from core import clock
 from core.auth import who_asked
 from customers.selectors import get_customer, search_customers
 from customers.services import register_customer
-from loans.selectors import credit_profile, customer_decisions, customer_loans, get_decision
-from loans.services import check_eligibility, create_loan
+from decisions.selectors import credit_profile, customer_decisions, get_decision
+from decisions.services import check_eligibility, create_loan
+from loans.selectors import customer_loans
 
 CUSTOMERS_A_PAGE = 25
 DECISIONS_A_PAGE = 10

@@ -11,8 +11,9 @@ from console.templatetags.figures import count, money
 from core import clock
 from credit import standing
 from customers.selectors import customer_totals
+from decisions.selectors import decisions_per_day
 from ingestion.selectors import latest_jobs
-from loans.selectors import active_book, decisions_per_day
+from loans.selectors import active_book
 
 DAYS_SHOWN = 30
 JOBS_SHOWN = 5

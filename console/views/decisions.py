@@ -10,9 +10,9 @@ from django.shortcuts import render
 from console.decisions import decision_panel
 from console.forms import DecisionFilterForm, ReplayForm
 from console.roles import may, requires
-from loans.errors import NotReplayable
-from loans.replay import replay
-from loans.selectors import find_decisions, get_decision
+from decisions.errors import NotReplayable
+from decisions.replay import replay
+from decisions.selectors import find_decisions, get_decision
 from policies.selectors import versions
 
 DECISIONS_A_PAGE = 25

@@ -18,10 +18,11 @@ from console.views.background import csv_download, live
 from console.views.submit import SeeOther, submit_once
 from core.auth import who_asked
 from core.jobs import JobStatus
-from policies.models import PolicySimulation, PolicyStatus
+from decisions.models import PolicySimulation
+from decisions.simulations import FLIP_COLUMNS, flips_of, get_simulation, start_simulation, tally_of
+from policies.models import PolicyStatus
 from policies.selectors import active_version_id, differences, get_version, versions
 from policies.services import activate, create_draft, delete_draft, update_draft
-from policies.simulations import FLIP_COLUMNS, flips_of, get_simulation, start_simulation, tally_of
 
 SIMULATIONS_A_PAGE = 20
 

@@ -304,7 +304,7 @@ def test_a_5xx_the_handler_returns_is_not_stored_and_rolls_back(payment_view, mo
 
 
 def test_an_exception_in_the_handler_is_a_500_and_stores_nothing(api, customer, monkeypatch):
-    from loans import api as loans_api
+    from decisions import api as loans_api
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
@@ -444,8 +444,8 @@ def test_a_retry_while_the_first_is_running_waits_then_answers_409(api, customer
 @pytest.mark.django_db(transaction=True)
 def test_the_lock_wait_applies_to_the_claim_only(api, customer, settings, monkeypatch):
     """The handler runs with the connection's usual lock_timeout, not the key's wait."""
-    from loans import api as loans_api
-    from loans import services
+    from decisions import api as loans_api
+    from decisions import services
 
     settings.IDEMPOTENCY_WAIT_SECONDS = 1
     seen = []

@@ -20,7 +20,8 @@ from core.replica import (
     read_alias,
     reading_from,
 )
-from loans.api import CheckEligibilityApi, ViewLoanApi
+from decisions.api import CheckEligibilityApi
+from loans.api import ViewLoanApi
 
 pytestmark = pytest.mark.redis
 

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from customers.tests.factories import CustomerFactory
-from loans.models import CreditDecision, Loan, LoanOrigin, LoanStatus
+from decisions.models import CreditDecision
+from loans.models import Loan, LoanOrigin, LoanStatus
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db

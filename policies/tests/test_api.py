@@ -7,7 +7,7 @@ from django.db import DatabaseError, transaction
 from django.test import override_settings
 
 from customers.tests.factories import CustomerFactory
-from loans.models import CreditDecision
+from decisions.models import CreditDecision
 from policies.models import PolicyStatus, PolicyVersion
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from core.jobs import JobBusy
-from policies.simulations import run_simulation_job
+from decisions.simulations import run_simulation_job
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

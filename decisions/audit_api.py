@@ -1,76 +1,20 @@
 """The decision audit trail, read-only."""
 
-from decimal import Decimal
-from typing import Annotated
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from pydantic import Field
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.auth import Role
-from core.contract import Day, Declaration, Money, Timestamp, WholeNumber, parse, respond
-from core.limits import LARGEST_ID
+from core.contract import Declaration, parse, respond
 from core.schema import error_responses, query_parameters
 from customers.errors import CustomerNotFound
-from loans.api import ReasonOutput, ScoreBreakdownOutput
-from loans.errors import DecisionNotFound, NotReplayable
-from loans.models import CreditDecision, DecisionKind
-from loans.replay import replay
-from loans.selectors import customer_decisions, get_decision
-
-
-class DecisionInputsOutput(Declaration):
-    loan_amount: Money
-    interest_rate: Money
-    tenure: int
-
-
-class DecisionOutput(Declaration):
-    decision_id: int
-    customer_id: int
-    kind: DecisionKind
-    inputs: DecisionInputsOutput
-    as_of: Day
-    approved: bool
-    credit_score: int
-    score_breakdown: ScoreBreakdownOutput
-    rules: dict[str, bool]
-    reasons: list[ReasonOutput]
-    corrected_interest_rate: Money
-    monthly_installment: Money
-    policy_version: str
-    loan_id: int | None
-    requested_by: str = Field(
-        description="A key's name (or its fingerprint), a username; empty when open."
-    )
-    created_at: Timestamp
-
-    @classmethod
-    def of(cls, record: CreditDecision) -> "DecisionOutput":
-        return cls(
-            decision_id=record.pk,
-            customer_id=record.customer_id,
-            kind=DecisionKind(record.kind),
-            inputs=DecisionInputsOutput.model_validate(record),
-            as_of=record.as_of,
-            approved=record.approved,
-            credit_score=record.credit_score,
-            # Stored as text, so no float ever holds the points.
-            score_breakdown=ScoreBreakdownOutput.of(
-                {factor: Decimal(points) for factor, points in record.score_breakdown.items()}
-            ),
-            rules=record.rules,
-            reasons=record.reasons,
-            corrected_interest_rate=record.corrected_interest_rate,
-            monthly_installment=record.monthly_installment,
-            policy_version=record.policy_version,
-            loan_id=record.loan_id,
-            requested_by=record.requested_by,
-            created_at=record.created_at,
-        )
+from decisions.contracts import DecisionOutput, ReplayOutput, ReplayQuery
+from decisions.errors import DecisionNotFound, NotReplayable
+from decisions.models import CreditDecision
+from decisions.replay import replay
+from decisions.selectors import customer_decisions, get_decision
 
 
 class DecisionPageOutput(Declaration):
@@ -114,30 +58,6 @@ class CustomerDecisionsApi(APIView):
         paginator = DecisionPage()
         records = paginator.paginate_queryset(customer_decisions(customer_id), request, view=self)
         return respond(DecisionPageOutput, DecisionPageOutput.of(paginator, records or []))
-
-
-class OutcomeOutput(Declaration):
-    approval: bool
-    credit_score: int
-    corrected_interest_rate: Money
-    monthly_installment: Money
-    max_eligible_amount: Money | None
-    reason_codes: list[str]
-
-
-class ReplayOutput(Declaration):
-    decision_id: int
-    policy_version: int
-    recorded: OutcomeOutput
-    replayed: OutcomeOutput
-    matches: bool = Field(description="Whether the replayed outcome is the recorded one.")
-
-
-class ReplayQuery(Declaration):
-    policy: Annotated[int, WholeNumber(1, LARGEST_ID)] | None = Field(
-        default=None,
-        description="Replay under this version instead of the one recorded (a what-if).",
-    )
 
 
 class DecisionReplayApi(APIView):

@@ -11,10 +11,11 @@ import pytest
 from core.jobs import JobStatus
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
-from loans.services import check_eligibility
+from decisions import simulations
+from decisions.models import PolicySimulation
+from decisions.services import check_eligibility
 from loans.tests.factories import LoanFactory
-from policies import simulations
-from policies.models import PolicySimulation, PolicyStatus, PolicyVersion
+from policies.models import PolicyStatus, PolicyVersion
 from policies.services import create_draft
 
 pytestmark = pytest.mark.django_db

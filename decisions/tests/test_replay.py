@@ -10,9 +10,10 @@ import pytest
 from credit.dates import add_months
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
-from loans.models import CreditDecision, DecisionKind, LoanOrigin, LoanStatus
-from loans.replay import replay
-from loans.services import check_eligibility, create_loan
+from decisions.models import CreditDecision, DecisionKind
+from decisions.replay import replay
+from decisions.services import check_eligibility, create_loan
+from loans.models import LoanOrigin, LoanStatus
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from customers.tests.factories import CustomerFactory
-from loans.models import CreditDecision, Loan
+from decisions.models import CreditDecision
+from loans.models import Loan
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

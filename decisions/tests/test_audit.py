@@ -5,7 +5,7 @@ from django.db import DatabaseError, transaction
 
 from credit.money import to_paise
 from customers.tests.factories import CustomerFactory
-from loans.models import CreditDecision
+from decisions.models import CreditDecision
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_admin_shows_decisions_payments_and_schedules_read_only(api, client, adm
     for field in ("customer", "tenure", "start_date", "end_date", "status", "origin"):
         assert f'name="{field}"' not in schedule_page, field
     decision = CreditDecision.objects.get()
-    assert client.get(f"/admin/loans/creditdecision/{decision.pk}/change/").status_code == 200
-    assert client.get("/admin/loans/creditdecision/add/").status_code == 403
-    assert client.post(f"/admin/loans/creditdecision/{decision.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/decisions/creditdecision/{decision.pk}/change/").status_code == 200
+    assert client.get("/admin/decisions/creditdecision/add/").status_code == 403
+    assert client.post(f"/admin/decisions/creditdecision/{decision.pk}/delete/").status_code == 403
     assert client.get("/admin/loans/payment/").status_code == 200

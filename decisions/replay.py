@@ -7,9 +7,9 @@ from decimal import Decimal
 from credit.money import from_stored
 from credit.policy import Decision, LoanRequest, decide
 from credit.scoring import Figures
-from loans.errors import NotReplayable
-from loans.models import CreditDecision
-from loans.selectors import get_decision
+from decisions.errors import NotReplayable
+from decisions.models import CreditDecision
+from decisions.selectors import get_decision
 from policies import selectors as policies
 
 

@@ -19,9 +19,8 @@ from core.jobs import JobStatus
 from credit.money import as_stored, from_stored
 from credit.policy import LoanRequest, Policy, decide
 from credit.scoring import Figures
-from loans.models import CreditDecision
-from policies.errors import SimulationNotFound
-from policies.models import PolicySimulation, SimulationFlip
+from decisions.errors import SimulationNotFound
+from decisions.models import CreditDecision, PolicySimulation, SimulationFlip
 from policies.selectors import policy_version
 
 logger = logging.getLogger(__name__)
@@ -149,7 +148,7 @@ def start_simulation(
     *, policy_version: int, date_from: date, date_to: date, requested_by: str
 ) -> PolicySimulation:
     """A queued simulation, its job started once the request's transaction commits."""
-    from policies.tasks import run_simulation  # the task module imports this one
+    from decisions.tasks import run_simulation
 
     simulation = PolicySimulation.objects.create(
         policy_id=policy_version, date_from=date_from, date_to=date_to, requested_by=requested_by
