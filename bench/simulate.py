@@ -102,7 +102,7 @@ CUSTOMER_COLUMNS = (
 DECISION_COLUMNS = (
     "customer_id", "kind", "loan_amount", "interest_rate", "tenure", "as_of", "approved",
     "credit_score", "score_breakdown", "rules", "reasons", "corrected_interest_rate",
-    "monthly_installment", "figures", "policy_version", "requested_by", "created_at",
+    "monthly_installment", "figures", "policy_version_id", "requested_by", "created_at",
 )  # fmt: skip
 NOW = datetime.now(UTC).isoformat()
 

@@ -43,31 +43,17 @@ class DecisionPanel:
         return bool(self.record.corrected_interest_rate != self.record.interest_rate)
 
 
-def _weights(record: CreditDecision) -> dict[Factor, Decimal] | None:
-    """The factors' weights under the version the decision recorded; None for the decisions
-    recorded before versions were numbered."""
-    if not record.policy_version.isdigit():
-        return None
-    return dict(policy_version(int(record.policy_version)).score.weights)
-
-
 def decision_panel(record: CreditDecision) -> DecisionPanel:
     points = {Factor(name): Decimal(value) for name, value in record.score_breakdown.items()}
-    weights = _weights(record)
+    weights = policy_version(record.policy_version_id).score.weights
     values = [
-        (
-            FACTORS[factor],
-            points[factor],
-            f"{money(points[factor])} of {money(weights[factor])}"
-            if weights
-            else money(points[factor]),
-        )
+        (FACTORS[factor], points[factor], f"{money(points[factor])} of {money(weights[factor])}")
         for factor in Factor
     ]
     score_chart = charts.bars(
         f"Credit score {record.credit_score}: points per factor",
         values,
-        of=[weights[factor] for factor in Factor] if weights else None,
+        of=[weights[factor] for factor in Factor],
     )
     rules = tuple(
         Rule(code, RULES.get(ReasonCode(code), code), passed)

@@ -155,7 +155,7 @@ class DecisionOutput(Declaration):
     reasons: list[ReasonOutput]
     corrected_interest_rate: Money
     monthly_installment: Money
-    policy_version: str
+    policy_version: int
     loan_id: int | None
     requested_by: str = Field(
         description="A key's name (or its fingerprint), a username; empty when open."
@@ -180,7 +180,7 @@ class DecisionOutput(Declaration):
             reasons=record.reasons,
             corrected_interest_rate=record.corrected_interest_rate,
             monthly_installment=record.monthly_installment,
-            policy_version=record.policy_version,
+            policy_version=record.policy_version_id,
             loan_id=record.loan_id,
             requested_by=record.requested_by,
             created_at=record.created_at,

@@ -43,9 +43,10 @@ class CreditDecision(models.Model):
     # What the policy read (credit.scoring.Figures, decimals as text), so the decision can be
     # replayed under any version; null on decisions recorded before it was kept.
     figures = models.JSONField(null=True, blank=True)
-    # The policy version's number (policies.PolicyVersion); before versions were data, the
-    # label of docs/credit-policy.md it followed ("2026-11-26.1", which is version 1).
-    policy_version = models.CharField(max_length=32)
+    # The version that decided (migration 0002 turned the text it was into this reference).
+    policy_version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="+"
+    )
     loan = models.ForeignKey(
         "loans.Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
     )

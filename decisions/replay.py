@@ -75,7 +75,7 @@ def replay(decision_id: int, *, policy_version: int | None = None) -> Replay:
     record = get_decision(decision_id)
     if record.figures is None:
         raise NotReplayable(record.pk)
-    chosen = policy_version if policy_version is not None else int(record.policy_version)
+    chosen = policy_version if policy_version is not None else record.policy_version_id
     return Replay(
         decision_id=record.pk,
         policy_version=chosen,

@@ -57,7 +57,7 @@ def _record(
         max_eligible_amount=decision.max_eligible_amount,
         min_tenure_months=decision.min_tenure_months,
         figures=as_stored(made.figures),
-        policy_version=str(made.policy_version),
+        policy_version=made.policy_version,
         loan=loan_id,
         requested_by=requested_by,
         created_at=timezone.now(),

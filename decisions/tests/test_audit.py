@@ -44,7 +44,7 @@ def test_every_decision_is_stored_with_inputs_score_rules_and_reasons(api):
         "reasons": answered["reasons"],
         "corrected_interest_rate": 14.00,
         "monthly_installment": 8978711.67,
-        "policy_version": "1",
+        "policy_version": 1,
         "loan_id": None,
         "requested_by": "",
         "created_at": response.json()["created_at"],

@@ -131,7 +131,7 @@ def test_a_decision_recorded_without_its_figures_is_not_replayable(api):
         reasons=[],
         corrected_interest_rate=Decimal(12),
         monthly_installment=Decimal("88.85"),
-        policy_version="2026-11-26.1",
+        policy_version_id=1,
     )
     response = api.get(f"/decisions/{legacy.pk}/replay")
     assert response.status_code == 409
