@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from core import clock
 from core import jobs as core_jobs
 from core.logging import JsonFormatter
+from core.remember import forget_everything
 
 # Every test runs on a pinned "today" unless it moves it with `set_today`.
 TODAY = date(2026, 6, 15)
@@ -75,14 +76,9 @@ def _policy_version_one_after_a_flush(
 def _forget_what_processes_remember() -> Iterator[None]:
     """Each test looks its keys and policy versions up afresh: a process remembers them
     (core.auth, policies.selectors), and a rolled-back test's ids come back in the next."""
-    from core.auth import remembered
-    from policies.selectors import _settled
-
-    remembered.clear()
-    _settled.clear()
+    forget_everything()
     yield
-    remembered.clear()
-    _settled.clear()
+    forget_everything()
 
 
 @pytest.fixture

@@ -15,14 +15,11 @@ import hashlib
 import hmac
 import logging
 import secrets
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -32,6 +29,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+
+from core.remember import remembered
 
 if TYPE_CHECKING:  # the real import would be circular: DRF's views import these classes
     from rest_framework.views import APIView
@@ -87,42 +86,6 @@ def role_allows(held: Iterable[Role], allowed: Iterable[Role]) -> bool:
     return Role.ADMIN in held or not held.isdisjoint(allowed)
 
 
-T = TypeVar("T")
-
-
-class _Remembered:
-    """Answers kept for API_KEY_CACHE_SECONDS in this process; at most `size` of them, so
-    made-up keys cannot fill the memory."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self.answers: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, name: str, compute: Callable[[], T]) -> T:
-        now = time.monotonic()
-        with self.lock:
-            hit = self.answers.get(name)
-            if hit is not None and now < hit[0]:
-                self.answers.move_to_end(name)
-                value: T = hit[1]
-                return value
-        value = compute()
-        with self.lock:
-            self.answers[name] = (now + settings.API_KEY_CACHE_SECONDS, value)
-            self.answers.move_to_end(name)
-            while len(self.answers) > self.size:
-                self.answers.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.answers.clear()
-
-
-remembered = _Remembered()
-
-
 @cache
 def _configured_keys(keys: tuple[str, ...]) -> list[tuple[bytes, str]]:
     """Each configured key's digest and fingerprint, computed once per key set."""
@@ -153,8 +116,10 @@ def _stored_client(presented: str) -> ApiClient | None:
 
 def client_for_key(presented: str) -> ApiClient | None:
     """The client a presented key belongs to, or None."""
-    return _configured_client(presented) or remembered.get(
-        "key:" + digest(presented), lambda: _stored_client(presented)
+    return _configured_client(presented) or remembered(
+        "api-key:" + digest(presented),
+        lambda: _stored_client(presented),
+        settings.API_KEY_CACHE_SECONDS,
     )
 
 
@@ -175,7 +140,7 @@ def keys_required() -> bool:
 
 
 def _any_key_stored() -> bool:
-    return remembered.get("any stored key", _any_stored_key)
+    return remembered("api-key:any-stored", _any_stored_key, settings.API_KEY_CACHE_SECONDS)
 
 
 def warn_if_open() -> None:

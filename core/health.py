@@ -1,46 +1,28 @@
 """What /health reports. The database is asked on every call; the slower or costlier answers
-(Celery worker ping, row counts) are kept per process for HEALTH_CACHE_SECONDS, so a probe every
-second stays cheap."""
+(the worker's ping, row counts) are kept per process for HEALTH_CACHE_SECONDS (the `local`
+cache), so a probe every second stays cheap. What is counted, and how the worker is pinged, is
+registered by those who know: the apps their counts, config/celery.py the worker's ping."""
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from kombu.exceptions import KombuError
 
-from config.celery import app as celery_app
 from core.redis import client as redis_client
+from core.remember import remembered
 
 logger = logging.getLogger(__name__)
 
 OK, UNREACHABLE, DISABLED = "ok", "unreachable", "disabled"
-PING_TIMEOUT_SECONDS = 0.5
 
-T = TypeVar("T")
 # What /health counts, by name: each app registers its own in AppConfig.ready.
 _COUNTS: dict[str, Callable[[], int]] = {}
-_remembered: dict[str, tuple[float, Any]] = {}
-_lock = threading.Lock()
-
-
-def remembered(name: str, compute: Callable[[], T]) -> T:
-    """compute(), or its answer from the last HEALTH_CACHE_SECONDS in this process."""
-    now = time.monotonic()
-    with _lock:
-        hit = _remembered.get(name)
-    if hit is not None and now - hit[0] < settings.HEALTH_CACHE_SECONDS:
-        value: T = hit[1]
-        return value
-    value = compute()
-    with _lock:
-        _remembered[name] = (now, value)
-    return value
+# Whether some worker answers through the broker: registered by the Celery app.
+_WORKER_PING: list[Callable[[], bool]] = []
 
 
 def database_status() -> str:
@@ -65,16 +47,22 @@ def redis_status() -> str:
     return OK
 
 
+def register_worker_ping(ping: Callable[[], bool]) -> None:
+    """`ping()` says whether some worker answers through the broker."""
+    _WORKER_PING[:] = [ping]
+
+
 def worker_status() -> str:
-    """Some Celery worker answers a broadcast ping through the broker (the first reply will do).
-    A broker connection that broke (Redis restarted) is an unreachable worker, never a 500:
-    the next ping opens a new one."""
+    """The registered ping's answer. A broker connection that broke (Redis restarted) is an
+    unreachable worker, never a 500: the next ping opens a new one."""
+    if not _WORKER_PING:
+        return DISABLED
     try:
-        replies = celery_app.control.ping(timeout=PING_TIMEOUT_SECONDS, limit=1)
+        answered = _WORKER_PING[0]()
     except (KombuError, redis.RedisError, OSError):
         logger.warning("Health check: the Celery broker did not answer", exc_info=True)
         return UNREACHABLE
-    return OK if replies else UNREACHABLE
+    return OK if answered else UNREACHABLE
 
 
 def register_count(name: str, count: Callable[[], int]) -> None:
@@ -84,6 +72,10 @@ def register_count(name: str, count: Callable[[], int]) -> None:
 
 def row_counts() -> dict[str, int]:
     return {name: count() for name, count in _COUNTS.items()}
+
+
+def _counts() -> dict[str, int]:
+    return remembered("health:counts", row_counts, settings.HEALTH_CACHE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -115,7 +107,7 @@ def health() -> Health:
     database = database_status()
     redis_state = redis_status()
     if redis_state == OK:
-        worker = remembered("worker", worker_status)
+        worker = remembered("health:worker", worker_status, settings.HEALTH_CACHE_SECONDS)
     else:
         # Without REDIS_URL tasks run in-process; with Redis down a ping would only wait.
         worker = DISABLED if redis_state == DISABLED else UNREACHABLE
@@ -129,5 +121,5 @@ def health() -> Health:
         status=status,
         checks=Checks(database=database, redis=redis_state, worker=worker),
         version=settings.VERSION,
-        counts=remembered("counts", row_counts) if database == OK else None,
+        counts=_counts() if database == OK else None,
     )

@@ -1,20 +1,18 @@
 """Reads of policy versions. A version in force or retired never changes, so each process keeps
-the `Policy` of every such version it has read: a decision pays no query for its policy beyond
-the active version's id, which it reads in its own statement (loans.selectors)."""
+the `Policy` of every such version it has read (the `local` cache, without expiry): a decision
+pays no query for its policy beyond the active version's id, which it reads in its own
+statement (decisions.selectors)."""
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import QuerySet
 
 from credit.policy import Policy
 from policies.errors import PolicyNotFound
 from policies.models import PolicyStatus, PolicyVersion
 from policies.parameters import PolicyParameters
-
-_settled: dict[int, Policy] = {}
-_lock = threading.Lock()
 
 
 def versions() -> QuerySet[PolicyVersion]:
@@ -34,15 +32,14 @@ def policy_of(row: PolicyVersion) -> Policy:
 
 def policy_version(version: int) -> Policy:
     """The rules' parameters of `version`: from memory once it is settled (not a draft)."""
-    with _lock:
-        known = _settled.get(version)
+    key = f"policy:{version}"
+    known: Policy | None = caches["local"].get(key)
     if known is not None:
         return known
     row = get_version(version)
     policy = policy_of(row)
     if row.status != PolicyStatus.DRAFT:
-        with _lock:
-            _settled[version] = policy
+        caches["local"].set(key, policy, timeout=None)
     return policy
 
 

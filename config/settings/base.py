@@ -177,7 +177,17 @@ METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
 HEALTH_DETAILS_PUBLIC = env_bool("HEALTH_DETAILS_PUBLIC", False)
 # DRF rate syntax ("600/min"); unset means no limit.
 API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE"))
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# `local`: what one process remembers for a few seconds (API keys, /health's slower answers) or
+# for ever (settled policy versions); never shared, so no process trusts another's memory.
+LOCAL_CACHE_ENTRIES = 10_000
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "local",
+        "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES},
+    },
+}
 # Request limits (docs/deployment.md): a JSON body's size, and Django's own counts of form
 # fields, query parameters and files (beyond them: 413 / 400 in the envelope).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 64 * 1024)

@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
 from config.celery import app as celery_app
-from core import health
 from customers.tests.factories import CustomerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(autouse=True)
 def _forget_remembered_answers():
-    health._remembered.clear()
+    caches["local"].clear()
     yield
-    health._remembered.clear()
+    caches["local"].clear()
 
 
 DETAILS = {
