@@ -1,7 +1,6 @@
 """Shared fixtures. Tests that need PostgreSQL or Redis skip with a reason on a laptop without
 them; with REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the test instead."""
 
-import importlib
 import io
 import json
 import logging
@@ -46,30 +45,6 @@ def set_today(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
         current["today"] = day
 
     return move_to
-
-
-_flushed = {"since": False}
-
-
-@pytest.fixture(autouse=True)
-def _policy_version_one_after_a_flush(
-    request: pytest.FixtureRequest, django_db_blocker: Any
-) -> Iterator[None]:
-    """A transactional test ends by emptying every table, version 1 of the credit policy (which
-    a migration creates) included: the test after it gets it back first."""
-    if _flushed["since"]:
-        from policies.models import PolicyVersion
-
-        version_one = importlib.import_module(
-            "policies.migrations.0002_version_one_and_immutable_versions"
-        )
-        with django_db_blocker.unblock():
-            version_one.create_version_one(PolicyVersion, connection)
-        _flushed["since"] = False
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        _flushed["since"] = True
 
 
 @pytest.fixture(autouse=True)

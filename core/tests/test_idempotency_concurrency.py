@@ -13,7 +13,10 @@ from core.models import IdempotencyRecord
 from customers.tests.factories import CustomerFactory
 from loans.models import Loan
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CONCURRENT_REQUESTS = 20
 KEY = "9f1c2a7e-concurrent-create-loan"

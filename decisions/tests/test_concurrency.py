@@ -13,7 +13,10 @@ from customers.tests.factories import CustomerFactory
 from decisions.models import CreditDecision
 from loans.models import Loan
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CONCURRENT_REQUESTS = 20
 
