@@ -10,7 +10,6 @@ counting as the ORM's. The SQL is plain enough for both PostgreSQL and SQLite.
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -117,38 +116,3 @@ def table(model: type[Model]) -> str:
 
 def db_date(value: date) -> Any:
     return connection.ops.adapt_datefield_value(value)
-
-
-# --- Expressions the two databases spell differently ------------------------------------------
-# In statements run with parameters, where "%" is written "%%" for both drivers.
-
-
-def month_index(column: str) -> str:
-    """year × 12 + month of a date column, as an integer expression."""
-    if connection.vendor == "postgresql":
-        return f"(EXTRACT(YEAR FROM {column}) * 12 + EXTRACT(MONTH FROM {column}))"
-    return (
-        f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
-        f" + CAST(strftime('%%m', {column}) AS INTEGER))"
-    )
-
-
-def day_of_month(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"EXTRACT(DAY FROM {column})"
-    return f"CAST(strftime('%%d', {column}) AS INTEGER)"
-
-
-def money_sum(column: str) -> str:
-    """The exact sum of a money column: PostgreSQL's numeric as it is; SQLite keeps decimals as
-    floats, so it adds whole paise (integers) and money_total turns them back into rupees."""
-    if connection.vendor == "postgresql":
-        return f"COALESCE(SUM({column}), 0)"
-    return f"COALESCE(SUM(CAST(ROUND({column} * 100) AS INTEGER)), 0)"
-
-
-def money_total(value: Any) -> Decimal:
-    """A money_sum's value as a Decimal with two places."""
-    if connection.vendor == "postgresql":
-        return Decimal(value).quantize(Decimal("0.01"))
-    return Decimal(int(value)).scaleb(-2)

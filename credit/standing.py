@@ -1,13 +1,12 @@
 """Where a loan stands on a day: whether it is current, how many installments count as settled,
-how late it is. Each rule is written here once, with the SQL form the hot reads use beside its
-Python form (loans/tests/test_standing.py holds the two equal over generated loans).
-
-Free of Django on purpose: the score, the decision and the views all read it.
+how late it is. Each rule is written here once in Python; its SQL form, for reads that select
+loans by it, is loans.standing's LoanQuerySet (loans/tests/test_standing.py holds the two
+equal over generated loans).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
@@ -43,16 +42,6 @@ def is_current(status: str, end_date: date, as_of: date) -> bool:
     """A loan is current while it is not closed and its end date has not passed: it counts
     against the approved limit and the 50% rule, and view-loans shows it as active."""
     return status != CLOSED and end_date >= as_of
-
-
-def current_sql(alias: str) -> str:
-    """is_current as an SQL condition on the loans table aliased `alias`; its parameters
-    are current_params(as_of)."""
-    return f"({alias}.end_date >= %s AND {alias}.status <> %s)"
-
-
-def current_params(as_of: date) -> tuple[date, str]:
-    return as_of, CLOSED
 
 
 def status_on(loan: LoanTerms, as_of: date) -> str:
@@ -123,36 +112,6 @@ def delinquency_bucket(days: int) -> str:
         if days <= upper_bound:
             return bucket
     return NON_PERFORMING
-
-
-def late_beyond_sql(
-    alias: str, month_index: Callable[[str], str], day_of_month: Callable[[str], str]
-) -> str:
-    """`days_past_due(loan, as_of) > days` as an SQL condition on the loans table aliased
-    `alias`, for any number of days; its parameters are late_beyond_params(as_of, days).
-    `month_index` and `day_of_month` spell those date parts for the database (core.sql).
-
-    Only a booked, open loan with installments left can be late (see installments_settled).
-    It is late beyond `days` when its oldest unpaid installment, number installments_paid + 1,
-    fell due on or before the day Y = as_of − days − 1, i.e. when months_elapsed(start, Y) ≥
-    installments_paid + 1. months_elapsed is the month difference, less one when the start's
-    day of the month is past Y's (Y not being its month's last day): Y's parts are parameters,
-    the start's are read from the row."""
-    start = f"{alias}.start_date"
-    return (
-        f"({alias}.origin = %s AND {alias}.status <> %s"
-        f" AND {alias}.installments_paid < {alias}.tenure"
-        f" AND {month_index(start)} + {alias}.installments_paid"
-        f" + CASE WHEN {day_of_month(start)} > %s THEN 1 ELSE 0 END < %s)"
-    )
-
-
-def late_beyond_params(as_of: date, days: int) -> tuple[str, str, int, int]:
-    last_calm_day = as_of - timedelta(days=days + 1)
-    last_of_its_month = (last_calm_day + timedelta(days=1)).day == 1
-    # On a month's last day every start day has had its anniversary: no day exceeds 31.
-    day = 31 if last_of_its_month else last_calm_day.day
-    return BOOKED, CLOSED, day, last_calm_day.year * 12 + last_calm_day.month
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,8 @@
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from core import sql
+from core.aggregates import paise_sum, rupees
 from core.limits import LARGEST_ID
 from customers.errors import CustomerNotFound
 from customers.limits import SMALLEST_PHONE_NUMBER
@@ -42,7 +42,5 @@ def search_customers(query: str) -> QuerySet[Customer]:
 
 def customer_totals() -> tuple[int, Decimal]:
     """How many customers there are and the sum of their approved limits: one query."""
-    total = sql.money_sum("c.approved_limit")
-    rows = sql.fetch_all(f"SELECT COUNT(*), {total} FROM {sql.table(Customer)} c", ())  # noqa: S608
-    count, limits = rows[0]
-    return int(count), sql.money_total(limits)
+    totals = Customer.objects.aggregate(customers=Count("pk"), limits=paise_sum("approved_limit"))
+    return totals["customers"], rupees(totals["limits"])

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from core import clock
 from core.admin import ReadOnlyAdmin
 from loans.models import Loan, Payment
-from loans.selectors import schedule_of
+from loans.servicing import schedule_of
 
 
 class PaymentInline(admin.TabularInline):  # type: ignore[type-arg]

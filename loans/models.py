@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -15,6 +16,7 @@ from credit.limits import (
 )
 from credit.money import MONEY_PLACES
 from customers.models import Customer
+from loans import standing as conditions
 
 
 class LoanStatus(models.TextChoices):
@@ -48,6 +50,16 @@ def tenure_in_range(prefix: str) -> models.CheckConstraint:
     )
 
 
+class LoanQuerySet(models.QuerySet["Loan"]):
+    """Loans selected by where they stand (loans.standing's conditions)."""
+
+    def current(self, as_of: date) -> "LoanQuerySet":
+        return self.filter(conditions.current_on(as_of))
+
+    def late_beyond(self, days: int, as_of: date) -> "LoanQuerySet":
+        return self.filter(conditions.late_beyond(days, as_of))
+
+
 class Loan(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="loans")
     loan_amount = amount_field()
@@ -66,6 +78,8 @@ class Loan(models.Model):
     source_loan_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LoanQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -13,7 +13,7 @@ from credit.dates import add_months
 from credit.policy import Decision
 from loans.errors import LoanClosed, LoanNotFound, LoanNotServicedHere
 from loans.models import Loan, LoanOrigin, LoanStatus, Payment
-from loans.selectors import loan_schedule, payment_records
+from loans.servicing import loan_schedule, payment_records
 
 
 def book_loan(customer_id: int, decision: Decision, as_of: date) -> int:

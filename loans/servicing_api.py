@@ -13,8 +13,8 @@ from core.idempotency import idempotent
 from core.schema import error_responses, query_parameters
 from loans.contracts import PaymentInput, PaymentOutput, PayoffOutput, PayoffQuery, ScheduleOutput
 from loans.errors import LoanClosed, LoanNotFound
-from loans.selectors import payoff_on, schedule_of
 from loans.services import record_payment
+from loans.servicing import payoff_on, schedule_of
 
 
 class LoanScheduleApi(APIView):

@@ -13,7 +13,7 @@ from credit import standing
 from customers.selectors import customer_totals
 from decisions.selectors import decisions_per_day
 from ingestion.selectors import latest_jobs
-from loans.selectors import active_book
+from loans.portfolio import active_book
 
 DAYS_SHOWN = 30
 JOBS_SHOWN = 5

@@ -13,8 +13,9 @@ from console.templatetags.figures import money
 from console.views.submit import submit_once
 from core import clock
 from loans.models import LoanOrigin, LoanStatus
-from loans.selectors import get_loan, loan_with_holder, payments_of, payoff_on, schedule_of
+from loans.selectors import get_loan, loan_with_holder, payments_of
 from loans.services import record_payment
+from loans.servicing import payoff_on, schedule_of
 
 
 def _loan_page(

@@ -1,5 +1,5 @@
-"""Where a loan stands: each rule of loans/standing.py, and its SQL form held to its Python form
-over generated loans."""
+"""Where a loan stands: each rule of credit/standing.py, and its SQL forms (loans/standing.py)
+held to its Python form over generated loans."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,6 +17,7 @@ from credit.emi import monthly_installment
 from credit.schedule import amortize
 from credit.scoring import LoanHistory
 from customers.tests.factories import CustomerFactory
+from loans import standing as loan_standing
 from loans.models import Loan
 from loans.selectors import customer_loans
 
@@ -155,16 +156,17 @@ def test_the_sql_form_of_current_selects_exactly_the_loans_the_python_form_calls
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT l.id FROM {table} l WHERE l.customer_id = %s"  # noqa: S608
-                f" AND {standing.current_sql('l')}",
-                [customer.pk, *standing.current_params(sql.db_date(as_of))],
+                f" AND {loan_standing.current_sql('l')}",
+                [customer.pk, *loan_standing.current_params(sql.db_date(as_of))],
             )
             by_sql = {row[0] for row in cursor.fetchall()}
+        mine = Loan.objects.filter(customer=customer)
+        by_queryset = set(mine.current(as_of).values_list("pk", flat=True))
         by_python = {
-            loan.pk
-            for loan in Loan.objects.filter(customer=customer)
-            if standing.is_current(loan.status, loan.end_date, as_of)
+            loan.pk for loan in mine if standing.is_current(loan.status, loan.end_date, as_of)
         }
         assert by_sql == by_python
+        assert by_queryset == by_python
         # view-loans runs the same condition and shows the Python form's status.
         active = customer_loans(customer.pk, as_of=as_of, status=standing.ACTIVE)
         closed = customer_loans(customer.pk, as_of=as_of, status=standing.CLOSED)
@@ -189,14 +191,8 @@ def test_the_sql_form_of_late_selects_exactly_the_loans_the_python_form_calls_la
     customer = CustomerFactory.create()
     try:
         _store(customer, loans)
-        condition = standing.late_beyond_sql("l", sql.month_index, sql.day_of_month)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT l.id FROM {sql.table(Loan)} l WHERE l.customer_id = %s"  # noqa: S608
-                f" AND {condition}",
-                [customer.pk, *standing.late_beyond_params(as_of, days)],
-            )
-            by_sql = {row[0] for row in cursor.fetchall()}
+        mine = Loan.objects.filter(customer=customer)
+        by_sql = set(mine.late_beyond(days, as_of).values_list("pk", flat=True))
         by_python = {
             loan.pk
             for loan in Loan.objects.filter(customer=customer)
@@ -208,8 +204,21 @@ def test_the_sql_form_of_late_selects_exactly_the_loans_the_python_form_calls_la
         customer.delete()
 
 
-def test_late_beyond_reads_the_last_calm_day_as_a_month_index_and_a_day():
-    # 30 days late on 15 July: the last calm day is 14 June.
-    assert standing.late_beyond_params(date(2026, 7, 15), 30) == ("booked", "closed", 14, 24318)
-    # Its month's last day: every start day has had its anniversary by then.
-    assert standing.late_beyond_params(date(2026, 7, 1), 0) == ("booked", "closed", 31, 24318)
+@pytest.mark.django_db
+def test_late_beyond_counts_from_the_day_after_the_due_date_at_a_months_end_too():
+    customer = CustomerFactory.create()
+    started = [date(2026, 5, 14), date(2026, 5, 15), date(2026, 5, 31), date(2026, 6, 1)]
+    ids = dict(
+        zip(started, _store(customer, [Terms(start_date=day) for day in started]), strict=True)
+    )
+    loans = Loan.objects.filter(customer=customer)
+    # On 15 July, No. 1 of the loan from 14 May is 31 days late; from 15 May, 30.
+    assert set(loans.late_beyond(30, date(2026, 7, 15)).values_list("pk", flat=True)) == {
+        ids[date(2026, 5, 14)]
+    }
+    # On 1 July, the loan from 31 May fell due on 30 June (1 day late); from 1 June, today.
+    assert set(loans.late_beyond(0, date(2026, 7, 1)).values_list("pk", flat=True)) == {
+        ids[date(2026, 5, 14)],
+        ids[date(2026, 5, 15)],
+        ids[date(2026, 5, 31)],
+    }

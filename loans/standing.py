@@ -1,0 +1,56 @@
+"""Where a loan stands, as the database selects loans by it: credit/standing.py's rules as the
+conditions of loans.models.LoanQuerySet (Loan.objects.current(as_of), .late_beyond(days,
+as_of)), and the one hand-written form the hot path needs (view-loans' statement).
+loans/tests/test_standing.py holds each SQL form equal to its Python form over generated loans.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.lookups import LessThan
+
+from credit.standing import BOOKED, CLOSED
+
+
+def current_on(as_of: date) -> Q:
+    """credit.standing.is_current: not closed, and the end date not passed."""
+    return Q(end_date__gte=as_of) & ~Q(status=CLOSED)
+
+
+def current_sql(alias: str) -> str:
+    """current_on for the hot path's hand-written statement (loans.selectors.customer_loans), on
+    the loans table aliased `alias`; its parameters are current_params(as_of)."""
+    return f"({alias}.end_date >= %s AND {alias}.status <> %s)"
+
+
+def current_params(as_of: Any) -> tuple[Any, str]:
+    """`as_of` as the database takes a date (core.sql.db_date), and the closed status."""
+    return as_of, CLOSED
+
+
+def late_beyond(days: int, as_of: date) -> Q:
+    """credit.standing.days_past_due(loan, as_of) > days, for any number of days.
+
+    Only a booked, open loan with installments left can be late (installments_settled). It is
+    late beyond `days` when its oldest unpaid installment, number installments_paid + 1, fell
+    due on or before the day Y = as_of − days − 1, i.e. when months_elapsed(start, Y) ≥
+    installments_paid + 1. months_elapsed is the month difference, less one when the start's
+    day of the month is past Y's (Y not being its month's last day)."""
+    calm_until = as_of - timedelta(days=days + 1)
+    last_of_its_month = (calm_until + timedelta(days=1)).day == 1
+    # On a month's last day every start day has had its anniversary: no day exceeds 31.
+    day = 31 if last_of_its_month else calm_until.day
+    start_month = ExtractYear("start_date") * 12 + ExtractMonth("start_date")
+    anniversary_to_come = Case(When(start_date__day__gt=day, then=Value(1)), default=Value(0))
+    return (
+        Q(origin=BOOKED, installments_paid__lt=F("tenure"))
+        & ~Q(status=CLOSED)
+        & Q(
+            LessThan(
+                start_month + F("installments_paid") + anniversary_to_come,
+                calm_until.year * 12 + calm_until.month,
+            )
+        )
+    )
