@@ -1,6 +1,7 @@
 """Who may open which page. A person's roles are their Django groups named after core.auth.Role
-(a superuser is an admin); each area of the console is open to the roles of the API endpoints
-behind it, so a page and its endpoint never disagree about who may use them."""
+(a superuser is an admin); each area of the console is open to the roles each app declares in
+its permissions module, which its API endpoints read too, so a page and its endpoint never
+disagree about who may use them."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -14,21 +15,21 @@ from django.http.response import HttpResponseBase
 from console.views.errors import forbidden, not_found
 from core.auth import Role, role_allows
 from core.errors import NotFoundError
-from customers.api import RegisterApi
-from decisions.audit_api import DecisionApi, DecisionReplayApi
-from ingestion.api import IngestApi
-from policies.api import PoliciesApi
+from customers.permissions import CUSTOMERS
+from decisions.permissions import AUDIT, REPLAY
+from ingestion.permissions import INGESTION
+from policies.permissions import POLICIES
 
 EVERY_ROLE = tuple(Role)
 AREAS: dict[str, tuple[Role, ...]] = {
     "dashboard": EVERY_ROLE,
     # Customers, applications, loans and payments.
-    "customers": RegisterApi.roles,
-    "decisions": DecisionApi.roles,
-    "replay": DecisionReplayApi.roles,
-    "ingestion": IngestApi.roles,
+    "customers": CUSTOMERS,
+    "decisions": AUDIT,
+    "replay": REPLAY,
+    "ingestion": INGESTION,
     # Policy versions and their simulations.
-    "policies": PoliciesApi.roles,
+    "policies": POLICIES,
 }
 ROLE_NAMES = tuple(str(role) for role in Role)
 

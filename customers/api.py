@@ -4,16 +4,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.auth import Role
 from core.contract import parse, respond
 from core.schema import error_responses
 from customers.contracts import RegisterInput, RegisterOutput
 from customers.errors import PhoneNumberTaken
+from customers.permissions import CUSTOMERS
 from customers.services import register_customer
 
 
 class RegisterApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = CUSTOMERS
 
     @extend_schema(
         summary="Register a customer",

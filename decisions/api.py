@@ -9,12 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
-from core.auth import Role, who_asked
+from core.auth import who_asked
 from core.contract import parse, respond
 from core.idempotency import idempotent
 from core.schema import error_responses
 from customers.errors import CustomerNotFound
 from decisions.contracts import CreateLoanOutput, EligibilityOutput, LoanApplicationInput
+from decisions.permissions import APPLICATIONS
 from decisions.services import RecordedDecision, check_eligibility, create_loan
 
 
@@ -39,7 +40,7 @@ APPLICATION_EXAMPLE = OpenApiExample(
 
 
 class CheckEligibilityApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = APPLICATIONS
 
     @extend_schema(
         summary="Decide a loan application without booking it",
@@ -80,7 +81,7 @@ class CheckEligibilityApi(APIView):
 
 
 class CreateLoanApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = APPLICATIONS
 
     @extend_schema(
         summary="Decide a loan application and book it when approved",

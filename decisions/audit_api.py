@@ -6,13 +6,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.auth import Role
 from core.contract import Declaration, parse, respond
 from core.schema import error_responses, query_parameters
 from customers.errors import CustomerNotFound
 from decisions.contracts import DecisionOutput, ReplayOutput, ReplayQuery
 from decisions.errors import DecisionNotFound, NotReplayable
 from decisions.models import CreditDecision
+from decisions.permissions import AUDIT, REPLAY
 from decisions.replay import replay
 from decisions.selectors import customer_decisions, get_decision
 
@@ -40,7 +40,7 @@ class DecisionPage(PageNumberPagination):
 
 
 class CustomerDecisionsApi(APIView):
-    roles = (Role.OFFICER, Role.RISK)
+    roles = AUDIT
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
@@ -61,7 +61,7 @@ class CustomerDecisionsApi(APIView):
 
 
 class DecisionReplayApi(APIView):
-    roles = (Role.RISK,)
+    roles = REPLAY
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
@@ -80,7 +80,7 @@ class DecisionReplayApi(APIView):
 
 
 class DecisionApi(APIView):
-    roles = (Role.OFFICER, Role.RISK)
+    roles = AUDIT
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(

@@ -9,20 +9,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import JsonErrors
-from core.auth import Role, who_asked
+from core.auth import who_asked
 from core.contract import parse, respond
 from core.csv import csv_lines
 from core.errors import INVALID_FIELDS, ApiError
 from core.schema import error_responses
 from decisions.contracts import SimulationAccepted, SimulationInput, SimulationOutput
 from decisions.errors import SimulationNotFound
+from decisions.permissions import SIMULATIONS
 from decisions.simulations import FLIP_COLUMNS, flips_of, get_simulation, start_simulation
 from policies.errors import PolicyNotFound
 from policies.models import PolicyVersion
 
 
 class SimulationsApi(APIView):
-    roles = (Role.RISK,)
+    roles = SIMULATIONS
 
     @extend_schema(
         summary="Simulate a candidate version over the decisions recorded in a window",
@@ -47,7 +48,7 @@ class SimulationsApi(APIView):
 
 
 class SimulationApi(APIView):
-    roles = (Role.RISK,)
+    roles = SIMULATIONS
 
     @extend_schema(
         summary="A simulation's status, progress and, when done, its report",
@@ -68,7 +69,7 @@ class CsvRenderer(BaseRenderer):
 
 
 class SimulationFlipsApi(JsonErrors, APIView):
-    roles = (Role.RISK,)
+    roles = SIMULATIONS
     renderer_classes = [CsvRenderer]
     # No OPTIONS: DRF would describe the view in a body only JSON can carry.
     http_method_names = ["get", "head"]

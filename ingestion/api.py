@@ -12,7 +12,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.auth import Role
 from core.contract import Declaration, Timestamp, parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
@@ -21,6 +20,7 @@ from core.json import TooLarge
 from core.schema import error_responses
 from ingestion.errors import JobNotFound
 from ingestion.models import FileKind, IngestionJob
+from ingestion.permissions import INGESTION
 from ingestion.readers import looks_like_spreadsheet
 from ingestion.selectors import get_job
 from ingestion.services import start_ingestion
@@ -158,7 +158,7 @@ def refuse_oversized(request: Request) -> None:
 
 
 class IngestApi(APIView):
-    roles = (Role.OPERATIONS,)
+    roles = INGESTION
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -189,7 +189,7 @@ class IngestApi(APIView):
 
 
 class IngestStatusApi(APIView):
-    roles = (Role.OPERATIONS,)
+    roles = INGESTION
 
     @extend_schema(
         summary="An ingestion job's status, progress, counts and reported rows",

@@ -6,17 +6,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
-from core.auth import Role
 from core.contract import parse, respond
 from core.schema import error_responses, query_parameters
 from customers.errors import CustomerNotFound
 from loans.contracts import LoanDetailOutput, LoanSummaries, ViewLoansQuery
 from loans.errors import LoanNotFound
+from loans.permissions import SERVICING
 from loans.selectors import customer_loans, loan_with_holder
 
 
 class ViewLoanApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = SERVICING
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
@@ -28,7 +28,7 @@ class ViewLoanApi(APIView):
 
 
 class ViewCustomerLoansApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = SERVICING
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(

@@ -7,18 +7,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
-from core.auth import Role
 from core.contract import parse, respond
 from core.idempotency import idempotent
 from core.schema import error_responses, query_parameters
 from loans.contracts import PaymentInput, PaymentOutput, PayoffOutput, PayoffQuery, ScheduleOutput
 from loans.errors import LoanClosed, LoanNotFound
+from loans.permissions import SERVICING
 from loans.services import record_payment
 from loans.servicing import payoff_on, schedule_of
 
 
 class LoanScheduleApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = SERVICING
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
@@ -30,7 +30,7 @@ class LoanScheduleApi(APIView):
 
 
 class LoanPaymentsApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = SERVICING
 
     @extend_schema(
         summary="Take a payment: it settles the oldest unpaid installment first",
@@ -52,7 +52,7 @@ class LoanPaymentsApi(APIView):
 
 
 class LoanPayoffApi(APIView):
-    roles = (Role.OFFICER,)
+    roles = SERVICING
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(

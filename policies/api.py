@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.auth import Role, who_asked
+from core.auth import who_asked
 from core.contract import (
     parse,
     respond,
@@ -14,6 +14,7 @@ from core.contract import (
 from core.schema import error_responses
 from policies.contracts import DraftInput, PolicyChanges, PolicyList, PolicyOutput
 from policies.errors import PolicyNotADraft, PolicyNotFound
+from policies.permissions import POLICIES
 from policies.selectors import get_version, versions
 from policies.services import activate, create_draft, delete_draft, update_draft
 
@@ -25,7 +26,7 @@ POLICY_EXAMPLE = OpenApiExample(
 
 
 class PoliciesApi(APIView):
-    roles = (Role.RISK,)
+    roles = POLICIES
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
@@ -55,7 +56,7 @@ NOT_A_DRAFT = PolicyNotADraft(1, "active")
 
 
 class PolicyApi(APIView):
-    roles = (Role.RISK,)
+    roles = POLICIES
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
@@ -92,7 +93,7 @@ class PolicyApi(APIView):
 
 
 class PolicyActivationApi(APIView):
-    roles = (Role.RISK,)
+    roles = POLICIES
 
     @extend_schema(
         summary="Make this version the one in force (the one before is retired)",
