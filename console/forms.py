@@ -7,16 +7,18 @@ labels, widgets and the browser's hints. The domain's refusals (a phone number t
 over the payoff quote) land beside the field they name too.
 """
 
+import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from typing import Any, ClassVar, TypeVar
 
 from django import forms
 
 from core.contract import Declaration, InvalidInput, parse
-from core.errors import ApiError
+from core.converters import IdConverter
+from core.errors import ApiError, NotFoundError
 from core.limits import LARGEST_ID
 from credit.limits import MAX_RATE, MAX_TENURE_MONTHS, MIN_RATE, MIN_TENURE_MONTHS
 from credit.scoring import Factor
@@ -39,6 +41,18 @@ def number(**attrs: Any) -> forms.NumberInput:
 
 def whole_number(**attrs: Any) -> forms.NumberInput:
     return forms.NumberInput(attrs={"step": "1", **attrs})
+
+
+def id_in_query(query: Mapping[str, str], name: str) -> int | None:
+    """The id `name` of a page's query, read as a path's id is (ASCII digits, 1 to LARGEST_ID);
+    None when absent. A value that is no id names nothing: NotFoundError, the 404 page."""
+    raw = query.get(name) or ""
+    if not raw:
+        return None
+    if re.fullmatch(IdConverter.regex, raw):
+        with suppress(ValueError):
+            return IdConverter().to_python(raw)
+    raise NotFoundError(f"No {name} {raw[:40]!r}.")
 
 
 class Rejected(Exception):

@@ -1,18 +1,18 @@
-"""django-htmx's request.htmx, on the console's paths only: the API never reads it."""
+"""django-htmx's middleware (request.htmx), on the console's paths only: the API never reads it,
+and its requests are spared the work."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 
 from django.http import HttpRequest, HttpResponseBase
-from django_htmx.middleware import HtmxDetails
+from django_htmx.middleware import HtmxMiddleware
 
 CONSOLE_PATH = "/console/"
 
 
-class ConsoleHtmxMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
+class ConsoleHtmxMiddleware(HtmxMiddleware):
+    sync_capable, async_capable = True, False
 
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if request.path_info.startswith(CONSOLE_PATH):
-            request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+            return super().__call__(request)
         return self.get_response(request)

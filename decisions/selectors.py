@@ -17,10 +17,11 @@ from credit.policy import Policy, installment_cap
 from credit.scoring import CreditScore, Figures, LoanHistory, credit_score, figures_of
 from customers.errors import CustomerNotFound
 from customers.models import Customer
-from customers.selectors import require_customer
+from customers.selectors import get_customer, require_customer
 from decisions.errors import DecisionNotFound
 from decisions.models import CreditDecision
 from loans.models import Loan
+from loans.selectors import LoanView, customer_loans
 from policies.models import PolicyStatus, PolicyVersion
 from policies.selectors import policy_version
 
@@ -184,3 +185,31 @@ def decisions_per_day(since: date, until: date) -> list[DayOfDecisions]:
     return [
         DayOfDecisions(day, tally.get((day, True), 0), tally.get((day, False), 0)) for day in days
     ]
+
+
+@dataclass(frozen=True)
+class CustomerFile:
+    """A customer as the officer's page shows them: who they are, where they stand under the
+    active policy, their loans today, and their decisions (newest first, to be paged)."""
+
+    customer: Customer
+    profile: CreditProfile
+    loans: list[LoanView]
+    decisions: QuerySet[CreditDecision]
+
+
+def customer_file(customer_id: int, as_of: date) -> CustomerFile:
+    return CustomerFile(
+        customer=get_customer(customer_id),
+        profile=credit_profile(customer_id, as_of),
+        loans=customer_loans(customer_id, as_of=as_of, status=None),
+        decisions=CreditDecision.objects.filter(customer_id=customer_id).order_by("-id"),
+    )
+
+
+def decision_of(customer_id: int, decision_id: int | None) -> CreditDecision | None:
+    """The customer's decision `decision_id` (the one an application page shows again); None
+    when none is asked for or they have no such decision."""
+    if decision_id is None:
+        return None
+    return CreditDecision.objects.filter(pk=decision_id, customer_id=customer_id).first()

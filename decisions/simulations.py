@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 
 from core import jobs
 from core.jobs import JobStatus
@@ -155,6 +156,10 @@ def start_simulation(
     )
     jobs.start_after_commit(run_simulation, simulation.pk)
     return simulation
+
+
+def latest_simulations() -> QuerySet[PolicySimulation]:
+    return PolicySimulation.objects.select_related("policy").order_by("-id")
 
 
 def get_simulation(simulation_id: int) -> PolicySimulation:

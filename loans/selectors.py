@@ -72,7 +72,7 @@ def _holder() -> sql.Columns:
     return sql.columns(Customer, _HOLDER, "c")
 
 
-def _view(row: LoanRow, as_of: date, customer: LoanHolder | None = None) -> LoanView:
+def _view(row: LoanRow | Loan, as_of: date, customer: LoanHolder | None = None) -> LoanView:
     where = standing.standing_on(row, as_of)
     return LoanView(
         loan_id=row.id,
@@ -87,6 +87,22 @@ def _view(row: LoanRow, as_of: date, customer: LoanHolder | None = None) -> Loan
         days_past_due=where.days_past_due,
         delinquency_bucket=where.delinquency_bucket,
         customer=customer,
+    )
+
+
+def loan_view(loan: Loan, as_of: date) -> LoanView:
+    """view-loan's answer from a loan read with its customer (select_related)."""
+    holder = loan.customer
+    return _view(
+        loan,
+        as_of,
+        LoanHolder(
+            id=holder.pk,
+            first_name=holder.first_name,
+            last_name=holder.last_name,
+            phone_number=holder.phone_number,
+            age=holder.age,
+        ),
     )
 
 
@@ -140,8 +156,9 @@ def customer_loans(customer_id: int, *, as_of: date, status: str | None) -> list
     return [_view(LoanRow(*terms.values(row)), as_of) for row in rows if row[0] is not None]
 
 
-def get_loan(loan_id: int) -> Loan:
-    loan = Loan.objects.filter(pk=loan_id).first()
+def get_loan(loan_id: int, *, with_customer: bool = False) -> Loan:
+    found = Loan.objects.filter(pk=loan_id)
+    loan = (found.select_related("customer") if with_customer else found).first()
     if loan is None:
         raise LoanNotFound(loan_id)
     return loan

@@ -11,9 +11,10 @@ from core.errors import ApiError
 from credit import schedule
 from credit.dates import add_months
 from credit.policy import Decision
-from loans.errors import LoanClosed, LoanNotFound, LoanNotServicedHere
+from loans.errors import LoanNotFound
 from loans.models import Loan, LoanOrigin, LoanStatus, Payment
-from loans.servicing import loan_schedule, payment_records
+from loans.selectors import payments_of
+from loans.servicing import loan_schedule, payment_records, payment_refusal
 
 
 def book_loan(customer_id: int, decision: Decision, as_of: date) -> int:
@@ -49,11 +50,10 @@ def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date)
         loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
         if loan is None:
             raise LoanNotFound(loan_id)
-        if loan.origin == LoanOrigin.IMPORTED:
-            raise LoanNotServicedHere(loan_id)
-        if loan.status == LoanStatus.CLOSED:
-            raise LoanClosed(loan_id)
-        earlier = payment_records(loan)
+        refusal = payment_refusal(loan)
+        if refusal is not None:
+            raise refusal
+        earlier = payment_records(list(payments_of(loan_id)))
         rows = loan_schedule(loan)
         before = schedule.apply_payments(rows, earlier)
         quote = schedule.payoff_quote(rows, before, loan.start_date, paid_on)

@@ -1,16 +1,28 @@
 """A loan's servicing as its pages and endpoints read it: the schedule with each installment's
-status, the payments applied to it, the payoff quote for a day. The arithmetic is
-credit/schedule.py's; this module reads the loan and its payments for it."""
+status, the payments applied to it, the payoff quote for a day, and whether it takes payments
+here. The arithmetic is credit/schedule.py's; this module reads the loan and its payments."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.errors import INVALID_FIELDS, ApiError
+from core.errors import INVALID_FIELDS, ApiError, ConflictError
 from credit import schedule, standing
 from credit.emi import monthly_installment
-from loans.models import Loan
-from loans.selectors import get_loan
+from loans.errors import LoanClosed, LoanNotServicedHere
+from loans.models import Loan, LoanOrigin, LoanStatus, Payment
+from loans.selectors import LoanView, get_loan, loan_view, payments_of
+
+
+def payment_refusal(loan: Loan) -> ConflictError | None:
+    """Why the loan takes no payment here, or None: the history files' loans are serviced in
+    the lender's source system, and a closed loan is paid off."""
+    if loan.origin == LoanOrigin.IMPORTED:
+        return LoanNotServicedHere(loan.pk)
+    if loan.status == LoanStatus.CLOSED:
+        return LoanClosed(loan.pk)
+    return None
 
 
 def loan_schedule(loan: Loan) -> tuple[schedule.Installment, ...]:
@@ -25,21 +37,25 @@ def loan_schedule(loan: Loan) -> tuple[schedule.Installment, ...]:
     )
 
 
-def payment_records(loan: Loan) -> list[schedule.PaymentRecord]:
+def payment_records(payments: Sequence[Payment]) -> list[schedule.PaymentRecord]:
+    """The payments (in the order they were applied) as the schedule's arithmetic takes them."""
     return [
-        schedule.PaymentRecord(amount=amount, paid_on=paid_on, settles_loan=settles)
-        for amount, paid_on, settles in loan.payments.order_by("paid_on", "id").values_list(
-            "amount", "paid_on", "settles_loan"
+        schedule.PaymentRecord(
+            amount=payment.amount, paid_on=payment.paid_on, settles_loan=payment.settles_loan
         )
+        for payment in payments
     ]
 
 
 def loan_servicing(
-    loan: Loan, rows: tuple[schedule.Installment, ...], as_of: date
+    loan: Loan,
+    rows: tuple[schedule.Installment, ...],
+    payments: Sequence[Payment],
+    as_of: date,
 ) -> schedule.Servicing:
     if loan.origin == standing.IMPORTED:
         return standing.settled_by_date(rows, as_of)
-    return schedule.apply_payments(rows, payment_records(loan))
+    return schedule.apply_payments(rows, payment_records(payments))
 
 
 @dataclass(frozen=True)
@@ -56,12 +72,11 @@ class LoanSchedule:
     installments: list[ScheduledInstallment]
 
 
-def schedule_of(loan_id: int, as_of: date) -> LoanSchedule:
+def schedule_for(loan: Loan, payments: Sequence[Payment], as_of: date) -> LoanSchedule:
     """Every installment with its status on `as_of`, and when it was paid (unknown for
     imported loans: the files record no payments)."""
-    loan = get_loan(loan_id)
     rows = loan_schedule(loan)
-    servicing = loan_servicing(loan, rows, as_of)
+    servicing = loan_servicing(loan, rows, payments, as_of)
     statuses = schedule.installment_statuses(rows, servicing, as_of)
     paid_dates_known = loan.origin != standing.IMPORTED
     where = standing.standing_on(loan, as_of)
@@ -78,6 +93,10 @@ def schedule_of(loan_id: int, as_of: date) -> LoanSchedule:
     )
 
 
+def schedule_of(loan_id: int, as_of: date) -> LoanSchedule:
+    return schedule_for(get_loan(loan_id), list(payments_of(loan_id)), as_of)
+
+
 @dataclass(frozen=True, slots=True)
 class PayoffQuote:
     loan_id: int
@@ -87,16 +106,15 @@ class PayoffQuote:
     total: Decimal
 
 
-def payoff_on(loan_id: int, on: date, *, as_of: date) -> PayoffQuote:
+def quote_for(loan: Loan, payments: Sequence[Payment], on: date, *, as_of: date) -> PayoffQuote:
     """What closes the loan on `on`, counting the payments made by `as_of`."""
-    loan = get_loan(loan_id)
     if on < loan.start_date:
         raise ApiError(
             INVALID_FIELDS, {"on": [f"Must not be before the loan's start ({loan.start_date})."]}
         )
     rows = loan_schedule(loan)
     quote = schedule.payoff_quote(
-        rows, loan_servicing(loan, rows, min(on, as_of)), loan.start_date, on
+        rows, loan_servicing(loan, rows, payments, min(on, as_of)), loan.start_date, on
     )
     return PayoffQuote(
         loan_id=loan.pk,
@@ -104,4 +122,35 @@ def payoff_on(loan_id: int, on: date, *, as_of: date) -> PayoffQuote:
         outstanding_principal=quote.outstanding_principal,
         accrued_interest=quote.accrued_interest,
         total=quote.total,
+    )
+
+
+def payoff_on(loan_id: int, on: date, *, as_of: date) -> PayoffQuote:
+    return quote_for(get_loan(loan_id), list(payments_of(loan_id)), on, as_of=as_of)
+
+
+@dataclass(frozen=True, slots=True)
+class LoanAccount:
+    """A loan as its page shows it, read once: its terms and standing with its customer, the
+    schedule, the payments, today's payoff quote, and whether it takes payments here."""
+
+    loan: LoanView
+    origin: str
+    schedule: LoanSchedule
+    payments: list[Payment]
+    quote: PayoffQuote
+    payment_refusal: ConflictError | None
+
+
+def loan_account(loan_id: int, as_of: date) -> LoanAccount:
+    """Two queries: the loan with its customer, and its payments."""
+    loan = get_loan(loan_id, with_customer=True)
+    payments = list(payments_of(loan_id))
+    return LoanAccount(
+        loan=loan_view(loan, as_of),
+        origin=loan.origin,
+        schedule=schedule_for(loan, payments, as_of),
+        payments=payments,
+        quote=quote_for(loan, payments, as_of, as_of=as_of),
+        payment_refusal=payment_refusal(loan),
     )

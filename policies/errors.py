@@ -8,6 +8,7 @@ from core.errors import ConflictError, NotFoundError
 class PolicyErrorCode(StrEnum):
     POLICY_NOT_FOUND = "policy_not_found"
     POLICY_NOT_A_DRAFT = "policy_not_a_draft"
+    POLICY_IN_USE = "policy_in_use"
 
 
 class PolicyNotFound(NotFoundError):
@@ -24,4 +25,13 @@ class PolicyNotADraft(ConflictError):
         super().__init__(
             f"Policy version {version} is {status}: only a draft may be changed or deleted; "
             "create a new draft based on it instead."
+        )
+
+
+class PolicyInUse(ConflictError):
+    code = PolicyErrorCode.POLICY_IN_USE
+
+    def __init__(self, version: int) -> None:
+        super().__init__(
+            f"Policy version {version} has simulations that refer to it: it is kept with them."
         )

@@ -3,10 +3,11 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from core.contract import parse
-from policies.errors import PolicyNotADraft, PolicyNotFound
+from policies.errors import PolicyInUse, PolicyNotADraft, PolicyNotFound
 from policies.models import PolicyStatus, PolicyVersion
 from policies.parameters import PolicyParameters
 from policies.selectors import get_version
@@ -57,7 +58,11 @@ def update_draft(version: int, *, changes: dict[str, Any]) -> PolicyVersion:
 
 @transaction.atomic
 def delete_draft(version: int) -> None:
-    _locked_draft(version).delete()
+    """PolicyInUse while anything refers to the draft (its simulations: their reports name it)."""
+    try:
+        _locked_draft(version).delete()
+    except ProtectedError as referred:
+        raise PolicyInUse(version) from referred
 
 
 @transaction.atomic

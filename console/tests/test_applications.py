@@ -211,3 +211,10 @@ def test_a_form_still_being_sent_says_so(officer, customer, monkeypatch):
         "This form is still being sent: wait a moment and reload the page."
         in answer.content.decode()
     )
+
+
+@pytest.mark.parametrize("shown", ["²", "١", "4.0", "0", "-3", "9" * 30])
+def test_a_decision_that_is_no_id_is_the_404_page(officer, customer, shown):
+    page = officer.get(f"/console/customers/{customer.pk}/apply/", {"decision": shown})
+    assert page.status_code == 404
+    assert "<h1>Not found</h1>" in page.content.decode()

@@ -246,9 +246,7 @@ def test_a_version_page_shows_its_parameters_and_what_may_be_done(risk):
 
 def test_deleting_takes_a_post(risk):
     draft = create_draft(changes={}, based_on=None, created_by="ravi")
-    assert (
-        risk.get(f"/console/policies/{draft.version}/delete/")["Location"] == "/console/policies/"
-    )
+    assert risk.get(f"/console/policies/{draft.version}/delete/").status_code == 405
     assert PolicyVersion.objects.filter(pk=draft.pk).exists()
 
 
@@ -260,3 +258,25 @@ def test_a_simulation_form_sent_again_with_other_values_is_refused(risk, run_inl
     assert again.status_code == 400
     assert "This form was already sent with other values" in again.content.decode()
     assert PolicySimulation.objects.count() == 1
+
+
+def test_a_version_that_cannot_go_stays_and_its_page_says_why(risk):
+    draft = create_draft(changes={}, based_on=None, created_by="ravi")
+    PolicySimulation.objects.create(
+        policy_id=draft.version, date_from=date(2026, 6, 1), date_to=date(2026, 6, 30)
+    )
+    for version, reason in (
+        (draft.version, "has simulations that refer to it: it is kept with them."),
+        (1, "is active: only a draft may be changed or deleted"),
+    ):
+        refused = risk.post(f"/console/policies/{version}/delete/", {}, follow=True)
+        assert refused.redirect_chain == [(f"/console/policies/{version}/", 303)]
+        assert f"Policy version {version} {reason}" in refused.content.decode()
+        assert PolicyVersion.objects.filter(pk=version).exists()
+
+
+@pytest.mark.parametrize("based_on", ["²", "٣", "1.0", "-1", "0", "9" * 30, "1 "])
+def test_a_draft_based_on_something_that_is_no_version_number_is_the_404_page(risk, based_on):
+    page = risk.get("/console/policies/draft/", {"based_on": based_on})
+    assert page.status_code == 404
+    assert "<h1>Not found</h1>" in page.content.decode()

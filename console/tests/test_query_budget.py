@@ -78,7 +78,7 @@ PAGES = {
     "search": ("/console/customers/?q=First", 5),
     "customer": ("/console/customers/{customer}/", 9),
     "application": ("/console/customers/{customer}/apply/?decision={decision}", 5),
-    "loan": ("/console/loans/{loan}/", 10),
+    "loan": ("/console/loans/{loan}/", 5),
     "payoff": ("/console/loans/{loan}/payoff/?on=2026-06-15", 5),
     "decisions": ("/console/decisions/?kind=check_eligibility", 5),
     "decision": ("/console/decisions/{decision}/", 6),

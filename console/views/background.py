@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django_htmx.http import HttpResponseClientRefresh
 
 from core.csv import csv_lines
 from core.jobs import BackgroundJob
@@ -14,12 +15,11 @@ from core.jobs import BackgroundJob
 def live(
     request: HttpRequest, template: str, context: dict[str, Any], job: BackgroundJob
 ) -> HttpResponse:
-    """The progress fragment; once the job has finished, the whole page again (HX-Refresh),
-    which then shows the results and polls no more."""
-    response = render(request, template, context)
+    """The progress fragment; once the job has finished, the whole page again (htmx refreshes
+    it), which then shows the results and polls no more."""
     if job.finished:
-        response["HX-Refresh"] = "true"
-    return response
+        return HttpResponseClientRefresh()
+    return render(request, template, context)
 
 
 def csv_download(

@@ -5,13 +5,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
 from console import charts
 from console.decisions import FACTORS, decision_panel
-from console.forms import ApplicationForm, CustomerSearchForm, RegisterForm
+from console.forms import ApplicationForm, CustomerSearchForm, RegisterForm, id_in_query
+from console.requests import HtmxHttpRequest
 from console.roles import requires
 from console.templatetags.figures import money
 from console.views.submit import submit_once
@@ -19,21 +21,22 @@ from core import clock
 from core.auth import who_asked
 from customers.selectors import get_customer, search_customers
 from customers.services import register_customer
-from decisions.selectors import credit_profile, customer_decisions, get_decision
+from decisions.selectors import customer_file, decision_of, get_decision
 from decisions.services import check_eligibility, create_loan
-from loans.selectors import customer_loans
 
 CUSTOMERS_A_PAGE = 25
 DECISIONS_A_PAGE = 10
 
 
+@require_safe
 @requires("customers")
-def customers(request: HttpRequest) -> HttpResponse:
+def customers(request: HtmxHttpRequest) -> HttpResponse:
     return _customers_page(request, RegisterForm())
 
 
+@require_POST
 @requires("customers")
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: HtmxHttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST)
     if form.is_valid():
         registration = form.declared.registration()
@@ -49,30 +52,29 @@ def register(request: HttpRequest) -> HttpResponse:
     return _customers_page(request, form, status=400)
 
 
-def _customers_page(request: HttpRequest, form: RegisterForm, status: int = 200) -> HttpResponse:
+def _customers_page(
+    request: HtmxHttpRequest, form: RegisterForm, status: int = 200
+) -> HttpResponse:
     search = CustomerSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     page = Paginator(search_customers(query), CUSTOMERS_A_PAGE).get_page(request.GET.get("page"))
     context = {"search": search, "query": query, "page": page, "form": form}
-    if request.htmx and request.htmx.target == "results":  # type: ignore[attr-defined]
+    if request.htmx.target == "results":
         return render(request, "console/partials/customer_results.html", context)
     return render(request, "console/customers.html", context, status=status)
 
 
+@require_safe
 @requires("customers")
-def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
-    today = clock.today()
-    person = get_customer(customer_id)
-    profile = credit_profile(customer_id, today)
-    figures = profile.figures
-    decisions = Paginator(customer_decisions(customer_id), DECISIONS_A_PAGE).get_page(
-        request.GET.get("page")
-    )
+def customer(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
+    found = customer_file(customer_id, clock.today())
+    profile, figures = found.profile, found.profile.figures
+    decisions = Paginator(found.decisions, DECISIONS_A_PAGE).get_page(request.GET.get("page"))
     weights = profile.policy.score.weights
     context = {
-        "customer": person,
+        "customer": found.customer,
         "profile": profile,
-        "loans": customer_loans(customer_id, as_of=today, status=None),
+        "loans": found.loans,
         "decisions": decisions,
         "limit_meter": charts.meter(
             "Approved limit used by current loans",
@@ -102,34 +104,31 @@ def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 def _application_page(
-    request: HttpRequest, customer_id: int, form: ApplicationForm, status: int = 200, **extra: Any
+    request: HtmxHttpRequest,
+    customer_id: int,
+    form: ApplicationForm,
+    status: int = 200,
+    **extra: Any,
 ) -> HttpResponse:
     context = {"customer": get_customer(customer_id), "form": form, **extra}
     return render(request, "console/application.html", context, status=status)
 
 
+@require_safe
 @requires("customers")
-def application(request: HttpRequest, customer_id: int) -> HttpResponse:
+def application(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
     """The form; with ?decision=ID (a refused booking sends the officer here) that decision."""
-    shown = request.GET.get("decision", "")
-    panel = None
-    form = ApplicationForm()
-    if shown.isdigit():
-        record = get_decision(int(shown))
-        if record.customer_id == customer_id:
-            panel = decision_panel(record)
-            form = ApplicationForm(
-                initial={
-                    "loan_amount": record.loan_amount,
-                    "interest_rate": record.interest_rate,
-                    "tenure": record.tenure,
-                }
-            )
-    return _application_page(request, customer_id, form, panel=panel)
+    record = decision_of(customer_id, id_in_query(request.GET, "decision"))
+    if record is None:
+        return _application_page(request, customer_id, ApplicationForm())
+    asked = {"loan_amount": record.loan_amount, "interest_rate": record.interest_rate}
+    form = ApplicationForm(initial={**asked, "tenure": record.tenure})
+    return _application_page(request, customer_id, form, panel=decision_panel(record))
 
 
+@require_POST
 @requires("customers")
-def check(request: HttpRequest, customer_id: int) -> HttpResponse:
+def check(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
     """Decide without booking: the decision is recorded, as check-eligibility records it."""
     form = ApplicationForm(request.POST, fixed={"customer_id": customer_id})
     if not form.is_valid():
@@ -144,16 +143,21 @@ def check(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 def _decided(
-    request: HttpRequest, customer_id: int, form: ApplicationForm, panel: Any, status: int = 200
+    request: HtmxHttpRequest,
+    customer_id: int,
+    form: ApplicationForm,
+    panel: Any,
+    status: int = 200,
 ) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         context = {"form": form, "panel": panel, "customer": get_customer(customer_id)}
         return render(request, "console/partials/application_result.html", context, status=status)
     return _application_page(request, customer_id, form, status=status, panel=panel)
 
 
+@require_POST
 @requires("customers")
-def book(request: HttpRequest, customer_id: int) -> HttpResponse:
+def book(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
     """Decide and book as create-loan does, once per rendered form."""
     form = ApplicationForm(request.POST, fixed={"customer_id": customer_id})
     if form.is_valid():

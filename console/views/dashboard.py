@@ -1,22 +1,16 @@
 """The dashboard: the book at a glance, for every role."""
 
-from datetime import timedelta
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from console import charts
+from console.overview import DAYS_SHOWN, book_overview
+from console.requests import HtmxHttpRequest
 from console.roles import requires
 from console.templatetags.figures import count, money
 from core import clock
 from credit import standing
-from customers.selectors import customer_totals
-from decisions.selectors import decisions_per_day
-from ingestion.selectors import latest_jobs
-from loans.portfolio import active_book
-
-DAYS_SHOWN = 30
-JOBS_SHOWN = 5
 
 
 def days_past_due_of_buckets() -> dict[str, str]:
@@ -29,12 +23,11 @@ def days_past_due_of_buckets() -> dict[str, str]:
     return ranges
 
 
+@require_safe
 @requires("dashboard")
-def dashboard(request: HttpRequest) -> HttpResponse:
-    today = clock.today()
-    customers, approved_limits = customer_totals()
-    book = active_book(today)
-    days = decisions_per_day(today - timedelta(days=DAYS_SHOWN - 1), today)
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    overview = book_overview(clock.today())
+    book, days, approved_limits = overview.book, overview.days, overview.approved_limits
     decisions_chart = charts.stacked_columns(
         f"Approvals and refusals per day, the last {DAYS_SHOWN} days",
         [day.day.strftime("%d %b") for day in days],
@@ -52,7 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         money(approved_limits),
     )
     context = {
-        "customers": customers,
+        "customers": overview.customers,
         "approved_limits": approved_limits,
         "book": book,
         "exposure": exposure,
@@ -63,6 +56,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (bucket, days_past_due_of_buckets()[bucket], loans)
             for bucket, loans in book.by_bucket.items()
         ],
-        "jobs": list(latest_jobs()[:JOBS_SHOWN]),
+        "jobs": overview.jobs,
     }
     return render(request, "console/dashboard.html", context)

@@ -4,11 +4,13 @@ its rules and reasons, and (for the risk role) its replay."""
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from console.decisions import decision_panel
 from console.forms import DecisionFilterForm, ReplayForm
+from console.requests import HtmxHttpRequest
 from console.roles import may, requires
 from decisions.errors import NotReplayable
 from decisions.replay import replay
@@ -28,8 +30,9 @@ FIGURES = {
 }
 
 
+@require_safe
 @requires("decisions")
-def decisions(request: HttpRequest) -> HttpResponse:
+def decisions(request: HtmxHttpRequest) -> HttpResponse:
     form = DecisionFilterForm(request.GET)
     found = find_decisions()
     if form.is_valid():
@@ -50,8 +53,9 @@ def decisions(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @requires("decisions")
-def decision(request: HttpRequest, decision_id: int) -> HttpResponse:
+def decision(request: HtmxHttpRequest, decision_id: int) -> HttpResponse:
     record = get_decision(decision_id)
     context: dict[str, Any] = {
         "panel": decision_panel(record),
@@ -67,7 +71,7 @@ def decision(request: HttpRequest, decision_id: int) -> HttpResponse:
     return render(request, "console/decision.html", context)
 
 
-def _replayed(request: HttpRequest, decision_id: int) -> dict[str, Any]:
+def _replayed(request: HtmxHttpRequest, decision_id: int) -> dict[str, Any]:
     """The replay under the recorded version, or under the version the person chose (a
     what-if for this one case)."""
     form = ReplayForm(request.GET or None, versions=[row.version for row in versions()])

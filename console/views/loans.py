@@ -3,23 +3,24 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
 from console.forms import PaymentForm, PayoffForm, attempt
+from console.requests import HtmxHttpRequest
 from console.roles import requires
 from console.templatetags.figures import money
 from console.views.submit import submit_once
 from core import clock
-from loans.models import LoanOrigin, LoanStatus
-from loans.selectors import get_loan, loan_with_holder, payments_of
+from loans.models import LoanOrigin
 from loans.services import record_payment
-from loans.servicing import payoff_on, schedule_of
+from loans.servicing import loan_account, payoff_on
 
 
 def _loan_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     loan_id: int,
     payment_form: PaymentForm,
     status: int = 200,
@@ -27,32 +28,31 @@ def _loan_page(
 ) -> HttpResponse:
     """The loan page; `payoff` is a quote asked for (its form and answer), else today's."""
     today = clock.today()
-    view = loan_with_holder(loan_id, today)
-    loan = get_loan(loan_id)
+    account = loan_account(loan_id, today)
     context = {
-        "loan": view,
-        "serviced_here": loan.origin == LoanOrigin.BOOKED and loan.status != LoanStatus.CLOSED,
-        "imported": loan.origin == LoanOrigin.IMPORTED,
-        "schedule": schedule_of(loan_id, today),
-        "payments": list(payments_of(loan_id)),
+        "loan": account.loan,
+        "serviced_here": account.payment_refusal is None,
+        "imported": account.origin == LoanOrigin.IMPORTED,
+        "schedule": account.schedule,
+        "payments": account.payments,
         "payment_form": payment_form,
+        "payoff_form": PayoffForm(initial={"on": today.isoformat()}),
+        "quote": account.quote,
     }
-    if payoff is None:
-        payoff = (
-            PayoffForm(initial={"on": today.isoformat()}),
-            payoff_on(loan_id, today, as_of=today),
-        )
-    context["payoff_form"], context["quote"] = payoff
+    if payoff is not None:
+        context["payoff_form"], context["quote"] = payoff
     return render(request, "console/loan.html", context, status=status)
 
 
+@require_safe
 @requires("customers")
-def loan(request: HttpRequest, loan_id: int) -> HttpResponse:
+def loan(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
     return _loan_page(request, loan_id, PaymentForm())
 
 
+@require_POST
 @requires("customers")
-def pay(request: HttpRequest, loan_id: int) -> HttpResponse:
+def pay(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
     """Record a payment as POST /loans/{id}/payments does, once per rendered form."""
     form = PaymentForm(request.POST)
     if form.is_valid():
@@ -72,8 +72,9 @@ def pay(request: HttpRequest, loan_id: int) -> HttpResponse:
     return _loan_page(request, loan_id, form, status=400)
 
 
+@require_safe
 @requires("customers")
-def payoff(request: HttpRequest, loan_id: int) -> HttpResponse:
+def payoff(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
     """The payoff quote for the chosen day: an htmx fragment of the loan page, or, for a plain
     form submission (no script), the whole page with that quote."""
     form = PayoffForm(request.GET)
@@ -81,13 +82,8 @@ def payoff(request: HttpRequest, loan_id: int) -> HttpResponse:
     quote = None
     if form.is_valid():
         quote = attempt(form, lambda: payoff_on(loan_id, form.declared.on or today, as_of=today))
-    if not request.htmx:  # type: ignore[attr-defined]
-        return _loan_page(
-            request, loan_id, PaymentForm(), 200 if quote else 400, payoff=(form, quote)
-        )
-    return render(
-        request,
-        "console/partials/payoff.html",
-        {"payoff_form": form, "quote": quote, "loan_id": loan_id},
-        status=200 if quote else 400,
-    )
+    status = 200 if quote else 400
+    if not request.htmx:
+        return _loan_page(request, loan_id, PaymentForm(), status, payoff=(form, quote))
+    context = {"payoff_form": form, "quote": quote, "loan_id": loan_id}
+    return render(request, "console/partials/payoff.html", context, status=status)

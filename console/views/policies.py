@@ -6,20 +6,29 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
 from console import charts
-from console.forms import PolicyDraftForm, PolicyPairForm, SimulationForm, attempt
+from console.forms import PolicyDraftForm, PolicyPairForm, SimulationForm, attempt, id_in_query
+from console.requests import HtmxHttpRequest
 from console.roles import requires
 from console.templatetags.figures import count
 from console.views.background import csv_download, live
-from console.views.submit import SeeOther, submit_once
+from console.views.submit import SeeOther, require_form, submit_once
 from core.auth import who_asked
+from core.errors import ConflictError
 from core.jobs import JobStatus
-from decisions.models import PolicySimulation
-from decisions.simulations import FLIP_COLUMNS, flips_of, get_simulation, start_simulation, tally_of
+from decisions.simulations import (
+    FLIP_COLUMNS,
+    flips_of,
+    get_simulation,
+    latest_simulations,
+    start_simulation,
+    tally_of,
+)
 from policies.models import PolicyStatus
 from policies.selectors import active_version_id, differences, get_version, versions
 from policies.services import activate, create_draft, delete_draft, update_draft
@@ -27,8 +36,9 @@ from policies.services import activate, create_draft, delete_draft, update_draft
 SIMULATIONS_A_PAGE = 20
 
 
+@require_safe
 @requires("policies")
-def policies(request: HttpRequest) -> HttpResponse:
+def policies(request: HtmxHttpRequest) -> HttpResponse:
     rows = list(versions())
     numbers = [row.version for row in rows]
     active = active_version_id()
@@ -38,8 +48,9 @@ def policies(request: HttpRequest) -> HttpResponse:
     return render(request, "console/policies.html", {"versions": rows, "pair": pair})
 
 
+@require_safe
 @requires("policies")
-def policy(request: HttpRequest, version: int) -> HttpResponse:
+def policy(request: HtmxHttpRequest, version: int) -> HttpResponse:
     row = get_version(version)
     return render(
         request,
@@ -52,8 +63,9 @@ def policy(request: HttpRequest, version: int) -> HttpResponse:
     )
 
 
+@require_safe
 @requires("policies")
-def compare(request: HttpRequest) -> HttpResponse:
+def compare(request: HtmxHttpRequest) -> HttpResponse:
     numbers = [row.version for row in versions()]
     pair = PolicyPairForm(request.GET, versions=numbers)
     context: dict[str, Any] = {"pair": pair, "rows": None}
@@ -72,17 +84,22 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 
 def _draft_page(
-    request: HttpRequest, form: PolicyDraftForm, base: Any, editing: Any = None, status: int = 200
+    request: HtmxHttpRequest,
+    form: PolicyDraftForm,
+    base: Any,
+    editing: Any = None,
+    status: int = 200,
 ) -> HttpResponse:
     context = {"form": form, "base": base, "editing": editing}
     return render(request, "console/draft.html", context, status=status)
 
 
+@require_form
 @requires("policies")
-def draft(request: HttpRequest) -> HttpResponse:
+def draft(request: HtmxHttpRequest) -> HttpResponse:
     """A new draft from a version (the active one unless ?based_on=N), every parameter shown."""
-    chosen = request.POST.get("based_on") or request.GET.get("based_on") or ""
-    base = get_version(int(chosen) if chosen.isdigit() else active_version_id())
+    chosen = id_in_query(request.POST, "based_on") or id_in_query(request.GET, "based_on")
+    base = get_version(chosen or active_version_id())
     if request.method != "POST":
         form = PolicyDraftForm(initial=PolicyDraftForm.initial_from(base.parameters))
         return _draft_page(request, form, base)
@@ -102,8 +119,9 @@ def draft(request: HttpRequest) -> HttpResponse:
     return _draft_page(request, form, base, status=400)
 
 
+@require_form
 @requires("policies")
-def edit(request: HttpRequest, version: int) -> HttpResponse:
+def edit(request: HtmxHttpRequest, version: int) -> HttpResponse:
     row = get_version(version)
     if request.method != "POST":
         form = PolicyDraftForm(initial=PolicyDraftForm.initial_from(row.parameters))
@@ -118,16 +136,23 @@ def edit(request: HttpRequest, version: int) -> HttpResponse:
     return _draft_page(request, form, row.based_on, editing=row, status=400)
 
 
+@require_POST
 @requires("policies")
-def delete(request: HttpRequest, version: int) -> HttpResponse:
-    if request.method == "POST":
+def delete(request: HtmxHttpRequest, version: int) -> HttpResponse:
+    """Delete a draft; a version that is not one, or that simulations refer to, stays, and
+    its page says why."""
+    try:
         delete_draft(version)
-        messages.success(request, f"Draft version {version} is deleted.")
-    return redirect("console:policies")
+    except ConflictError as refused:
+        messages.error(request, refused.message)
+        return SeeOther(reverse("console:policy", args=[version]))
+    messages.success(request, f"Draft version {version} is deleted.")
+    return SeeOther(reverse("console:policies"))
 
 
+@require_form
 @requires("policies")
-def activation(request: HttpRequest, version: int) -> HttpResponse:
+def activation(request: HtmxHttpRequest, version: int) -> HttpResponse:
     """GET: what activating would change, against the version in force; POST: activate."""
     row = get_version(version)
     if request.method == "POST":
@@ -149,22 +174,22 @@ def activation(request: HttpRequest, version: int) -> HttpResponse:
 
 
 def _simulations_page(
-    request: HttpRequest, form: SimulationForm, status: int = 200
+    request: HtmxHttpRequest, form: SimulationForm, status: int = 200
 ) -> HttpResponse:
-    found = PolicySimulation.objects.select_related("policy").order_by("-id")
-    page = Paginator(found, SIMULATIONS_A_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(latest_simulations(), SIMULATIONS_A_PAGE).get_page(request.GET.get("page"))
     return render(request, "console/simulations.html", {"form": form, "page": page}, status=status)
 
 
-def _simulation_form(request: HttpRequest) -> SimulationForm:
+def _simulation_form(request: HtmxHttpRequest) -> SimulationForm:
     numbers = [row.version for row in versions()]
     if request.method == "POST":
         return SimulationForm(request.POST, versions=numbers)
     return SimulationForm(initial={"policy": numbers[0] if numbers else None}, versions=numbers)
 
 
+@require_form
 @requires("policies")
-def simulations(request: HttpRequest) -> HttpResponse:
+def simulations(request: HtmxHttpRequest) -> HttpResponse:
     form = _simulation_form(request)
     if request.method != "POST":
         return _simulations_page(request, form)
@@ -187,8 +212,9 @@ def simulations(request: HttpRequest) -> HttpResponse:
     return _simulations_page(request, form, status=400)
 
 
+@require_safe
 @requires("policies")
-def simulation(request: HttpRequest, simulation_id: int) -> HttpResponse:
+def simulation(request: HtmxHttpRequest, simulation_id: int) -> HttpResponse:
     found = get_simulation(simulation_id)
     context: dict[str, Any] = {"simulation": found}
     if found.status == JobStatus.SUCCEEDED:
@@ -214,13 +240,15 @@ def simulation(request: HttpRequest, simulation_id: int) -> HttpResponse:
     return render(request, "console/simulation.html", context)
 
 
+@require_safe
 @requires("policies")
-def simulation_live(request: HttpRequest, simulation_id: int) -> HttpResponse:
+def simulation_live(request: HtmxHttpRequest, simulation_id: int) -> HttpResponse:
     found = get_simulation(simulation_id)
     return live(request, "console/partials/simulation_progress.html", {"simulation": found}, found)
 
 
+@require_safe
 @requires("policies")
-def simulation_flips(request: HttpRequest, simulation_id: int) -> StreamingHttpResponse:
+def simulation_flips(request: HtmxHttpRequest, simulation_id: int) -> StreamingHttpResponse:
     found = get_simulation(simulation_id)
     return csv_download(f"simulation-{found.pk}-flips.csv", FLIP_COLUMNS, flips_of(found))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.decorators.http import require_http_methods
 
 from console.forms import DeclaredForm, Rejected, refusals_on
 from core.idempotency import (
@@ -20,6 +21,10 @@ from core.idempotency import (
 
 # What identifies a sending, not what was sent: left out of the fingerprint.
 _NOT_CONTENT = ("csrfmiddlewaretoken", "form_key")
+
+
+# A page with a form: shown (GET, HEAD), sent (POST), nothing else.
+require_form = require_http_methods(["GET", "HEAD", "POST"])
 
 
 class SeeOther(HttpResponseRedirect):

@@ -251,3 +251,19 @@ def test_a_null_parameter_keeps_the_base_versions_value(api):
         VERSION_ONE["weights"],
         999999999,
     )
+
+
+def test_a_draft_that_simulations_refer_to_is_kept_with_a_409(api):
+    draft = api.post("/policies", {"minimum_score": 20}, format="json").json()["version"]
+    window = {"policy": draft, "from": "2026-06-01", "to": "2026-06-30"}
+    assert api.post("/policy-simulations", window, format="json").status_code == 202
+    refused = api.delete(f"/policies/{draft}")
+    assert (refused.status_code, refused.json()["error"]) == (
+        409,
+        {
+            "code": "policy_in_use",
+            "message": f"Policy version {draft} has simulations that refer to it: it is kept "
+            "with them.",
+        },
+    )
+    assert PolicyVersion.objects.filter(pk=draft).exists()
