@@ -264,6 +264,7 @@ def test_a_draft_that_simulations_refer_to_is_kept_with_a_409(api):
             "code": "policy_in_use",
             "message": f"Policy version {draft} has simulations that refer to it: it is kept "
             "with them.",
+            "fields": {},
         },
     )
     assert PolicyVersion.objects.filter(pk=draft).exists()
