@@ -91,7 +91,9 @@ def seed() -> dict[str, int]:
             if n % 20 == 0:
                 booked = create_loan(customer, ask, as_of=day, requested_by="bench")
                 if booked.loan_id and n % 40 == 0:
-                    record_payment(booked.loan_id, Decimal(1000), day, as_of=today)
+                    record_payment(
+                        booked.loan_id, Decimal(1000), day, as_of=today, recorded_by="bench"
+                    )
             else:
                 check_eligibility(customer, ask, as_of=day, requested_by="bench")
         print(f"Recorded {DECISIONS:,} decisions in {time.perf_counter() - started:.0f} s")

@@ -45,4 +45,6 @@ def _pay_on_time(loan_id: int, installments: int, today: date) -> None:
         loan.loan_amount, loan.interest_rate, loan.tenure, loan.monthly_installment, loan.start_date
     )
     for row in rows[:installments]:
-        record_payment(loan_id, row.amount, min(row.due_date, today), as_of=today)
+        record_payment(
+            loan_id, row.amount, min(row.due_date, today), as_of=today, recorded_by=ASKED_BY
+        )

@@ -86,6 +86,9 @@ class PaymentOutput(Declaration):
     paid_on: Day
     repayments_left: int
     loan_status: LoanStatus
+    recorded_by: str = Field(
+        description="A key's name (or its fingerprint), a username; empty when open."
+    )
 
     @classmethod
     def of(cls, payment: Payment, today: date) -> "PaymentOutput":
@@ -97,6 +100,7 @@ class PaymentOutput(Declaration):
             paid_on=payment.paid_on,
             repayments_left=where.repayments_left,
             loan_status=LoanStatus(where.status),
+            recorded_by=payment.recorded_by,
         )
 
 

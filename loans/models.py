@@ -119,6 +119,9 @@ class Payment(models.Model):
     paid_on = models.DateField()
     # A payoff closes the loan at its quoted amount, whatever the schedule still shows.
     settles_loan = models.BooleanField(default=False)
+    recorded_by = models.CharField(
+        max_length=150, blank=True, help_text="Who asked (core.auth.who_asked): never a key."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -43,7 +43,9 @@ def _refuse(problem: schedule.PaymentProblem) -> ApiError:
     return ApiError("The payment was not recorded.", fields={problem.field: [problem.message]})
 
 
-def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date) -> Payment:
+def record_payment(
+    loan_id: int, amount: Decimal, paid_on: date, *, as_of: date, recorded_by: str
+) -> Payment:
     """Apply a payment under the loan's row lock: oldest installment first, nothing recorded
     unless every check passes. A payment equal to the payoff quote closes the loan."""
     with transaction.atomic():
@@ -73,7 +75,11 @@ def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date)
             rows, [*earlier, schedule.PaymentRecord(amount, paid_on, settles_loan=settles_loan)]
         )
         payment = Payment.objects.create(
-            loan=loan, amount=amount, paid_on=paid_on, settles_loan=settles_loan
+            loan=loan,
+            amount=amount,
+            paid_on=paid_on,
+            settles_loan=settles_loan,
+            recorded_by=recorded_by,
         )
         loan.installments_paid = after.installments_paid
         loan.emis_paid_on_time = after.paid_on_time(rows)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
+from core.auth import who_asked
 from core.contract import parse, respond
 from core.idempotency import idempotent
 from core.schema import error_responses, query_parameters
@@ -47,7 +48,13 @@ class LoanPaymentsApi(APIView):
     def post(self, request: Request, loan_id: int) -> Response:
         payment = parse(PaymentInput, request.data)
         today = clock.today()
-        recorded = record_payment(loan_id, payment.amount, payment.paid_on or today, as_of=today)
+        recorded = record_payment(
+            loan_id,
+            payment.amount,
+            payment.paid_on or today,
+            as_of=today,
+            recorded_by=who_asked(request),
+        )
         return respond(PaymentOutput, PaymentOutput.of(recorded, today), status.HTTP_201_CREATED)
 
 

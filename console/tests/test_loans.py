@@ -42,7 +42,10 @@ def test_a_payment_is_recorded_and_settles_the_oldest_installment(officer, loan)
     assert (loan.installments_paid, loan.emis_paid_on_time) == (1, 1)
     page = officer.get(answer["Location"]).content.decode()
     assert "Payment of ₹ 8,791.59 recorded." in page
-    assert '<tr><td>10 Apr 2026</td><td class="num">8,791.59</td><td>—</td></tr>' in page
+    assert (
+        '<tr><td>10 Apr 2026</td><td class="num">8,791.59</td><td>—</td><td>asha</td></tr>' in page
+    )
+    assert Payment.objects.get().recorded_by == "asha"
 
 
 def test_paid_on_defaults_to_today(officer, loan):

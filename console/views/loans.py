@@ -14,6 +14,7 @@ from console.roles import requires
 from console.templatetags.figures import money
 from console.views.submit import submit_once
 from core import clock
+from core.auth import who_asked
 from loans.models import LoanOrigin
 from loans.services import record_payment
 from loans.servicing import loan_account, payoff_on
@@ -61,7 +62,11 @@ def pay(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
         def work() -> str:
             today = clock.today()
             recorded = record_payment(
-                loan_id, payment.amount, payment.paid_on or today, as_of=today
+                loan_id,
+                payment.amount,
+                payment.paid_on or today,
+                as_of=today,
+                recorded_by=who_asked(request),
             )
             messages.success(request, f"Payment of ₹ {money(recorded.amount)} recorded.")
             return reverse("console:loan", args=[loan_id])

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.auth import Role
+from core.tests.test_roles import make_key
 from customers.tests.factories import CustomerFactory
 from loans.models import Loan, LoanOrigin, LoanStatus, Payment
 from loans.tests.factories import LoanFactory
@@ -172,6 +174,7 @@ def test_payoff_quote_and_paying_it_closes_the_loan(api, set_today):
         "paid_on": "2026-06-30",
         "repayments_left": 0,
         "loan_status": "closed",
+        "recorded_by": "",
     }
     loan.refresh_from_db()
     assert (loan.status, loan.emis_paid_on_time) == (LoanStatus.CLOSED, 12)
@@ -277,3 +280,14 @@ def test_history_loans_amortise_at_the_contract_emi_not_the_files_monthly_paymen
     assert {row["amount"] for row in rows[:-1]} == {10520.10}
     assert rows[-1]["balance"] == 0.00
     assert api.get(f"/view-loan/{loan.pk}").json()["monthly_installment"] == 15344.00
+
+
+def test_a_payment_records_the_key_that_asked_and_says_so(api, set_today):
+    loan = LoanFactory.create()
+    set_today(START + timedelta(days=20))
+    key = make_key("branch-cashier", Role.OFFICER)
+    answer = api.post(
+        f"/loans/{loan.pk}/payments", {"amount": 1000}, format="json", HTTP_X_API_KEY=key
+    )
+    assert (answer.status_code, answer.json()["recorded_by"]) == (201, "branch-cashier")
+    assert Payment.objects.get().recorded_by == "branch-cashier"
