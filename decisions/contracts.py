@@ -266,6 +266,10 @@ class SimulationOutput(Declaration):
     progress: SimulationProgress
     report: SimulationReport | None = Field(description="When the simulation has succeeded.")
     flips_url: str | None = Field(description="A CSV of the decisions whose outcome flips.")
+    stale: bool = Field(
+        description="The version's parameters changed since the simulation was asked for (a "
+        "draft edited since): the report is of the parameters it was asked for, not today's."
+    )
     failure: str
     requested_by: str
     created_at: Timestamp
@@ -285,6 +289,7 @@ class SimulationOutput(Declaration):
                 "progress": {"processed": simulation.processed, "total": simulation.total},
                 "report": tally_of(simulation).report() if done else None,
                 "flips_url": flips_url if done else None,
+                "stale": simulation.stale,
                 "failure": simulation.failure,
                 "requested_by": simulation.requested_by,
                 "created_at": simulation.created_at,

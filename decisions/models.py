@@ -70,6 +70,9 @@ class PolicySimulation(BackgroundJob):
     run resumes after `last_decision_id` and the report counts each decision once."""
 
     policy = models.ForeignKey("policies.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    # The version's parameters when the simulation was asked for: every run of it (a resumed one
+    # too) decides under these, whatever the draft says later (stale says it changed since).
+    parameters = models.JSONField()
     date_from = models.DateField()
     date_to = models.DateField()
     requested_by = models.CharField(max_length=150, blank=True)
@@ -89,6 +92,11 @@ class PolicySimulation(BackgroundJob):
 
     def note_failure(self, message: str) -> None:
         self.failure = message
+
+    @property
+    def stale(self) -> bool:
+        """The version's parameters are no longer the ones simulated (a draft edited since)."""
+        return bool(self.parameters != self.policy.parameters)
 
 
 class SimulationFlip(models.Model):

@@ -22,7 +22,8 @@ from credit.policy import LoanRequest, Policy, decide
 from credit.scoring import Figures
 from decisions.errors import SimulationNotFound
 from decisions.models import CreditDecision, PolicySimulation, SimulationFlip
-from policies.selectors import policy_version
+from policies.parameters import PolicyParameters
+from policies.selectors import get_version
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +153,11 @@ def start_simulation(
     from decisions.tasks import run_simulation
 
     simulation = PolicySimulation.objects.create(
-        policy_id=policy_version, date_from=date_from, date_to=date_to, requested_by=requested_by
+        policy_id=policy_version,
+        parameters=get_version(policy_version).parameters,
+        date_from=date_from,
+        date_to=date_to,
+        requested_by=requested_by,
     )
     jobs.start_after_commit(run_simulation, simulation.pk)
     return simulation
@@ -193,7 +198,7 @@ def _simulate(run: jobs.JobRun[PolicySimulation]) -> None:
     with run.step("counting") as simulation:
         if not simulation.total:
             simulation.total = _window(simulation).count()
-    policy = policy_version(simulation.policy_id)
+    policy = PolicyParameters.model_validate(simulation.parameters).to_policy(simulation.policy_id)
     for chunk in _chunks(simulation):
         tally = tally_of(simulation)
         flips = [flip for row in chunk if (flip := tally.add(row, policy)) is not None]

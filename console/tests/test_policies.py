@@ -15,8 +15,9 @@ from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
 from decisions.models import PolicySimulation
 from decisions.services import check_eligibility
+from decisions.tests.factories import SimulationFactory
 from policies.models import PolicyStatus, PolicyVersion
-from policies.services import create_draft
+from policies.services import create_draft, update_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,10 @@ def test_a_simulation_starts_runs_and_reports_with_a_chart(risk, run_inline):
     rows = list(csv.reader(io.StringIO(b"".join(flips.streaming_content).decode())))
     assert rows[0][:3] == ["decision_id", "customer_id", "as_of"]
     assert rows[1][5:7] == ["approved", "refused"]
+    stale = f"Version {candidate.version} has changed since this simulation was asked for"
+    assert stale not in page
+    update_draft(candidate.version, changes={"minimum_score": 50})
+    assert stale in risk.get(answer["Location"]).content.decode()
 
 
 def test_a_simulation_window_the_wrong_way_round_is_refused_beside_the_field(risk):
@@ -219,9 +224,7 @@ def test_a_simulation_window_the_wrong_way_round_is_refused_beside_the_field(ris
 
 
 def test_a_running_simulation_polls_and_reloads_when_done(risk):
-    simulation = PolicySimulation.objects.create(
-        policy_id=1, date_from=date(2026, 6, 1), date_to=date(2026, 6, 30), total=200, processed=50
-    )
+    simulation = SimulationFactory.create(total=200, processed=50)
     page = risk.get(f"/console/simulations/{simulation.pk}/").content.decode()
     assert f'hx-get="/console/simulations/{simulation.pk}/live/" hx-trigger="every 1s"' in page
     live = risk.get(f"/console/simulations/{simulation.pk}/live/")
@@ -262,9 +265,7 @@ def test_a_simulation_form_sent_again_with_other_values_is_refused(risk, run_inl
 
 def test_a_version_that_cannot_go_stays_and_its_page_says_why(risk):
     draft = create_draft(changes={}, based_on=None, created_by="ravi")
-    PolicySimulation.objects.create(
-        policy_id=draft.version, date_from=date(2026, 6, 1), date_to=date(2026, 6, 30)
-    )
+    SimulationFactory.create(policy=draft)
     for version, reason in (
         (draft.version, "has simulations that refer to it: it is kept with them."),
         (1, "is active: only a draft may be changed or deleted"),

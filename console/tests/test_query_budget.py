@@ -9,8 +9,8 @@ import pytest
 from core.auth import Role
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
-from decisions.models import PolicySimulation
 from decisions.services import check_eligibility
+from decisions.tests.factories import SimulationFactory
 from ingestion.models import IngestionJob
 from loans.models import Payment
 from loans.tests.factories import LoanFactory
@@ -57,9 +57,7 @@ def world(rows):
         )
     drafts = [create_draft(changes={}, based_on=None, created_by="t") for _ in range(min(rows, 10))]
     for _ in range(rows):
-        PolicySimulation.objects.create(
-            policy_id=1, date_from=date(2026, 6, 1), date_to=date(2026, 6, 30)
-        )
+        SimulationFactory.create()
     decision = holder.decisions.earliest("id")
     job = IngestionJob.objects.earliest("id")
     return {

@@ -12,15 +12,16 @@ from core.jobs import JobStatus
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
 from decisions import simulations
-from decisions.models import PolicySimulation
 from decisions.services import check_eligibility
+from decisions.tests.factories import SimulationFactory
 from loans.tests.factories import LoanFactory
 from policies.models import PolicyStatus, PolicyVersion
-from policies.services import create_draft
+from policies.services import create_draft, update_draft
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 6, 15)
+ONE_SLAB = [{"min_score": 10, "min_rate": "0"}]
 
 
 @pytest.fixture
@@ -132,8 +133,8 @@ def test_a_refusal_the_candidate_would_approve_is_counted_by_the_reasons_it_had(
 def test_a_restarted_run_counts_each_decision_once(decisions, settings, monkeypatch):
     settings.SIMULATION_CHUNK = 1
     policy = candidate()
-    simulation = PolicySimulation.objects.create(
-        policy_id=policy, date_from=DAY, date_to=DAY, requested_by="t"
+    simulation = SimulationFactory.create(
+        policy=PolicyVersion.objects.get(pk=policy), date_from=DAY, date_to=DAY, requested_by="t"
     )
     real_add, calls = simulations.Tally.add, []
 
@@ -176,3 +177,45 @@ def test_an_active_or_retired_version_may_be_simulated_too(api, decisions, simul
     body = api.get(f"/policy-simulations/{simulated(1).json()['simulation_id']}").json()
     assert (body["report"]["approved_before"], body["report"]["approved_after"]) == (3, 3)
     assert body["report"]["approved_to_refused"] == body["report"]["refused_to_approved"] == 0
+
+
+def test_a_draft_edited_mid_run_changes_neither_the_run_nor_its_report(
+    api, decisions, settings, monkeypatch
+):
+    """The run resumed after the edit decides under the parameters it was asked for, so its
+    report is the clean run's; and the report says it is stale."""
+    settings.SIMULATION_CHUNK = 1
+    policy = candidate()
+    simulation = SimulationFactory.create(
+        policy=PolicyVersion.objects.get(pk=policy), date_from=DAY, date_to=DAY
+    )
+    real_add = simulations.Tally.add
+
+    def dies_on_the_second(self, row, policy):
+        if self.decisions == 1:
+            raise SystemExit
+        return real_add(self, row, policy)
+
+    monkeypatch.setattr(simulations.Tally, "add", dies_on_the_second)
+    with pytest.raises(SystemExit):
+        simulations.run_simulation_job(simulation.pk)
+    monkeypatch.setattr(simulations.Tally, "add", real_add)
+    update_draft(policy, changes={"minimum_score": 10, "rate_floors": ONE_SLAB})
+    settings.JOB_LEASE_SECONDS = 0
+    simulations.run_simulation_job(simulation.pk)
+    body = api.get(f"/policy-simulations/{simulation.pk}").json()
+    assert (body["status"], body["stale"]) == ("succeeded", True)
+    report = body["report"]
+    assert (report["decisions"], report["approved_to_refused"], report["refused_to_approved"]) == (
+        4,
+        2,
+        0,
+    )
+
+
+def test_a_report_is_current_until_its_draft_changes(api, decisions, simulated):
+    policy = candidate()
+    simulation_id = simulated(policy).json()["simulation_id"]
+    assert api.get(f"/policy-simulations/{simulation_id}").json()["stale"] is False
+    update_draft(policy, changes={"minimum_score": 50})
+    assert api.get(f"/policy-simulations/{simulation_id}").json()["stale"] is True
