@@ -109,8 +109,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Every test, PYTEST_WORKERS at a time (pytest-xdist; auto: one per core). A test file runs on one
+# worker, so its module fixtures (a live server, a browser, a database of its own) start once.
+PYTEST_WORKERS ?= auto
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest --cov --cov-branch --cov-report=term $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-branch --cov-report=term $(PYTEST_ARGS)
 	@# pytest-cov fails the run below pyproject's fail_under; this only prints the total.
 	@echo "branch coverage: $$($(BIN)/coverage report --format=total --fail-under=0)%"
 

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.tests.processes import ADMIN_URL, recreate_database
+from tests.processes import ADMIN_URL, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINTS = ("view-loan", "view-loans", "check-eligibility", "create-loan")

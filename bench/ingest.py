@@ -23,7 +23,7 @@ from typing import Any
 import requests
 
 from bench.docs import write_docs
-from core.tests.processes import free_port, recreate_database, wait_for_health
+from tests.processes import free_port, recreate_database, wait_for_health
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

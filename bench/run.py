@@ -39,7 +39,7 @@ from bench import loadgen
 from bench.docs import write_docs
 from bench.loadgen import Result, Scenario
 from config import gunicorn as gunicorn_config
-from core.tests.processes import free_port, recreate_database, start, stop
+from tests.processes import free_port, recreate_database, start, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -25,7 +25,7 @@ from typing import Any
 
 from bench.docs import write_docs
 from bench.ingest import RssWatch
-from core.tests.processes import recreate_database
+from tests.processes import recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

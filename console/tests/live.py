@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.tests.processes import (
+from tests.processes import (
     free_port,
     production_env,
     recreate_database,

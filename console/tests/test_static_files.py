@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from core.tests.processes import PRODUCTION_SECRET_KEY, free_port, start, stop, wait_for_health
+from tests.processes import PRODUCTION_SECRET_KEY, free_port, start, stop, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 

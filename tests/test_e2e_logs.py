@@ -11,7 +11,9 @@ import openpyxl
 import pytest
 import requests
 
-from core.tests.processes import (
+from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
+from ingestion.tests.conftest import customer, loan
+from tests.processes import (
     free_port,
     production_env,
     recreate_database,
@@ -20,10 +22,8 @@ from core.tests.processes import (
     stop,
     wait_for_health,
 )
-from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
-from ingestion.tests.conftest import customer, loan
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_ops"
 KEY = "e2e-logs-client-key-0123456789"
 REQUEST_ID = "upload-trace-0042"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from gunicorn.config import Config
 
-CONFIG = runpy.run_path(str(Path(__file__).resolve().parents[2] / "config" / "gunicorn.py"))
+CONFIG = runpy.run_path(str(Path(__file__).resolve().parents[1] / "config" / "gunicorn.py"))
 
 
 def test_gunicorn_builds_no_access_log_line_the_request_log_already_writes(monkeypatch):

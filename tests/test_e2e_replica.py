@@ -14,7 +14,7 @@ import pytest
 import requests
 from psycopg import sql
 
-from core.tests.processes import (
+from tests.processes import (
     free_port,
     production_env,
     recreate_database,
@@ -24,7 +24,7 @@ from core.tests.processes import (
     wait_for_health,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PRIMARY, REPLICA = "credit_e2e_replica", "credit_e2e_replica_copy"
 WRITER, READER = "replica-writer-key-0123456789", "replica-reader-key-0123456789"
 STICKY_SECONDS = 3

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import requests
 
-from core.tests.processes import (
+from tests.processes import (
     free_port,
     production_env,
     recreate_database,
@@ -20,7 +20,7 @@ from core.tests.processes import (
     wait_for_health,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_serve"
 KEY = "e2e-client-key-0123456789abcdef"
 

@@ -24,7 +24,10 @@ import requests
 from python_calamine import CalamineWorkbook
 
 from conftest import TODAY
-from core.tests.processes import (
+from credit.money import from_spreadsheet, to_paise
+from ingestion.samples import Plan, write_xlsx
+from ingestion.tests.conftest import SHARED_DATA
+from tests.processes import (
     free_port,
     recreate_database,
     require_live_services,
@@ -32,11 +35,8 @@ from core.tests.processes import (
     stop,
     wait_for_health,
 )
-from credit.money import from_spreadsheet, to_paise
-from ingestion.samples import Plan, write_xlsx
-from ingestion.tests.conftest import SHARED_DATA
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_ingest"
 REDIS_URL = "redis://127.0.0.1:6379/12"
 

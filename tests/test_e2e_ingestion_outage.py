@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from core.tests.processes import (
+from ingestion.tests.conftest import customer
+from tests.processes import (
     free_port,
     production_env,
     read_health,
@@ -20,9 +21,8 @@ from core.tests.processes import (
     stop,
     wait_for_health,
 )
-from ingestion.tests.conftest import customer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_outage"
 KEY = "e2e-outage-key-0123456789abcdef"
 

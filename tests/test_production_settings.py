@@ -13,7 +13,7 @@ import pytest
 
 from config.settings.checks import KNOWN_INSECURE_SECRET_KEYS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 STRONG_SECRET = "k3P9-vQ2x_Lr7TbN8mYz4HcW1sJd6FgA0eUoRiXpVnKtCqEhSlZaMwBy5_jG2uDf"
 GOOD = {
     "DEBUG": "false",

@@ -10,7 +10,7 @@ import pytest
 import redis
 import requests
 
-from core.tests.processes import (
+from tests.processes import (
     free_port,
     production_env,
     recreate_database,
@@ -20,7 +20,7 @@ from core.tests.processes import (
     wait_for_health,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_throttle"
 REDIS_URL = "redis://127.0.0.1:6379/10"
 KEY = "e2e-throttle-key-0123456789abcdef"

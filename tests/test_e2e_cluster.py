@@ -22,7 +22,9 @@ import pytest
 import redis
 import requests
 
-from core.tests.processes import (
+from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
+from ingestion.tests.conftest import customer, loan
+from tests.processes import (
     free_port,
     production_env,
     recreate_database,
@@ -31,10 +33,8 @@ from core.tests.processes import (
     stop,
     wait_for_health,
 )
-from ingestion.samples import CUSTOMER_HEADERS, LOAN_HEADERS
-from ingestion.tests.conftest import customer, loan
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_cluster"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 KEY = "cluster-client-key-0123456789"

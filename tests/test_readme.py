@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from core.tests.processes import free_port, start, stop, wait_for_health
 from credit.dates import add_months
+from tests.processes import free_port, start, stop, wait_for_health
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 WRITTEN_ON = date(2026, 12, 1)  # the "today" of README.md's answers
 
 
