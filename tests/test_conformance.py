@@ -42,7 +42,7 @@ Validator = validators.extend(Draft202012Validator, {"type": _type_with_two_deci
 
 
 @pytest.fixture(scope="module")
-def document(django_db_blocker):
+def document(django_db_setup, django_db_blocker):
     from rest_framework.test import APIClient
 
     with django_db_blocker.unblock():

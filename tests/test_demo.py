@@ -5,7 +5,7 @@ import demo_api
 from loans.models import Loan
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_demo_walks_a_live_server_through_every_endpoint(live_server, capsys, monkeypatch):
     monkeypatch.setattr("sys.argv", ["demo_api.py", live_server.url])
     assert demo_api.main() == 0

@@ -173,7 +173,7 @@ def test_an_unknown_customer_is_the_404_page(officer):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_double_click_racing_on_postgresql_books_one_loan(staff):
     officer = staff(Role.OFFICER, name="asha")
     customer = CustomerFactory.create()

@@ -399,7 +399,7 @@ def test_the_admin_lists_records_read_only(admin_client, api, customer):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_retry_while_the_first_is_running_waits_then_answers_409(api, customer, settings):
     settings.IDEMPOTENCY_WAIT_SECONDS = 1
     holding, release = threading.Event(), threading.Event()
@@ -441,7 +441,7 @@ def test_a_retry_while_the_first_is_running_waits_then_answers_409(api, customer
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_lock_wait_applies_to_the_claim_only(api, customer, settings, monkeypatch):
     """The handler runs with the connection's usual lock_timeout, not the key's wait."""
     from decisions import api as loans_api

@@ -15,7 +15,7 @@ from loans.models import Loan
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CONCURRENT_REQUESTS = 20

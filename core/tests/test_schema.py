@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker):
+def schema(django_db_setup, django_db_blocker):
     from rest_framework.test import APIClient
 
     with django_db_blocker.unblock():

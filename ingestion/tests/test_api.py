@@ -103,7 +103,7 @@ def test_unknown_job_is_404(api):
     }
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_without_redis_the_job_runs_in_a_thread_after_commit(
     api, settings, customers_file, json_lines
 ):

@@ -225,7 +225,7 @@ def test_a_shared_or_taken_loan_id_gets_a_fresh_id_and_a_warning(customers_file,
 
 
 # Sequences from 1, as on a new database: PostgreSQL's run on after other tests' rows.
-@pytest.mark.django_db(transaction=True, reset_sequences=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_after_ingestion_the_api_allocates_fresh_ids(api, customers_file, loans_file):
     ingest(customers_file(customer(1), customer(900)), loans_file(loan(900, 7000)))
     registered = api.post(

@@ -33,8 +33,8 @@ VERSION_ONE = {
 
 
 def create_version_one(PolicyVersion, connection) -> None:
-    """Also used by the test suite after a transactional test empties the tables. The id is
-    given, so the id sequence is moved past it (PostgreSQL's does not follow explicit ids)."""
+    """Also run after a flush empties the tables (policies/apps.py: a_policy_in_force). The id
+    is given, so the id sequence is moved past it (PostgreSQL's does not follow explicit ids)."""
     _, created = PolicyVersion.objects.get_or_create(
         pk=1,
         defaults={
