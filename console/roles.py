@@ -59,7 +59,7 @@ def areas_open_to(user: Any) -> dict[str, bool]:
 
 
 def grant(user: Any, role: Role) -> None:
-    """Make `role` one of the person's roles (its group is made if a test emptied the table)."""
+    """Make `role` one of the person's roles (its group made again if someone deleted it)."""
     group, _ = Group.objects.get_or_create(name=str(role))
     user.groups.add(group)
 
