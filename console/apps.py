@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 
@@ -25,4 +25,5 @@ class ConsoleConfig(AppConfig):
     verbose_name = "Console"
 
     def ready(self) -> None:
-        post_migrate.connect(roles_as_groups, sender=self)
+        # Django signals post_migrate only for apps with models; the groups are auth's.
+        post_migrate.connect(roles_as_groups, sender=apps.get_app_config("auth"))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from ingestion.samples import CUSTOMER_HEADERS
 from ingestion.tests.conftest import customer
 from tests.processes import (
     free_port,
@@ -21,6 +22,7 @@ from tests.processes import (
     stop,
     wait_for_health,
 )
+from tests.workbooks import workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_outage"
@@ -91,7 +93,7 @@ def stack(tmp_path_factory):
         recreate_database(DATABASE, drop_only=True)
 
 
-def test_an_upload_while_redis_is_down_is_kept_and_runs_once_it_is_back(stack, customers_file):
+def test_an_upload_while_redis_is_down_is_kept_and_runs_once_it_is_back(stack, tmp_path):
     base, redis = stack
     headers = {"X-API-Key": KEY}
     redis.down()
@@ -101,7 +103,8 @@ def test_an_upload_while_redis_is_down_is_kept_and_runs_once_it_is_back(stack, c
         "degraded",
         "unreachable",
     )
-    with customers_file(customer(1), customer(2)).open("rb") as spreadsheet:
+    sheet = workbook(tmp_path / "customers.xlsx", CUSTOMER_HEADERS, [customer(1), customer(2)])
+    with sheet.open("rb") as spreadsheet:
         accepted = requests.post(
             f"{base}/ingest", files={"customers": spreadsheet}, headers=headers, timeout=30
         )

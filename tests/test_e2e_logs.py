@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 import requests
 
@@ -22,6 +21,7 @@ from tests.processes import (
     stop,
     wait_for_health,
 )
+from tests.workbooks import workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE = "credit_e2e_ops"
@@ -29,15 +29,6 @@ KEY = "e2e-logs-client-key-0123456789"
 REQUEST_ID = "upload-trace-0042"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
-
-
-def workbook(path: Path, headers: tuple[str, ...], rows: list[list[Any]]) -> Path:
-    sheet_book = openpyxl.Workbook()
-    sheet = sheet_book.active
-    for row in [list(headers), *rows]:
-        sheet.append(row)
-    sheet_book.save(path)
-    return path
 
 
 def log_lines(path: Path) -> list[dict[str, Any]]:
