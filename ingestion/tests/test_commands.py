@@ -29,12 +29,13 @@ class Terminal(io.StringIO):
         return True
 
 
-# tqdm's last state of a bar: what, how far, elapsed<left and the rate.
+# tqdm's last state of a bar: what, how far, elapsed<left and the rate (padded with spaces
+# where the line before it was longer).
 FINISHED_BAR = re.compile(
-    r"\r([^\r]+): 100%\|#+\| (\d+)/(\d+) \[\d\d:\d\d<00:00, +[\d.]+ rows/s\]\n$"
+    r"\r([^\r]+): 100%\|#+\| (\d+)/(\d+) \[\d\d:\d\d<00:00, +[\d.]+ rows/s\] *\n$"
 )
 PLAIN_LINE = re.compile(
-    r"^(.+) (\d+)/(\d+) rows \(\d+%\), (\? |[\d.]+ )rows/s, (\?|\d\d:\d\d) left$"
+    r"^(.+) (\d+)/(\d+) rows \(\d+%\), +(\? |[\d.]+ )rows/s, (\?|\d\d:\d\d) left$"
 )
 
 
