@@ -108,7 +108,7 @@ def test_a_file_cannot_rename_a_customer_the_service_has_acted_for(
     )
     assert booked.json()["loan_approved"] is True
     alisa = customer(121, 9_822_200_121, **{"First Name": "Alisa", "Last Name": "Sierra"})
-    renamed = customer(122, **{"First Name": "Renamed"})
+    renamed = customer(122, None, **{"First Name": "Renamed"})
     body = post_files(
         api, customers_file(alisa, renamed), loans_file(), django_capture_on_commit_callbacks
     )
