@@ -64,6 +64,11 @@ class IngestInput(Declaration):
 
     customers: Spreadsheet = None
     loans: Spreadsheet = None
+    dry_run: bool = Field(
+        default=False,
+        description="Say what the upload would do (GET /ingest/{job_id}: counts, errors, "
+        "warnings and the first rows of each outcome) and write nothing.",
+    )
 
     @model_validator(mode="after")
     def _some_file(self) -> Self:
@@ -118,14 +123,37 @@ class ProgressOutput(Declaration):
     total_rows: int
 
 
+class PreviewRowOutput(Declaration):
+    row: int = Field(description="The Excel row.")
+    cells: dict[str, Any] = Field(description="The row's cells by header, as staged.")
+
+
+class FilePreviewOutput(Declaration):
+    created: list[PreviewRowOutput]
+    updated: list[PreviewRowOutput]
+    unchanged: list[PreviewRowOutput]
+    rejected: list[PreviewRowOutput]
+
+
+class PreviewOutput(Declaration):
+    """A dry run's first rows of each outcome, by file (a file not uploaded is absent)."""
+
+    customers: FilePreviewOutput | None = None
+    loans: FilePreviewOutput | None = None
+
+
 class IngestionJobOutput(Declaration):
     job_id: int
     status: JobStatus
+    dry_run: bool = Field(description="A preview: the counts say what the upload would do.")
     phase: str
     progress: ProgressOutput
     counts: JobCountsOutput
     errors: list[ProblemOutput] = Field(description="Rejected rows; row is the Excel row.")
     warnings: list[ProblemOutput] = Field(description="Rows stored with a note (a fresh id).")
+    preview: PreviewOutput | None = Field(
+        description="A finished dry run's first rows of each outcome; null otherwise."
+    )
     started_at: Timestamp | None
     finished_at: Timestamp | None
 
@@ -135,6 +163,8 @@ class IngestionJobOutput(Declaration):
             {
                 "job_id": job.pk,
                 "status": job.status,
+                "dry_run": job.dry_run,
+                "preview": job.preview or None,
                 "phase": job.phase,
                 "progress": {"processed_rows": job.processed_rows, "total_rows": job.total_rows},
                 "counts": job.counts,
@@ -179,7 +209,7 @@ class IngestApi(APIView):
     def post(self, request: Request) -> Response:
         refuse_oversized(request)
         files = parse(IngestInput, request.data)
-        job = start_ingestion(files.uploads())
+        job = start_ingestion(files.uploads(), dry_run=files.dry_run)
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))
         return respond(
             IngestAcceptedOutput,

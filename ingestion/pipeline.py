@@ -27,12 +27,39 @@ logger = logging.getLogger(__name__)
 Timing = dict[str, float]
 
 
+# Rows of each outcome a dry run shows.
+PREVIEW_ROWS = 10
+
+
 def ingest_file(run: JobRun, spec: FileSpec) -> None:
     job = IngestionJob.objects.get(pk=run.job_id)
     if f"{spec.kind}:parsed" not in job.steps_done:
         _read_and_check(run, spec, Path(job.files[spec.kind]["path"]), job.batch_rows)
     if f"{spec.kind}:merged" not in job.steps_done:
+        if job.dry_run:
+            _note_preview(run, spec)
         _merge(run, spec, job.batch_rows)
+
+
+def _note_preview(run: JobRun, spec: FileSpec) -> None:
+    """A dry run's first rows of each outcome, as the merge about to run will find them (the
+    rejected ones are the job's errors), with their cells as the file gave them."""
+    with run.step(f"{spec.kind}: previewing") as job:
+        rows = merge.first_rows(spec.target, run.job_id, PREVIEW_ROWS)
+        rejected = sorted(
+            {problem["row"] for problem in job.errors if problem["file"] == spec.kind}
+        )
+        rows[Outcome.REJECTED.value] = rejected[:PREVIEW_ROWS]
+        cells = staging.cells_of(
+            spec.target.staged,
+            run.job_id,
+            spec.headers,
+            [n for found in rows.values() for n in found],
+        )
+        job.preview = {
+            **job.preview,
+            spec.kind: {outcome: [cells[row] for row in found] for outcome, found in rows.items()},
+        }
 
 
 # --- Read, validate, stage ----------------------------------------------------------------

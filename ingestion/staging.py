@@ -68,6 +68,23 @@ def write_staged(model: Staged, payload: Payload) -> None:
         cursor.executemany(sql, payload)
 
 
+def cells_of(
+    model: Staged, job_id: int, headers: Sequence[str], rows: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """These staged rows as the file gave them: the row number and each cell by its header (as
+    JSON holds it: money and dates as text)."""
+    columns = cell_columns(model)
+    found = model.objects.filter(job_id=job_id, row__in=rows).values_list("row", *columns)
+    return {
+        row: {"row": row, "cells": dict(zip(headers, map(_shown, values), strict=True))}
+        for row, *values in found
+    }
+
+
+def _shown(value: Any) -> Any:
+    return value if value is None or isinstance(value, int | str) else str(value)
+
+
 def clear(model: Staged, job_id: int) -> None:
     model.objects.filter(job_id=job_id).delete()
 
