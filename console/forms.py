@@ -20,7 +20,7 @@ from core.errors import ApiError
 from core.limits import LARGEST_ID
 from customers.api import RegisterInput
 from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_AGE
-from ingestion.api import IngestInput
+from ingestion.api import ApplyPreviewInput, IngestInput
 from loans.api import LoanApplicationInput
 from loans.limits import MAX_RATE, MAX_TENURE_MONTHS, MIN_RATE, MIN_TENURE_MONTHS
 from loans.models import DecisionKind
@@ -232,6 +232,12 @@ class UploadForm(SubmittedOnce, DeclaredForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+    # Set by the Preview button: the job says what the upload would do and writes nothing.
+    dry_run = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ApplyPreviewForm(SubmittedOnce, DeclaredForm):
+    declaration = ApplyPreviewInput
 
 
 # --- Policies -------------------------------------------------------------------------------

@@ -90,6 +90,10 @@ class IngestInput(Declaration):
         return {kind: upload for kind, upload in files.items() if upload is not None}
 
 
+class ApplyPreviewInput(Declaration):
+    """Applying a preview takes nothing but the preview's job (the console's Apply button)."""
+
+
 class IngestAcceptedOutput(Declaration):
     job_id: int
     status: JobStatus

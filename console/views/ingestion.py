@@ -2,16 +2,16 @@
 counts, its reported rows page by page, and the rejected rows as CSV."""
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from console.forms import UploadForm
+from console.forms import ApplyPreviewForm, UploadForm
 from console.roles import requires
 from console.views.background import csv_download, live
 from console.views.submit import submit_once
 from ingestion.selectors import get_job, job_progress, latest_jobs
-from ingestion.services import start_ingestion
+from ingestion.services import apply_preview, start_ingestion
 
 JOBS_A_PAGE = 20
 PROBLEMS_A_PAGE = 25
@@ -30,13 +30,15 @@ def _ingestion_page(request: HttpRequest, form: UploadForm, status: int = 200) -
 
 @requires("ingestion")
 def upload(request: HttpRequest) -> HttpResponse:
-    """Start a job as POST /ingest does, once per rendered form."""
+    """Start a job as POST /ingest does, once per rendered form: the Preview button's a dry
+    run, whose page shows what the upload would do and offers to apply it."""
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         uploads = form.declared.uploads()
+        dry_run = form.declared.dry_run
 
         def work() -> str:
-            return reverse("console:job", args=[start_ingestion(uploads).pk])
+            return reverse("console:job", args=[start_ingestion(uploads, dry_run).pk])
 
         submitted = submit_once(request, form, work)
         if submitted is not None:
@@ -46,15 +48,39 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @requires("ingestion")
 def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    return _job_page(request, job_id, ApplyPreviewForm())
+
+
+@requires("ingestion")
+def apply(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Apply a finished preview: its files, uploaded for real, once per rendered form."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ApplyPreviewForm(request.POST)
+    if form.is_valid():
+
+        def work() -> str:
+            return reverse("console:job", args=[apply_preview(job_id).pk])
+
+        submitted = submit_once(request, form, work)
+        if submitted is not None:
+            return submitted
+    return _job_page(request, job_id, form, status=409)
+
+
+def _job_page(
+    request: HttpRequest, job_id: int, form: ApplyPreviewForm, status: int = 200
+) -> HttpResponse:
     found = get_job(job_id)
     context = {
+        "form": form,
         "job": found,
         "errors": Paginator(found.errors, PROBLEMS_A_PAGE).get_page(request.GET.get("errors")),
         "warnings": Paginator(found.warnings, PROBLEMS_A_PAGE).get_page(
             request.GET.get("warnings")
         ),
     }
-    return render(request, "console/job.html", context)
+    return render(request, "console/job.html", context, status=status)
 
 
 @requires("ingestion")
