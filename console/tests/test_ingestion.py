@@ -187,7 +187,7 @@ def test_preview_shows_what_an_upload_would_do_then_applies_it(operations, run_i
         '<tr><td>Customers</td><td class="num">2</td><td class="num">0</td>'
         '<td class="num">0</td><td class="num">0</td></tr>'
     ) in page
-    assert "<caption>Would be created</caption>" in page
+    assert "<caption>Customers: would be created (first rows)</caption>" in page
     assert '<tr><td class="num">2</td><td>1</td><td>First1</td>' in page
     applied = operations.post(f"/console/ingestion/{preview.pk}/apply/", {"form_key": form_key()})
     job = IngestionJob.objects.exclude(pk=preview.pk).get()

@@ -10,7 +10,7 @@ from console.forms import ApplyPreviewForm, UploadForm
 from console.roles import requires
 from console.views.background import csv_download, live
 from console.views.submit import submit_once
-from ingestion.selectors import get_job, job_progress, latest_jobs
+from ingestion.selectors import get_job, job_progress, latest_jobs, preview_tables
 from ingestion.services import apply_preview, start_ingestion
 
 JOBS_A_PAGE = 20
@@ -74,6 +74,7 @@ def _job_page(
     found = get_job(job_id)
     context = {
         "form": form,
+        "preview": preview_tables(found),
         "job": found,
         "errors": Paginator(found.errors, PROBLEMS_A_PAGE).get_page(request.GET.get("errors")),
         "warnings": Paginator(found.warnings, PROBLEMS_A_PAGE).get_page(
