@@ -176,13 +176,15 @@ def report(
         merge = timings.get(f"{kind}:merge", {})
         rows = parse.get("rows", 0)
         phases = [
-            ("parse (open + read cells)", parse.get("open_s", 0) + parse.get("read_s", 0),
-             parse.get("peak_rss_mb_open", 0)),
-            ("validate and format COPY text (one pass)", parse.get("validate_s", 0),
-             parse.get("peak_rss_mb_parse", 0)),
-            ("write: stage (COPY; second thread, overlaps the rows above)",
+            ("read: bounds check (the reader's child process: unzip, parse the sheets)",
+             parse.get("bounds_s", 0), parse.get("peak_rss_mb_read", 0)),
+            ("read: open + read cells (the child)", parse.get("open_s", 0) + parse.get("read_s", 0),
+             parse.get("peak_rss_mb_read", 0)),
+            ("read: validate and format COPY text (the child, one pass)",
+             parse.get("validate_s", 0), parse.get("peak_rss_mb_read", 0)),
+            ("write: stage (COPY; second thread, overlaps the child's reading)",
              parse.get("stage_s", 0), parse.get("peak_rss_mb_parse", 0)),
-            ("write: reader waited for the COPY thread", parse.get("stage_wait_s", 0),
+            ("write: waited for the COPY thread", parse.get("stage_wait_s", 0),
              parse.get("peak_rss_mb_parse", 0)),
             ("write: check keys", parse.get("check_s", 0), parse.get("peak_rss_mb_parse", 0)),
             ("write: merge", merge.get("merge_s", 0), merge.get("peak_rss_mb", 0)),

@@ -26,7 +26,7 @@ from customers.contracts import RegisterInput
 from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_AGE
 from decisions.contracts import LoanApplicationInput, SimulationInput
 from decisions.models import DecisionKind
-from ingestion.api import IngestInput
+from ingestion.contracts import ApplyPreviewInput, IngestInput
 from loans.contracts import PaymentInput, PayoffQuery
 from policies.contracts import DraftInput
 
@@ -246,6 +246,12 @@ class UploadForm(SubmittedOnce, DeclaredForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+    # Set by the Preview button: the job says what the upload would do and writes nothing.
+    dry_run = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ApplyPreviewForm(SubmittedOnce, DeclaredForm):
+    declaration = ApplyPreviewInput
 
 
 # --- Policies -------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ urlpatterns = [
     path("ingestion/upload/", ingestion.upload, name="upload"),
     path("ingestion/<id:job_id>/", ingestion.job, name="job"),
     path("ingestion/<id:job_id>/live/", ingestion.job_live, name="job-live"),
+    path("ingestion/<id:job_id>/apply/", ingestion.apply, name="apply-preview"),
     path("ingestion/<id:job_id>/rejected.csv", ingestion.rejected_rows, name="rejected-rows"),
     # Risk: policy versions and simulations.
     path("policies/", policies.policies, name="policies"),

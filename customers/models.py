@@ -1,6 +1,9 @@
-from django.db import models
-from django.db.models import Q
+from typing import Any
 
+from django.db import models
+from django.db.models import Exists, Q
+
+from credit import standing
 from credit.money import MONEY_PLACES
 from customers.limits import (
     APPROVED_LIMIT_DIGITS,
@@ -61,3 +64,16 @@ class Customer(models.Model):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+def served_by_the_service(customer: Any) -> Q:
+    """Whether the service has acted for `customer` (an id or an OuterRef to one): a decision
+    made, a loan booked or a payment taken. The loans imported from the history files are the
+    files' own, not the service's acts. By the relations' names, so this app imports neither
+    decisions nor loans."""
+    acted = (
+        Q(decisions__isnull=False)
+        | Q(loans__origin=standing.BOOKED)
+        | Q(loans__payments__isnull=False)
+    )
+    return Q(Exists(Customer.objects.filter(acted, pk=customer)))

@@ -1,149 +1,27 @@
-from typing import TYPE_CHECKING, Annotated, Any, Self
-
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from pydantic import Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.contract import Declaration, Timestamp, parse, respond
+from core.contract import parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
-from core.jobs import JobStatus
 from core.json import TooLarge
 from core.schema import error_responses
+from ingestion.contracts import (
+    NOT_A_SPREADSHEET,
+    IngestAcceptedOutput,
+    IngestInput,
+    IngestionJobOutput,
+)
 from ingestion.errors import JobNotFound
-from ingestion.models import FileKind, IngestionJob
 from ingestion.permissions import INGESTION
-from ingestion.readers import looks_like_spreadsheet
 from ingestion.selectors import get_job
 from ingestion.services import start_ingestion
-
-if TYPE_CHECKING:
-    Upload = UploadedFile[bytes]
-else:
-    Upload = UploadedFile  # generic in django-stubs only
-
-NO_FILE = "Upload a customers file, a loans file, or both."
-NOT_A_SPREADSHEET = "Not a spreadsheet: upload the .xlsx file."
-
-
-def _spreadsheet(value: Any) -> Upload | None:
-    """An uploaded spreadsheet, checked by its first bytes so the wrong file is refused at
-    once; an empty form value is no file. The other messages are DRF's FileField's."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, UploadedFile):
-        raise PydanticCustomError(
-            "not_a_file", "The submitted data was not a file. Check the encoding type on the form."
-        )
-    if not value.size:
-        raise PydanticCustomError("empty_file", "The submitted file is empty.")
-    head = value.read(8)
-    value.seek(0)
-    if not looks_like_spreadsheet(head):
-        raise PydanticCustomError("not_a_spreadsheet", NOT_A_SPREADSHEET)
-    return value
-
-
-Spreadsheet = Annotated[
-    Upload | None,
-    PlainValidator(_spreadsheet),
-    WithJsonSchema({"type": "string", "format": "binary"}, mode="validation"),
-]
-
-
-class IngestInput(Declaration):
-    """multipart/form-data with one spreadsheet or both; customers go in first."""
-
-    customers: Spreadsheet = None
-    loans: Spreadsheet = None
-
-    @model_validator(mode="after")
-    def _some_file(self) -> Self:
-        if self.customers is None and self.loans is None:
-            # The input is what the form held for the field: nothing.
-            raise ValidationError.from_exception_data(
-                type(self).__name__,
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError("no_file", NO_FILE), loc=(kind,), input=""
-                    )
-                    for kind in FileKind.values
-                ],
-            )
-        return self
-
-    def uploads(self) -> dict[str, Upload]:
-        files = {FileKind.CUSTOMERS: self.customers, FileKind.LOANS: self.loans}
-        return {kind: upload for kind, upload in files.items() if upload is not None}
-
-
-class IngestAcceptedOutput(Declaration):
-    job_id: int
-    status: JobStatus
-    status_url: Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
-
-
-class ProblemOutput(Declaration):
-    """A reported row, or a file that failed as a whole (no row, and no column unless one is
-    missing)."""
-
-    file: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-
-class RowCountsOutput(Declaration):
-    created: int
-    updated: int
-    unchanged: int
-    rejected: int
-
-
-class JobCountsOutput(Declaration):
-    customers: RowCountsOutput
-    loans: RowCountsOutput
-
-
-class ProgressOutput(Declaration):
-    processed_rows: int
-    total_rows: int
-
-
-class IngestionJobOutput(Declaration):
-    job_id: int
-    status: JobStatus
-    phase: str
-    progress: ProgressOutput
-    counts: JobCountsOutput
-    errors: list[ProblemOutput] = Field(description="Rejected rows; row is the Excel row.")
-    warnings: list[ProblemOutput] = Field(description="Rows stored with a note (a fresh id).")
-    started_at: Timestamp | None
-    finished_at: Timestamp | None
-
-    @classmethod
-    def of(cls, job: IngestionJob) -> "IngestionJobOutput":
-        return cls.model_validate(
-            {
-                "job_id": job.pk,
-                "status": job.status,
-                "phase": job.phase,
-                "progress": {"processed_rows": job.processed_rows, "total_rows": job.total_rows},
-                "counts": job.counts,
-                "errors": job.errors,
-                "warnings": job.warnings,
-                "started_at": job.started_at,
-                "finished_at": job.finished_at,
-            }
-        )
 
 
 def refuse_oversized(request: Request) -> None:
@@ -179,7 +57,7 @@ class IngestApi(APIView):
     def post(self, request: Request) -> Response:
         refuse_oversized(request)
         files = parse(IngestInput, request.data)
-        job = start_ingestion(files.uploads())
+        job = start_ingestion(files.uploads(), dry_run=files.dry_run)
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))
         return respond(
             IngestAcceptedOutput,

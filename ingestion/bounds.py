@@ -1,32 +1,56 @@
-"""What a workbook may be before any reader opens it, so that no upload can exhaust the worker.
+"""What a workbook may be before a reader reads it, so that its message names the limit.
 
 Both readers trust a sheet's cell references: a single cell at XFD1048576 makes calamine build
 a grid of seventeen billion cells, and openpyxl pad every row to that width. A few MB of zip can
-also hold gigabytes of XML, or one text of megabytes. So the workbook's XML is streamed once,
-through zip's own decompression, counting what it holds, and refused (UnreadableFile, with a
-message naming the limit) at the first sign of any of:
+also hold gigabytes of XML, or one text of megabytes. So the package is read first the way a
+reader reads it, and refused (UnreadableFile, with a message naming the limit) at the first
+sign of any of:
 
-- more than INGEST_MAX_UNCOMPRESSED_MB once decompressed;
+- more than INGEST_MAX_UNCOMPRESSED_MB once decompressed (every part, streamed through zip's
+  own decompression: the sizes a zip declares are not trusted);
 - a cell, row or declared dimension beyond INGEST_MAX_ROWS rows or INGEST_MAX_COLUMNS columns;
 - a text longer than INGEST_MAX_CELL_CHARS characters (Excel itself stops at 32,767).
 
-The scan costs about a second for a million rows (365 MB of XML). Only Office Open XML
-workbooks (.xlsx, .xlsm) can be checked so, and only they are read.
+Which parts are read: every part a reader may take for a sheet, found as the readers find them
+(the sheets named by the workbook's relationships, whatever their path or extension, resolved
+both as calamine does, under xl/, and as the package's relative names say; part names compared
+without case, as calamine compares them), every part the package declares as XML
+([Content_Types].xml) and the shared strings and styles. Each is parsed by expat, streaming,
+with any DTD refused (a workbook has none, so no entity can be declared, let alone expanded):
+attributes in either quoting, character references, prefixes, cells and rows without a
+reference (they take the next column or row, as the readers count them) are all seen as a
+reader sees them.
+
+This check names the limit a file breaks; whatever a file does that no check foresaw, the
+reader runs in a child process with hard memory and time limits (ingestion.child).
 """
 
+import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from pyexpat import XML_PARAM_ENTITY_PARSING_NEVER, ExpatError, ParserCreate
+from string import ascii_letters
+from typing import Any
 
 from django.conf import settings
 
 from ingestion.readers import UnreadableFile
 
 CHUNK = 1 << 20
+NOT_A_WORKBOOK = "Not a readable .xlsx workbook."
+
+# Where calamine looks, whatever the package says.
+_CALAMINE_WORKBOOK = "xl/workbook.xml"
+_CALAMINE_RELS = "xl/_rels/workbook.xml.rels"
+_CALAMINE_FIXED = ("xl/sharedStrings.xml", "xl/styles.xml")
+_SHEETS_FOLDER = "xl/worksheets/"
+_CONTENT_TYPES = "[Content_Types].xml"
+_PACKAGE_RELS = "_rels/.rels"
 
 
 @dataclass(frozen=True)
@@ -46,107 +70,330 @@ class Bounds:
         )
 
 
-def column_number(letters: bytes) -> int:
+def column_number(letters: str) -> int:
     number = 0
-    for letter in letters:
-        number = number * 26 + letter - ord("A") + 1
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
     return number
 
 
+def column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def check_workbook(path: Path, bounds: Bounds | None = None) -> None:
-    """UnreadableFile unless every part of the workbook at `path` is within `bounds`."""
+    """UnreadableFile unless every part a reader may read of the workbook at `path` is within
+    `bounds`."""
     limits = bounds or Bounds.configured()
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise UnreadableFile("Not a readable .xlsx workbook.") from None
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFile(NOT_A_WORKBOOK) from None
     with archive:
-        names = archive.namelist()
-        if "xl/workbook.xml" not in names:
-            raise UnreadableFile("Not a readable .xlsx workbook.")
-        total = 0
+        _Check(archive, limits).run()
+
+
+@dataclass
+class _Structure:
+    """What the package's own parts say: content types, relationships, the workbook's sheets."""
+
+    defaults: dict[str, str] = field(default_factory=dict)  # extension → content type
+    overrides: dict[str, str] = field(default_factory=dict)  # part name → content type
+    relationships: list[dict[str, str]] = field(default_factory=list)
+    sheet_ids: list[str] = field(default_factory=list)
+
+
+class _Check:
+    def __init__(self, archive: zipfile.ZipFile, limits: Bounds) -> None:
+        self.archive = archive
+        self.limits = limits
+        self.total = 0
+        self.read: dict[int, _Structure] = {}  # the members already streamed, by position
+        self.members: dict[str, list[tuple[int, zipfile.ZipInfo]]] = {}
+        for position, info in enumerate(archive.infolist()):
+            self.members.setdefault(info.filename.lower(), []).append((position, info))
+
+    def run(self) -> None:
+        types = self._parse([_CONTENT_TYPES])
+        package = self._parse([_PACKAGE_RELS])
+        workbooks = {_CALAMINE_WORKBOOK}
+        workbooks |= {
+            _resolve("/", rel["Target"])
+            for rel in package.relationships
+            if rel.get("Type", "").endswith("/officeDocument") and _internal(rel)
+        }
+        workbooks |= {name for name, kind in types.overrides.items() if kind.endswith(".main+xml")}
+        present = [name for name in sorted(workbooks) if self._find(name)]
+        if not present:
+            raise UnreadableFile(NOT_A_WORKBOOK)
+        sheets: set[str] = set()
+        for workbook in present:
+            sheets |= self._sheets_of(workbook)
+        declared = {name for name, kind in types.overrides.items() if _is_xml(kind)}
+        xml_extensions = {ext for ext, kind in types.defaults.items() if _is_xml(kind)}
+        for name in self.members:
+            if posixpath.splitext(name)[1].lstrip(".") in xml_extensions:
+                declared.add(name)
+            elif name.startswith(_SHEETS_FOLDER):
+                declared.add(name)  # where sheets are kept, whatever the package says
+        self._parse(sorted(sheets | declared | set(_CALAMINE_FIXED)))
+        for position, info in enumerate(self.archive.infolist()):
+            if position not in self.read:
+                self._stream(position, info, _count_only)
+                self.read[position] = _Structure()
+
+    def _sheets_of(self, workbook: str) -> set[str]:
+        """The parts the workbook's relationships name (its sheets above all), resolved both
+        as calamine does and as the package's relative names say."""
+        found = self._parse([workbook])
+        folder, name = posixpath.split(workbook)
+        rels = self._parse(
+            sorted({posixpath.join(folder, "_rels", name + ".rels"), _CALAMINE_RELS})
+        )
+        named = set(found.sheet_ids)
+        parts: set[str] = set()
+        for rel in rels.relationships:
+            if not _internal(rel):
+                continue
+            kind = rel.get("Type", "")
+            if rel.get("Id") in named or kind.endswith(_READ_RELATIONSHIPS):
+                target = rel["Target"]
+                parts |= {_calamine_path(target), _resolve(folder, target)}
+        return parts
+
+    def _find(self, name: str) -> list[tuple[int, zipfile.ZipInfo]]:
+        return self.members.get(name.lstrip("/").lower(), [])
+
+    def _parse(self, names: list[str]) -> _Structure:
+        """What the parts of these names say, each part parsed once."""
+        found = _Structure()
         for name in names:
-            if name.endswith(".xml") or name.endswith(".rels"):
-                total = _scan(archive, name, limits, total)
+            for position, info in self._find(name):
+                if position not in self.read:
+                    structure = _Structure()
+                    self._stream(position, info, _Part(self.limits, structure).feeder())
+                    self.read[position] = structure
+                said = self.read[position]
+                found.defaults.update(said.defaults)
+                found.overrides.update(said.overrides)
+                found.relationships += said.relationships
+                found.sheet_ids += said.sheet_ids
+        return found
+
+    def _stream(self, position: int, info: zipfile.ZipInfo, feed: "Feeder") -> None:
+        long_text = _long_text(self.limits.max_cell_chars)
+        before = b""
+        try:
+            with self.archive.open(info) as part:
+                while chunk := part.read(CHUNK):
+                    self.total += len(chunk)
+                    if self.total > self.limits.max_bytes:
+                        raise UnreadableFile(
+                            f"The workbook holds more than {self.limits.max_bytes // (1024 * 1024)}"
+                            " MB once decompressed (INGEST_MAX_UNCOMPRESSED_MB)."
+                        )
+                    if feed is not _count_only and long_text.search(before + chunk):
+                        raise _too_long(self.limits)
+                    feed(chunk, False)
+                    before = chunk[-(self.limits.max_cell_chars + 1) :]
+            feed(b"", True)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ExpatError, ValueError):
+            raise UnreadableFile(NOT_A_WORKBOOK) from None
+        except NotImplementedError:  # a compression zipfile cannot read, and no reader either
+            raise UnreadableFile(NOT_A_WORKBOOK) from None
 
 
-@dataclass(frozen=True)
-class _Patterns:
-    """The rare things the scan looks at closely; a sheet of ordinary cells matches none."""
+Feeder = Callable[[bytes, bool], Any]
 
-    # A cell's or row's reference in a column past Z, or to a row of as many digits as the row
-    # limit or more; the sheet's declared dimension (its last cell).
-    far_column: re.Pattern[bytes]
-    far_row: re.Pattern[bytes]
-    dimension: re.Pattern[bytes]
-    long_text: re.Pattern[bytes]
+# Relationships of the workbook whose parts a reader reads, beside the sheets it names.
+_READ_RELATIONSHIPS = (
+    "/worksheet",
+    "/chartsheet",
+    "/dialogsheet",
+    "/macrosheet",
+    "/xlMacrosheet",
+    "/sharedStrings",
+    "/styles",
+)
+
+
+def _count_only(chunk: bytes, final: bool) -> None:
+    """A part no reader parses: its bytes count towards the decompressed total only."""
+
+
+def _internal(rel: dict[str, str]) -> bool:
+    return "Target" in rel and rel.get("TargetMode", "Internal") != "External"
+
+
+def _is_xml(content_type: str) -> bool:
+    kind = content_type.split(";")[0].strip().lower()
+    return kind.endswith("+xml") or kind in ("application/xml", "text/xml")
+
+
+def _resolve(folder: str, target: str) -> str:
+    """A relationship's target as the package's names say: from the package's root when it
+    starts with '/', else from the folder of the part that names it."""
+    joined = target if target.startswith("/") else posixpath.join("/", folder, target)
+    return posixpath.normpath(joined).lstrip("/")
+
+
+def _calamine_path(target: str) -> str:
+    """A sheet's target as calamine takes it: under xl/ unless it already starts there."""
+    if target.startswith("/xl/"):
+        return target[1:]
+    return target if target.startswith("xl/") else "xl/" + target
 
 
 @cache
-def _patterns(limits: Bounds) -> _Patterns:
-    digits = len(str(limits.max_rows))
-    return _Patterns(
-        far_column=re.compile(rb'\br="([A-Z]{2,3})[0-9]'),
-        far_row=re.compile(rb'\br="[A-Z]{0,3}([0-9]{%d,})"' % digits),
-        dimension=re.compile(rb'<dimension ref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"'),
-        long_text=re.compile(rb">[^<]{%d}" % (limits.max_cell_chars + 1)),
+def _long_text(max_chars: int) -> re.Pattern[bytes]:
+    """Text longer than `max_chars` characters is a run of more bytes than that after the '>'
+    that ends a tag, with no '<' in them (a character is at least one byte, and markup starts
+    with '<'). CDATA, the one text that may hold a '<', is counted by the parser (_Part)."""
+    return re.compile(rb">[^<]{%d}" % (max_chars + 1))
+
+
+def _too_long(limits: Bounds) -> UnreadableFile:
+    return UnreadableFile(
+        f"A cell holds more than {limits.max_cell_chars} characters (INGEST_MAX_CELL_CHARS)."
     )
 
 
-def _scan(archive: zipfile.ZipFile, name: str, limits: Bounds, total: int) -> int:
-    found = _patterns(limits)
-    sheet = name.startswith("xl/worksheets/")
-    for window in _windows(archive, name, limits.max_cell_chars + 64):
-        total += len(window.new)
-        if total > limits.max_bytes:
-            raise UnreadableFile(
-                f"The workbook holds more than {limits.max_bytes // (1024 * 1024)} MB once "
-                "decompressed (INGEST_MAX_UNCOMPRESSED_MB)."
-            )
-        if sheet:
-            _check_reach(window.text, found, limits)
-        if found.long_text.search(window.text):
-            raise UnreadableFile(
-                f"A cell holds more than {limits.max_cell_chars} characters "
-                "(INGEST_MAX_CELL_CHARS)."
-            )
-    return total
+_UNSEEN = object()
 
 
-def _check_reach(text: bytes, found: _Patterns, limits: Bounds) -> None:
-    columns = [match.group(1) for match in found.far_column.finditer(text)]
-    rows = [int(match.group(1)) for match in found.far_row.finditer(text)]
-    for match in found.dimension.finditer(text):
-        columns.append(match.group(1))
-        rows.append(int(match.group(2)))
-    for column in columns:
-        if column_number(column) > limits.max_columns:
-            raise UnreadableFile(
-                f"The sheet reaches column {column.decode()}: at most {limits.max_columns} "
-                "columns are read (INGEST_MAX_COLUMNS)."
-            )
-    for row in rows:
-        if row > limits.max_rows:
-            raise UnreadableFile(
-                f"The sheet reaches row {row}: at most {limits.max_rows} rows are read "
-                "(INGEST_MAX_ROWS)."
-            )
+class _Part:
+    """One part parsed by expat: the reach of its rows and cells (as the readers place them:
+    a reference, else the next row or column), its declared dimension, and what the package's
+    structure parts say (into `structure`). A sheet of a million rows has tens of millions of
+    elements, so the cells' and rows' handlers are closures over local names."""
+
+    def __init__(self, limits: Bounds, structure: _Structure) -> None:
+        self.limits = limits
+        self.structure = structure
+        self.cdata = 0
+
+    def feeder(self) -> Feeder:
+        parser = ParserCreate()
+        parser.SetParamEntityParsing(XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_dtd
+        handlers = {**self._reach_handlers(), **self._structure_handlers()}
+        dispatch: dict[str, Any] = {"v": None}
+
+        def start(name: str, attributes: dict[str, str]) -> None:
+            handle = dispatch.get(name, _UNSEEN)
+            if handle is _UNSEEN:  # a name's handler by its local name, once per name
+                handle = dispatch[name] = handlers.get(name.rpartition(":")[2])
+            if handle is not None:
+                handle(attributes)
+
+        def cdata_start() -> None:
+            self.cdata = 0
+            parser.CharacterDataHandler = self._cdata_text
+
+        def cdata_end() -> None:
+            parser.CharacterDataHandler = None
+
+        parser.StartElementHandler = start
+        parser.StartCdataSectionHandler = cdata_start
+        parser.EndCdataSectionHandler = cdata_end
+        return parser.Parse
+
+    def _reach_handlers(self) -> dict[str, Callable[[dict[str, str]], None]]:
+        limits = self.limits
+        max_rows, max_columns = limits.max_rows, limits.max_columns
+        row_digits = len(str(max_rows))
+        # Column letters within the limit, by their number (others are checked, then refused).
+        columns = {column_letters(n): n for n in range(1, max_columns + 1)}
+        at = {"row": 0, "column": 1}  # the current row and the next column, as readers count
+
+        def row_number(digits: str | int) -> int:
+            try:
+                number = int(digits)
+            except ValueError:
+                raise UnreadableFile(NOT_A_WORKBOOK) from None
+            if number > max_rows:
+                raise UnreadableFile(
+                    f"The sheet reaches row {number}: at most {max_rows} rows are read "
+                    "(INGEST_MAX_ROWS)."
+                )
+            return number
+
+        def column_of(letters: str) -> int:
+            if not letters.isascii() or not letters.isalpha():
+                raise UnreadableFile(NOT_A_WORKBOOK)
+            number = column_number(letters)
+            if number > max_columns:
+                raise self._too_wide(number)
+            columns[letters] = number
+            return number
+
+        def row(attributes: dict[str, str]) -> None:
+            reference = attributes.get("r")
+            at["row"] = row_number(reference.lstrip(ascii_letters) if reference else at["row"] + 1)
+            at["column"] = 1
+
+        def cell(attributes: dict[str, str]) -> None:
+            reference = attributes.get("r")
+            if reference is None:
+                column = at["column"]
+                if column > max_columns:
+                    raise self._too_wide(column)
+            else:
+                digits = reference.lstrip(ascii_letters)
+                letters = reference[: len(reference) - len(digits)]
+                column = columns.get(letters) or column_of(letters)
+                if len(digits) >= row_digits:  # a shorter number is within the limit
+                    row_number(digits)
+            at["column"] = column + 1
+
+        def dimension(attributes: dict[str, str]) -> None:
+            for corner in attributes.get("ref", "").split(":"):
+                digits = corner.lstrip(ascii_letters)
+                letters = corner[: len(corner) - len(digits)]
+                columns.get(letters) or column_of(letters)
+                if digits:
+                    row_number(digits)
+
+        return {"row": row, "c": cell, "dimension": dimension}
+
+    def _structure_handlers(self) -> dict[str, Callable[[dict[str, str]], None]]:
+        return {
+            "Default": self._default,
+            "Override": self._override,
+            "Relationship": self.structure.relationships.append,
+            "sheet": self._sheet,
+        }
+
+    def _cdata_text(self, text: str) -> None:
+        self.cdata += len(text)
+        if self.cdata > self.limits.max_cell_chars:
+            raise _too_long(self.limits)
+
+    def _too_wide(self, column: int) -> UnreadableFile:
+        return UnreadableFile(
+            f"The sheet reaches column {column_letters(column)}: at most "
+            f"{self.limits.max_columns} columns are read (INGEST_MAX_COLUMNS)."
+        )
+
+    def _default(self, attributes: dict[str, str]) -> None:
+        extension = attributes.get("Extension", "").lower()
+        self.structure.defaults[extension] = attributes.get("ContentType", "")
+
+    def _override(self, attributes: dict[str, str]) -> None:
+        name = attributes.get("PartName", "").lstrip("/").lower()
+        self.structure.overrides[name] = attributes.get("ContentType", "")
+
+    def _sheet(self, attributes: dict[str, str]) -> None:
+        """A workbook's sheet names its part by a relationship id, whatever the prefix."""
+        for key, value in attributes.items():
+            if key.rpartition(":")[2] == "id" and ":" in key:
+                self.structure.sheet_ids.append(value)
 
 
-@dataclass(frozen=True)
-class _Window:
-    text: bytes  # the end of the previous chunk, then the new one
-    new: bytes
-
-
-def _windows(archive: zipfile.ZipFile, name: str, overlap: int) -> Iterator[_Window]:
-    """The part's decompressed bytes a chunk at a time, each with the end of the one before,
-    so a pattern that spans two chunks is still seen whole."""
-    before = b""
-    try:
-        with archive.open(name) as part:
-            while chunk := part.read(CHUNK):
-                yield _Window(before + chunk, chunk)
-                before = chunk[-overlap:]
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
-        raise UnreadableFile("Not a readable .xlsx workbook.") from None
+def _refuse_dtd(*_: Any) -> None:
+    raise UnreadableFile(NOT_A_WORKBOOK)

@@ -10,14 +10,14 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Subquery
 
-from customers.models import Customer, CustomerOrigin
+from customers.models import Customer, CustomerOrigin, served_by_the_service
 from ingestion.models import StagedCustomer, StagedLoan
 from ingestion.staging import Problem, analyze, later_duplicates, reject
 
 
 def check_customers_file(job_id: int) -> list[Problem]:
     """Reject repeated Customer IDs and phone numbers, customers registered through the API,
-    and phones another customer holds."""
+    changes to customers the service has acted for, and phones another customer holds."""
     analyze(StagedCustomer)
     valid = StagedCustomer.objects.filter(job_id=job_id, outcome__isnull=True)
     repeated_ids = {
@@ -33,8 +33,54 @@ def check_customers_file(job_id: int) -> list[Problem]:
     }
     rejected += reject(StagedCustomer, job_id, repeated_phones)
     rejected += reject(StagedCustomer, job_id, _registered_customers(valid))
+    rejected += reject(StagedCustomer, job_id, _changes_to_customers_served(valid))
     rejected += reject(StagedCustomer, job_id, _phones_held_elsewhere(valid))
     return rejected
+
+
+# What a file row may not change once the service has acted for the customer: who they are
+# (name, phone, age) and what it lent on (salary, limit). By staged field, with its header.
+_FIXED_ONCE_SERVED = {
+    "first_name": "First Name",
+    "last_name": "Last Name",
+    "phone_number": "Phone Number",
+    "age": "Age",
+    "monthly_salary": "Monthly Salary",
+    "approved_limit": "Approved Limit",
+}
+
+
+def _changes_to_customers_served(valid: Any) -> dict[int, Problem]:
+    """A file row may update a customer the files created only while the service has made no
+    decision, loan or payment for them: after that the person is who the service dealt with,
+    and a file that says otherwise is reported, not applied (the same values pass as
+    unchanged)."""
+    fields = list(_FIXED_ONCE_SERVED)
+    rows = valid.filter(served_by_the_service(OuterRef("customer_id"))).values_list(
+        "id", "row", "customer_id", *fields
+    )
+    staged = {pk: (row, customer_id, values) for pk, row, customer_id, *values in rows}
+    stored = {
+        pk: values
+        for pk, *values in Customer.objects.filter(
+            pk__in=[customer_id for _, customer_id, _ in staged.values()]
+        ).values_list("pk", *fields)
+    }
+    problems: dict[int, Problem] = {}
+    for pk, (row, customer_id, values) in staged.items():
+        changed = [
+            _FIXED_ONCE_SERVED[name]
+            for name, new, old in zip(fields, values, stored[customer_id], strict=True)
+            if new != old
+        ]
+        if changed:
+            problems[pk] = Problem(
+                row,
+                changed[0],
+                f"Customer ID {customer_id} has decisions, loans or payments made by this "
+                f"service; a file may not change their {', '.join(changed)}.",
+            )
+    return problems
 
 
 def _registered(staged: Any) -> Any:

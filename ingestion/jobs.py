@@ -36,11 +36,11 @@ class Upload(Protocol):
     def chunks(self) -> Iterator[bytes]: ...
 
 
-def create_job(uploads: Mapping[str, Upload]) -> IngestionJob:
+def create_job(uploads: Mapping[str, Upload], dry_run: bool = False) -> IngestionJob:
     """A queued job with the uploads stored under INGEST_DIR/<job id>/. If storing them fails
     (a full disk, the database), the folder goes too: the request's transaction rolls the job
     back, and nothing would ever read or remove the files."""
-    job = IngestionJob.objects.create(batch_rows=settings.INGEST_BATCH_ROWS)
+    job = IngestionJob.objects.create(batch_rows=settings.INGEST_BATCH_ROWS, dry_run=dry_run)
     folder = Path(settings.INGEST_DIR) / str(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -121,13 +121,18 @@ class JobRun(jobs.JobRun[IngestionJob]):
             self.on_progress(job)
 
     def finish(self, status: JobStatus, failure: Failure | None = None) -> None:
-        """The job ends: staging emptied, the run's claim released, the uploads removed."""
+        """The job ends: staging emptied, the run's claim released, the uploads removed (a
+        succeeded preview's wait for an apply)."""
         with self.finishing(status) as job:
             for spec in SPECS.values():
                 staging.clear(spec.target.staged, self.job_id)
             if failure is not None:
                 job.note_problem(*failure)
             owned = [Path(entry["path"]) for entry in job.files.values() if entry.get("owned")]
-        if owned:  # uploads, all in the job's own folder under INGEST_DIR
+        # A succeeded preview keeps its uploads for an apply (sweep_orphaned_uploads removes
+        # them after an hour).
+        if owned and not (
+            job.dry_run and status == JobStatus.SUCCEEDED
+        ):  # uploads, all in the job's own folder under INGEST_DIR
             shutil.rmtree(owned[0].parent, ignore_errors=True)
         logger.info("Ingestion job %s %s: %s", self.job_id, status, job.counts)

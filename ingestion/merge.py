@@ -88,12 +88,17 @@ def _keeps_its_id(target: Target) -> str:
     return f"{_is_new(target)} AND NOT s.{_quote(target.shared)} AND NOT EXISTS ({taken})"
 
 
+def _same(target: Target) -> str:
+    """A matched stored row (t) holds exactly its staged row's (s) values."""
+    return " AND ".join(f"t.{column} = s.{column}" for column in _copied(target))
+
+
 def _update(cursor: CursorWrapper, target: Target, now: Any, where: list[Any]) -> int:
     """Overwrite each matched stored row that differs from its staged row; how many."""
     copied = _copied(target)
     stamped = _stamped(target)
     changes = [*(f"{column} = s.{column}" for column in copied), *(f"{c} = %s" for c in stamped)]
-    same = " AND ".join(f"t.{column} = s.{column}" for column in copied)
+    same = _same(target)
     sql = (
         f"UPDATE {table(target.stored)} AS t SET {', '.join(changes)}"  # noqa: S608  model metadata
         f" FROM {table(target.staged)} AS s"
@@ -151,6 +156,27 @@ def _new_row(
             default = target.fixed[each.name] if each.name in target.fixed else each.get_default()
             params.append(each.get_db_prep_save(default, connection))
     return columns, values, params
+
+
+def first_rows(target: Target, job_id: int, limit: int) -> dict[str, list[int]]:
+    """The Excel rows of the first `limit` accepted rows the merge will create, update and
+    leave unchanged: by the merge's own conditions (a dry run's preview, read before it)."""
+    match = f"SELECT 1 FROM {table(target.stored)} AS t WHERE {_key_match(target)}"  # noqa: S608  model metadata
+    conditions = {
+        Outcome.CREATED.value: _is_new(target),
+        Outcome.UPDATED.value: f"EXISTS ({match} AND NOT ({_same(target)}))",
+        Outcome.UNCHANGED.value: f"EXISTS ({match} AND {_same(target)})",
+    }
+    found: dict[str, list[int]] = {}
+    with connection.cursor() as cursor:
+        for outcome, condition in conditions.items():
+            cursor.execute(
+                f'SELECT s."row" FROM {table(target.staged)} AS s WHERE {_ACCEPTED}'  # noqa: S608  model metadata
+                f' AND {condition} ORDER BY s."row" LIMIT %s',
+                [job_id, limit],
+            )
+            found[outcome] = [row for (row,) in cursor.fetchall()]
+    return found
 
 
 def may_match(target: Target, job_id: int) -> bool:

@@ -48,6 +48,11 @@ class IngestionJob(BackgroundJob):
     warnings = models.JSONField(default=list)
     # Per phase: seconds, rows and memory, for logs and the benchmark.
     timings = models.JSONField(default=dict)
+    # A dry run: the whole pipeline inside a transaction that is rolled back, so its counts,
+    # errors and warnings say what the upload would do and nothing is written; `preview` holds
+    # the first rows of each outcome (ingestion.preview). Its files wait for an apply.
+    dry_run = models.BooleanField(default=False)
+    preview = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-created_at"]

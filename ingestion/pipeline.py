@@ -6,31 +6,29 @@ so a re-run skips finished steps, reads a half-read file again and merges only t
 yet committed.
 """
 
-import gc
 import logging
 import queue
 import resource
 import threading
 import time
-from collections.abc import Callable
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from ingestion import merge, staging
-from ingestion.bounds import check_workbook
 from ingestion.jobs import JobRun
 from ingestion.kinds import ORDER, FileSpec
 from ingestion.models import IngestionJob, Outcome
-from ingestion.readers import open_sheet
-from ingestion.rows import row_converter, usual_row_texts
+from ingestion.sandbox import Payload, read_in_child
 
 logger = logging.getLogger(__name__)
 
 Timing = dict[str, float]
+
+
+# Rows of each outcome a dry run shows.
+PREVIEW_ROWS = 10
 
 
 def ingest_file(run: JobRun, spec: FileSpec) -> None:
@@ -38,7 +36,30 @@ def ingest_file(run: JobRun, spec: FileSpec) -> None:
     if f"{spec.kind}:parsed" not in job.steps_done:
         _read_and_check(run, spec, Path(job.files[spec.kind]["path"]), job.batch_rows)
     if f"{spec.kind}:merged" not in job.steps_done:
+        if job.dry_run:
+            _note_preview(run, spec)
         _merge(run, spec, job.batch_rows)
+
+
+def _note_preview(run: JobRun, spec: FileSpec) -> None:
+    """A dry run's first rows of each outcome, as the merge about to run will find them (the
+    rejected ones are the job's errors), with their cells as the file gave them."""
+    with run.step(f"{spec.kind}: previewing") as job:
+        rows = merge.first_rows(spec.target, run.job_id, PREVIEW_ROWS)
+        rejected = sorted(
+            {problem["row"] for problem in job.errors if problem["file"] == spec.kind}
+        )
+        rows[Outcome.REJECTED.value] = rejected[:PREVIEW_ROWS]
+        cells = staging.cells_of(
+            spec.target.staged,
+            run.job_id,
+            spec.headers,
+            [n for found in rows.values() for n in found],
+        )
+        job.preview = {
+            **job.preview,
+            spec.kind: {outcome: [cells[row] for row in found] for outcome, found in rows.items()},
+        }
 
 
 # --- Read, validate, stage ----------------------------------------------------------------
@@ -48,41 +69,25 @@ def _read_and_check(run: JobRun, spec: FileSpec, path: Path, batch_rows: int) ->
     """Read, convert and stage every row; then reject, in one go, what needs the whole file."""
     with run.step(f"{spec.kind}: reading"):
         staging.clear(spec.target.staged, run.job_id)
-    timing = {"open_s": 0.0, "read_s": 0.0, "validate_s": 0.0, "stage_s": 0.0}
-    # Millions of short-lived lists, none in a cycle: the cyclic collector only costs time.
-    gc.disable()
-    try:
-        rows = _stage_rows(run, spec, path, batch_rows, timing)
-    finally:
-        gc.enable()
+    timing = {"stage_s": 0.0}
+    rows = _stage_rows(run, spec, path, batch_rows, timing)
     timing["peak_rss_mb_parse"] = _peak_rss_mb()
     _check_whole_file(run, spec, rows, timing)
 
 
 def _stage_rows(run: JobRun, spec: FileSpec, path: Path, batch_rows: int, timing: Timing) -> int:
+    """The file's rows, read, checked and converted by a child process with hard limits
+    (ingestion.sandbox), staged as they come."""
     rows = 0
-    mark = time.perf_counter()
-    check_workbook(path)  # before any reader allocates what the file asks for
-    timing["check_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    with open_sheet(path, spec.headers, reader=settings.INGEST_READER) as sheet:
-        timing["open_s"] = time.perf_counter() - mark
-        timing["peak_rss_mb_open"] = _peak_rss_mb()
+    copy = connection.vendor == "postgresql"
+    with read_in_child(path, spec.kind, run.job_id, copy, batch_rows) as sheet:
         with run.step(f"{spec.kind}: reading") as job:
             job.set_rows(spec.kind, sheet.estimated_rows)
-        encode = _encoder(run.job_id, spec)
         with _StageWriter(run, spec, timing) as writer:
-            while True:
-                mark = time.perf_counter()
-                chunk = list(islice(sheet.rows, batch_rows))
-                timing["read_s"] += time.perf_counter() - mark
-                if not chunk:
-                    break
-                mark = time.perf_counter()
-                payload = encode(chunk)
-                timing["validate_s"] += time.perf_counter() - mark
+            for count, payload in sheet.chunks:
                 writer.put(payload)
-                rows += len(chunk)
+                rows += count
+    timing.update(sheet.timings)
     return rows
 
 
@@ -122,7 +127,7 @@ class _StageWriter:
         self.timing = timing
         self.error: BaseException | None = None
         self.stop = False
-        self.queue: queue.Queue[staging.Payload | None] = queue.Queue(maxsize=1)
+        self.queue: queue.Queue[Payload | None] = queue.Queue(maxsize=1)
         self.thread: threading.Thread | None = None
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             self.thread = threading.Thread(
@@ -144,7 +149,7 @@ class _StageWriter:
         if error is None and self.error is not None:
             raise self.error
 
-    def put(self, payload: staging.Payload) -> None:
+    def put(self, payload: Payload) -> None:
         if self.thread is None:
             self._write(payload)
             return
@@ -156,7 +161,7 @@ class _StageWriter:
             time.perf_counter() - mark
         )
 
-    def _write(self, payload: staging.Payload) -> None:
+    def _write(self, payload: Payload) -> None:
         mark = time.perf_counter()
         with self.run.step(f"{self.spec.kind}: reading", durable=False):
             staging.write_staged(self.spec.target.staged, payload)
@@ -173,33 +178,6 @@ class _StageWriter:
                     self.error = exc
         finally:
             connection.close()
-
-
-def _encoder(
-    job_id: int, spec: FileSpec
-) -> Callable[[list[tuple[int, list[Any]]]], staging.Payload]:
-    """Read rows to what `staging.write_staged` takes: COPY text on PostgreSQL (usual rows in
-    one pass from cells to text), converted records elsewhere."""
-    convert = _converter(spec)
-    if connection.vendor == "postgresql":
-        usual = usual_row_texts(spec.fields, spec.usual_row_passes)
-        return lambda chunk: staging.copy_text(job_id, chunk, usual, convert)
-    return lambda chunk: staging.records(
-        job_id, [convert(number, cells) for number, cells in chunk]
-    )
-
-
-def _converter(spec: FileSpec) -> Callable[[int, list[Any]], staging.StagedValues]:
-    convert_cells = row_converter(spec.fields)
-    check_row = spec.check_row
-
-    def convert(number: int, cells: list[Any]) -> staging.StagedValues:
-        values, errors = convert_cells(cells)
-        if check_row is not None:
-            check_row(values, errors)
-        return number, values, errors
-
-    return convert
 
 
 # --- Merge --------------------------------------------------------------------------------

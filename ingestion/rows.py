@@ -319,3 +319,26 @@ def usual_row_texts(
         return found if rules_hold is None or rules_hold(cells) else None
 
     return convert
+
+
+@dataclass(frozen=True)
+class RowRules:
+    """What the reader's side needs to turn one kind of file's cells into staged values: its
+    columns (`fields`, in the staged model's column order), the rules across a row's cells
+    (`check_row`, adding to its errors) and the same on cells that all took the usual path
+    (`usual_row_passes`: true when `check_row` would add none). Free of Django, so the reader's
+    child process (ingestion.child) takes them by the kind's name."""
+
+    fields: tuple[Field, ...]
+    check_row: Callable[[list[Any], RowErrors], None] | None = None
+    usual_row_passes: Callable[[Sequence[Any]], bool] | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return [field.header for field in self.fields]
+
+
+ROW_RULES: dict[str, RowRules] = {
+    "customers": RowRules(CUSTOMER_FIELDS),
+    "loans": RowRules(LOAN_FIELDS, check_loan, loan_rules_hold),
+}

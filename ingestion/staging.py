@@ -3,8 +3,7 @@ merge. One staged model per file kind (ingestion.kinds says which); tables and c
 from the models' metadata. Everything here runs inside the caller's transaction.
 """
 
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +28,12 @@ class Problem:
         return {"file": kind, "row": self.row, "column": self.column, "message": self.message}
 
 
-StagedValues = tuple[int, list[Any], list[tuple[str, str]]]
-# COPY text (PostgreSQL) or records for executemany (elsewhere), from `copy_text`/`records`.
-Payload = bytes | list[tuple[Any, ...]]
+# COPY text (PostgreSQL) or records for executemany (elsewhere), from ingestion.child.
+Payload = bytes | list[list[Any]]
 
-# StagedRow's own columns, which every staged row has: the job, the row, its errors, its outcome.
-_BOOKKEEPING = tuple(str(field.column) for field in StagedRow._meta.local_fields)
+# StagedRow's own columns, which every staged row has: the job, the row, its errors, its outcome
+# (ingestion.child.record writes them in this order).
+BOOKKEEPING = tuple(str(field.column) for field in StagedRow._meta.local_fields)
 
 
 def cell_columns(model: Staged) -> tuple[str, ...]:
@@ -43,69 +42,16 @@ def cell_columns(model: Staged) -> tuple[str, ...]:
     return tuple(
         str(field.column)
         for field in model._meta.concrete_fields
-        if not field.primary_key and field.column not in _BOOKKEEPING and not field.has_db_default()
+        if not field.primary_key and field.column not in BOOKKEEPING and not field.has_db_default()
     )
 
 
 def _written_columns(model: Staged) -> str:
-    """What a staging write fills, in the order of `_record`: the bookkeeping, then the cells."""
+    """What a staging write fills, in the order of ingestion.child.record: the bookkeeping,
+    then the cells."""
     return ", ".join(
-        connection.ops.quote_name(column) for column in (*_BOOKKEEPING, *cell_columns(model))
+        connection.ops.quote_name(column) for column in (*BOOKKEEPING, *cell_columns(model))
     )
-
-
-def _record(
-    job_id: int, number: int, values: list[Any], errors: list[tuple[str, str]]
-) -> tuple[Any, ...]:
-    return (
-        job_id,
-        number,
-        json.dumps(errors) if errors else None,
-        Outcome.REJECTED.value if errors else None,
-        *values,
-    )
-
-
-def records(job_id: int, rows: Sequence[StagedValues]) -> list[tuple[Any, ...]]:
-    """Converted rows as executemany parameters (SQLite; Django's backend adapts Decimals and
-    dates to the text it stores them as)."""
-    return [_record(job_id, *row) for row in rows]
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_field(value: Any) -> str:
-    """One value in COPY's text format: ints, Decimals and dates print as PostgreSQL reads them."""
-    if value is None:
-        return "\\N"
-    if type(value) is str:
-        return value.translate(_ESCAPES)
-    return str(value)
-
-
-def copy_text(
-    job_id: int,
-    chunk: Sequence[tuple[int, list[Any]]],
-    usual: Callable[[Sequence[Any]], list[str] | None],
-    convert: Callable[[int, list[Any]], StagedValues],
-) -> bytes:
-    """Read rows as a COPY … FROM STDIN text payload, in one pass: a row of usual cells goes
-    straight from cells to text (`usual`, which prints what `convert` would return); any
-    other row is converted to its values and errors, then printed. Built by the thread that
-    read the rows, so the thread that sends it holds the GIL only briefly."""
-    field = _copy_field
-    good = f"{job_id}\t%d\t\\N\t\\N\t"
-
-    def line(number: int, cells: list[Any]) -> str:
-        texts = usual(cells)
-        if texts is not None:
-            return good % number + "\t".join(texts)
-        return "\t".join([field(value) for value in _record(job_id, *convert(number, cells))])
-
-    lines = [line(number, cells) for number, cells in chunk]
-    lines.append("")
-    return "\n".join(lines).encode()
 
 
 def write_staged(model: Staged, payload: Payload) -> None:
@@ -116,10 +62,27 @@ def write_staged(model: Staged, payload: Payload) -> None:
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             copy.write(payload)
         return
-    placeholders = ", ".join(["%s"] * (len(_BOOKKEEPING) + len(cell_columns(model))))
+    placeholders = ", ".join(["%s"] * (len(BOOKKEEPING) + len(cell_columns(model))))
     sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({placeholders})"  # noqa: S608  model metadata
     with connection.cursor() as cursor:
         cursor.executemany(sql, payload)
+
+
+def cells_of(
+    model: Staged, job_id: int, headers: Sequence[str], rows: Sequence[int]
+) -> dict[int, dict[str, Any]]:
+    """These staged rows as the file gave them: the row number and each cell by its header (as
+    JSON holds it: money and dates as text)."""
+    columns = cell_columns(model)
+    found = model.objects.filter(job_id=job_id, row__in=rows).values_list("row", *columns)
+    return {
+        row: {"row": row, "cells": dict(zip(headers, map(_shown, values), strict=True))}
+        for row, *values in found
+    }
+
+
+def _shown(value: Any) -> Any:
+    return value if value is None or isinstance(value, int | str) else str(value)
 
 
 def clear(model: Staged, job_id: int) -> None:

@@ -278,6 +278,11 @@ INGEST_MAX_UNCOMPRESSED_MB = env_int("INGEST_MAX_UNCOMPRESSED_MB", 1500)
 INGEST_MAX_ROWS = env_int("INGEST_MAX_ROWS", 2_000_000)
 INGEST_MAX_COLUMNS = env_int("INGEST_MAX_COLUMNS", 64)
 INGEST_MAX_CELL_CHARS = env_int("INGEST_MAX_CELL_CHARS", 32_767)
+# The reader's child process (ingestion.sandbox): its address space, its processor time, and how
+# long the worker waits for it (docs/ingestion.md).
+INGEST_READER_MEMORY_MB = env_int("INGEST_READER_MEMORY_MB", 3072)
+INGEST_READER_CPU_SECONDS = env_int("INGEST_READER_CPU_SECONDS", 600)
+INGEST_READER_SECONDS = env_int("INGEST_READER_SECONDS", 900)
 # Background jobs (core/jobs.py): how long a silent run keeps its claim, and how many runs may
 # die on one job before it is failed instead of started again.
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)

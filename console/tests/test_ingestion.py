@@ -173,3 +173,35 @@ def test_the_original_files_through_the_upload(operations, run_inline):
 
 def test_the_progress_of_an_unknown_job_is_the_404_page(operations):
     assert operations.get("/console/ingestion/4242/live/").status_code == 404
+
+
+def test_preview_shows_what_an_upload_would_do_then_applies_it(operations, run_inline):
+    customers = workbook("customer_data.xlsx", CUSTOMER_HEADERS, [customer(1), customer(2)])
+    answer = upload(operations, customers=customers, dry_run="true")
+    preview = IngestionJob.objects.get()
+    assert (answer.status_code, preview.dry_run) == (303, True)
+    assert not Customer.objects.exists()
+    page = operations.get(answer["Location"]).content.decode()
+    assert "A preview: nothing was written." in page
+    assert (
+        '<tr><td>Customers</td><td class="num">2</td><td class="num">0</td>'
+        '<td class="num">0</td><td class="num">0</td></tr>'
+    ) in page
+    assert "<caption>Customers: would be created (first rows)</caption>" in page
+    assert '<tr><td class="num">2</td><td>1</td><td>First1</td>' in page
+    applied = operations.post(f"/console/ingestion/{preview.pk}/apply/", {"form_key": form_key()})
+    job = IngestionJob.objects.exclude(pk=preview.pk).get()
+    assert (applied.status_code, applied["Location"]) == (303, f"/console/ingestion/{job.pk}/")
+    assert (job.dry_run, Customer.objects.count()) == (False, 2)
+
+
+def test_a_job_that_is_no_preview_cannot_be_applied(operations, run_inline):
+    upload(operations, customers=workbook("c.xlsx", CUSTOMER_HEADERS, [customer(1)]))
+    job = IngestionJob.objects.get()
+    refused = operations.post(f"/console/ingestion/{job.pk}/apply/", {"form_key": form_key()})
+    assert refused.status_code == 409
+    assert (
+        f"Ingestion job {job.pk} is not a finished preview: nothing to apply."
+        in refused.content.decode()
+    )
+    assert operations.get(f"/console/ingestion/{job.pk}/apply/").status_code == 405

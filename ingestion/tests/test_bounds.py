@@ -2,6 +2,7 @@
 opens it, and its job fails with the limit named, within seconds."""
 
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,16 +28,22 @@ def test_a_far_away_cell_is_refused(tmp_path):
     )
 
 
-def test_a_highly_compressed_sheet_of_millions_of_rows_is_refused_quickly(tmp_path):
+def test_a_highly_compressed_sheet_of_millions_of_rows_is_refused_at_the_first_row_too_far(
+    tmp_path,
+):
+    """Refused as the parse reaches the first row past the limit, the rest unread."""
     bomb = bombs.compressed_millions(tmp_path / "rows.xlsx")
     assert bomb.stat().st_size < 20 * 1024 * 1024
-    started = time.perf_counter()
-    with pytest.raises(UnreadableFile) as refused:
-        check_workbook(bomb, BOUNDS)
-    assert refused.value.message == (
-        "The sheet reaches row 2000001: at most 2000000 rows are read (INGEST_MAX_ROWS)."
+    fewer_rows = Bounds(
+        max_bytes=1500 * 1024 * 1024, max_rows=200_000, max_columns=64, max_cell_chars=32_767
     )
-    assert time.perf_counter() - started < 10
+    started = time.process_time()
+    with pytest.raises(UnreadableFile) as refused:
+        check_workbook(bomb, fewer_rows)
+    assert refused.value.message == (
+        "The sheet reaches row 200001: at most 200000 rows are read (INGEST_MAX_ROWS)."
+    )
+    assert time.process_time() - started < 5
 
 
 def test_more_decompressed_bytes_than_allowed_are_refused(tmp_path):
@@ -112,3 +119,79 @@ def test_an_upload_over_the_cap_is_a_413_and_stores_nothing(api, settings, inges
     }
     assert not IngestionJob.objects.exists()
     assert not ingest_dir.exists() or not any(ingest_dir.iterdir())
+
+
+# The crafted workbooks of issue 18: each passed the check that matched double-quoted
+# attributes in parts named .xml under xl/worksheets/.
+CRAFTED = [
+    (bombs.single_quoted_far_cell, "column XFD: at most 64 columns"),
+    (bombs.sheet_outside_worksheets, "column BZ: at most 64 columns"),
+    (bombs.sheet_not_named_xml, "column BZ: at most 64 columns"),
+]
+
+
+@pytest.mark.parametrize(("make", "reach"), CRAFTED, ids=[make.__name__ for make, _ in CRAFTED])
+def test_the_crafted_workbooks_of_issue_18_are_refused(tmp_path, make, reach):
+    with pytest.raises(UnreadableFile) as refused:
+        check_workbook(make(tmp_path / "crafted.xlsx"), BOUNDS)
+    assert refused.value.message == f"The sheet reaches {reach} are read (INGEST_MAX_COLUMNS)."
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        # Lower-case references: calamine reads them.
+        (b'<row r="2"><c r="bm2"><v>1</v></c></row>', "column BM: at most 64 columns"),
+        # Cells without a reference take the next column: the 65th is BM.
+        (b"<row>" + b"<c><v>1</v></c>" * 65 + b"</row>", "column BM: at most 64 columns"),
+        # A character reference in an attribute is the character it names.
+        (b'<row r="2"><c r="&#88;FD2"><v>1</v></c></row>', "column XFD: at most 64 columns"),
+        # A prefix on the elements, spaces around the equals sign.
+        (
+            b'<x:row xmlns:x="urn:x" r = "2000001"><x:c><x:v>1</x:v></x:c></x:row>',
+            "row 2000001: at most 2000000 rows",
+        ),
+        # Rows without a reference count on from the last one.
+        (b'<row r="2000000"/><row><c><v>1</v></c></row>', "row 2000001: at most 2000000 rows"),
+    ],
+)
+def test_references_are_read_as_a_reader_reads_them(tmp_path, row, message):
+    with pytest.raises(UnreadableFile) as refused:
+        check_workbook(bombs.sheet_not_named_xml(tmp_path / "sheet.xlsx", [row]), BOUNDS)
+    limit = "INGEST_MAX_COLUMNS" if "column" in message else "INGEST_MAX_ROWS"
+    assert refused.value.message == f"The sheet reaches {message} are read ({limit})."
+
+
+def test_a_declared_dimension_past_the_limits_is_refused(tmp_path):
+    dimension = (
+        b'<dimension ref=\'A1:A2000001\'/><sheetData><row r="2"><c r="A2"><v>1</v></c></row>'
+    )
+    path = bombs.sheet_outside_worksheets(tmp_path / "dimension.xlsx", [])
+    raw = zipfile.ZipFile(path)
+    sheet = raw.read("xl/data/grid.xml").replace(b"<sheetData>", dimension, 1)
+    copy = tmp_path / "copy.xlsx"
+    with zipfile.ZipFile(copy, "w") as archive:
+        for info in raw.infolist():
+            data = sheet if info.filename == "xl/data/grid.xml" else raw.read(info)
+            archive.writestr(info.filename, data)
+    with pytest.raises(UnreadableFile) as refused:
+        check_workbook(copy, BOUNDS)
+    assert refused.value.message == (
+        "The sheet reaches row 2000001: at most 2000000 rows are read (INGEST_MAX_ROWS)."
+    )
+
+
+def test_a_document_type_declaration_is_refused_before_any_entity_is_expanded(tmp_path):
+    laughs = (
+        b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    )
+    path = bombs.sheet_outside_worksheets(tmp_path / "dtd.xlsx", [b"<row>&b;</row>"])
+    raw = zipfile.ZipFile(path)
+    sheet = raw.read("xl/data/grid.xml").replace(b"?>", b"?>" + laughs, 1)
+    copy = tmp_path / "copy.xlsx"
+    with zipfile.ZipFile(copy, "w") as archive:
+        for info in raw.infolist():
+            data = sheet if info.filename == "xl/data/grid.xml" else raw.read(info)
+            archive.writestr(info.filename, data)
+    with pytest.raises(UnreadableFile, match=r"Not a readable \.xlsx workbook"):
+        check_workbook(copy, BOUNDS)

@@ -35,7 +35,7 @@ FINISHED_BAR = re.compile(
     r"\r([^\r]+): 100%\|#+\| (\d+)/(\d+) \[\d\d:\d\d<00:00, +[\d.]+ rows/s\] *\n$"
 )
 PLAIN_LINE = re.compile(
-    r"^(.+) (\d+)/(\d+) rows \(\d+%\), (\? |[\d.]+ )rows/s, (\?|\d\d:\d\d) left$"
+    r"^(.+) (\d+)/(\d+) rows \(\d+%\), +(\? |[\d.]+ )rows/s, (\?|\d\d:\d\d) left$"
 )
 
 

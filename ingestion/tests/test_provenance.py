@@ -88,3 +88,62 @@ def test_a_file_updates_the_customers_files_created_and_a_re_import_changes_noth
         "created": 0, "updated": 1, "unchanged": 0, "rejected": 0
     }  # fmt: skip
     assert Customer.objects.get(pk=7).monthly_salary == 60000
+
+
+def test_a_file_cannot_rename_a_customer_the_service_has_acted_for(
+    api, run_inline, customers_file, loans_file, django_capture_on_commit_callbacks
+):
+    """Issue 18: customer 121, Abbey Silva, imported, then booked a loan here; a later file
+    calling 121 Alisa Sierra with another phone is rejected on that row, and Abbey stays
+    Abbey. Customer 122, whom the service never dealt with, is still updated by the file."""
+    abbey = customer(121, 9_811_100_121, **{"First Name": "Abbey", "Last Name": "Silva"})
+    first = post_files(
+        api, customers_file(abbey, customer(122)), loans_file(), django_capture_on_commit_callbacks
+    )
+    assert first["counts"]["customers"]["created"] == 2
+    booked = api.post(
+        "/create-loan",
+        {"customer_id": 121, "loan_amount": 100000, "interest_rate": 14, "tenure": 12},
+        format="json",
+    )
+    assert booked.json()["loan_approved"] is True
+    alisa = customer(121, 9_822_200_121, **{"First Name": "Alisa", "Last Name": "Sierra"})
+    renamed = customer(122, None, **{"First Name": "Renamed"})
+    body = post_files(
+        api, customers_file(alisa, renamed), loans_file(), django_capture_on_commit_callbacks
+    )
+    assert body["counts"]["customers"] == {
+        "created": 0, "updated": 1, "unchanged": 0, "rejected": 1
+    }  # fmt: skip
+    assert body["errors"] == [
+        {"file": "customers", "row": 2, "column": "First Name", "message": (
+            "Customer ID 121 has decisions, loans or payments made by this service; a file may "
+            "not change their First Name, Last Name, Phone Number.")},
+    ]  # fmt: skip
+    kept = Customer.objects.get(pk=121)
+    assert (kept.first_name, kept.last_name, kept.phone_number) == ("Abbey", "Silva", 9811100121)
+    assert Customer.objects.get(pk=122).first_name == "Renamed"
+    again = post_files(api, customers_file(abbey), loans_file(), django_capture_on_commit_callbacks)
+    assert again["counts"]["customers"] == {
+        "created": 0, "updated": 0, "unchanged": 1, "rejected": 0
+    }  # fmt: skip
+
+
+def test_a_salary_or_limit_change_to_a_customer_with_a_decision_is_rejected_too(
+    api, run_inline, customers_file, loans_file, django_capture_on_commit_callbacks
+):
+    post_files(api, customers_file(customer(7)), loans_file(), django_capture_on_commit_callbacks)
+    checked = api.post(
+        "/check-eligibility",
+        {"customer_id": 7, "loan_amount": 10000, "interest_rate": 14, "tenure": 12},
+        format="json",
+    )
+    assert checked.status_code == 200
+    raised = customer(7, None, **{"Monthly Salary": 90000.0, "Approved Limit": 3300000.0})
+    body = post_files(api, customers_file(raised), loans_file(), django_capture_on_commit_callbacks)
+    assert body["errors"] == [
+        {"file": "customers", "row": 2, "column": "Monthly Salary", "message": (
+            "Customer ID 7 has decisions, loans or payments made by this service; a file may "
+            "not change their Monthly Salary, Approved Limit.")},
+    ]  # fmt: skip
+    assert Customer.objects.get(pk=7).monthly_salary == 50000

@@ -20,12 +20,12 @@ from customers.limits import (
     MIN_AGE,
     SMALLEST_PHONE_NUMBER,
 )
-from ingestion import pipeline, staging
-from ingestion.kinds import SPECS
+from ingestion import child
 from ingestion.models import FileKind, Outcome
 from ingestion.rows import (
     CUSTOMER_FIELDS,
     LOAN_FIELDS,
+    ROW_RULES,
     CellError,
     Field,
     Unusual,
@@ -129,7 +129,7 @@ def test_every_field_agrees_with_its_full_converter(field: Field) -> None:
             continue
         usual_cells += 1
         assert expected[0] == "value", cell
-        assert shown == str(expected[1]) == staging._copy_field(expected[1]), cell
+        assert shown == str(expected[1]) == child.copy_field(expected[1]), cell
         if field.header in MONEY:
             assert Decimal(shown) == Decimal(str(cell)), cell
     assert usual_cells > 300  # the fast path was exercised, not skipped
@@ -167,7 +167,7 @@ def test_a_usual_loan_row_prints_what_the_full_conversion_stores() -> None:
             continue
         taken += 1
         assert errors == [], cells
-        assert texts == [staging._copy_field(value) for value in values], cells
+        assert texts == [child.copy_field(value) for value in values], cells
     assert 500 < taken < SAMPLES  # both ways were taken
 
 
@@ -175,8 +175,8 @@ def test_copy_text_matches_the_converted_values_line_by_line() -> None:
     """The payload for a chunk of good and bad rows (the job's own converter for the rows off
     the usual path), against each row converted by `convert_row` and `check_loan` and printed."""
     chunk = list(enumerate(_rows(random.Random(11)), start=2))
-    convert = pipeline._converter(SPECS[FileKind.LOANS])
-    payload = staging.copy_text(5, chunk, usual_row_texts(LOAN_FIELDS, loan_rules_hold), convert)
+    convert = child.converter(ROW_RULES[FileKind.LOANS])
+    payload = child.copy_text(5, chunk, usual_row_texts(LOAN_FIELDS, loan_rules_hold), convert)
     lines = payload.decode().split("\n")
     assert lines.pop() == ""
     assert len(lines) == len(chunk)
@@ -192,5 +192,5 @@ def test_copy_text_matches_the_converted_values_line_by_line() -> None:
             assert fields[3] == Outcome.REJECTED.value
         else:
             assert fields[2:4] == ["\\N", "\\N"]
-        assert fields[4:] == [staging._copy_field(value) for value in values]
+        assert fields[4:] == [child.copy_field(value) for value in values]
     assert 0 < rejected < len(chunk)
