@@ -22,7 +22,7 @@ from core.auth import (
     request_client,
 )
 from core.contract import Declaration, respond
-from core.errors import ErrorCode, error_body
+from core.errors import RETRY_AFTER_SECONDS, ErrorCode, error_body
 from core.health import DISABLED, OK, UNREACHABLE, health
 from core.json import DecimalJSONRenderer
 from core.metrics import exposition
@@ -98,7 +98,10 @@ class HealthApi(APIView):
     def get(self, request: Request) -> Response:
         report = health()
         shown = HealthOutput if sees_health_details(request) else HealthStatusOutput
-        return respond(shown, report, status.HTTP_200_OK if report.serving else 503)
+        if report.serving:
+            return respond(shown, report)
+        # An outage, as every other path answers one (core.errors.outage_response).
+        return respond(shown, report, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 # A mixin for views with their own metaclass; typed as an APIView for the checker only.

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the request log line and metrics see every response, errors included.
     "core.middleware.RequestLogMiddleware",
+    # An unreachable database is a 503 with Retry-After on every path (core.errors).
+    "core.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # The console's and the admin's CSS, JS and fonts, with DEBUG off too (collectstatic).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
 # The paths people use in a browser, with a session: everything else is the API, which knows a
 # client by its key and pays for no session, user or message lookup (core.middleware).
 STAFF_PATHS = ("/admin/", "/console/")
+# Their page for an outage (a 503, core.errors.outage_response): it must not need the database.
+STAFF_OUTAGE_VIEW = "console.views.errors.service_unavailable"
 
 # Sign-in (the admin, the console): django-axes locks an account, and an address, after
 # LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES (docs/deployment.md).
@@ -250,9 +254,13 @@ CELERY_BEAT_SCHEDULE = {
 # Redis redelivers an unacknowledged task (a killed worker's) after this many seconds. Short,
 # so a killed worker's job resumes within two minutes: a delivery while the job's run is still
 # alive only waits out its lease (core/jobs.py), so a short timeout never runs a job twice.
+# A Redis that accepts connections but answers nothing (stopped, hung, half-open) costs a
+# hand-over at most a few seconds (3 attempts, each 2 s at most) instead of holding the request
+# for ever; 2 s is more than the worker's own 1 s wait for a task (kombu's brpop_timeout).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90),
     "socket_connect_timeout": 1,
+    "socket_timeout": 2,
 }
 
 # Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,

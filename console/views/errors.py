@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
@@ -19,3 +20,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def unknown_page(request: HttpRequest, rest: str = "") -> HttpResponse:
     return not_found(request, f"There is no page at {request.path}.")
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """The page for an outage (settings.STAFF_OUTAGE_VIEW; core.errors answers it as a 503 with
+    Retry-After): rendered without the request's context, which would read the session and the
+    user from the database that is down. An htmx request reloads the page, so the person sees
+    this page rather than a fragment that never arrives."""
+    response = HttpResponse(render_to_string("console/errors/unavailable.html"), status=503)
+    if request.headers.get("HX-Request") == "true":
+        response["HX-Refresh"] = "true"
+    return response
