@@ -63,8 +63,10 @@ STAFF_PATHS = ("/admin/", "/console/")
 # Their page for an outage (a 503, core.errors.outage_response): it must not need the database.
 STAFF_OUTAGE_VIEW = "console.views.errors.service_unavailable"
 
-# Sign-in (the admin, the console): django-axes locks an account, and an address, after
-# LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES (docs/deployment.md).
+# Sign-in (the admin, the console): django-axes locks a username at an address, and an address
+# for every username, after LOGIN_FAILURE_LIMIT failures in a row there, for
+# LOGIN_LOCKOUT_MINUTES (docs/deployment.md). Never a username alone: an attacker elsewhere
+# would lock its owner out.
 # axes looks for its own middleware by name; core.middleware.StaffAxesMiddleware is it, for the
 # people's paths only.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
@@ -74,7 +76,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The client address as the throttle sees it: X-Forwarded-For only through NUM_PROXIES proxies.
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
