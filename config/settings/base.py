@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from config.settings.checks import refuse_replica_without_redis, throttle_rate
 from config.settings.env import env_bool, env_int, env_list, env_str
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "core",
     "customers",
     "loans",
@@ -43,6 +45,9 @@ MIDDLEWARE = [
     # An unreachable database is a 503 with Retry-After on every path (core.errors).
     "core.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer (below).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # The console's and the admin's CSS, JS and fonts, with DEBUG off too (collectstatic).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sessions, users and messages serve the people's paths only (core.middleware.StaffOnly).
@@ -93,6 +98,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Every page runs only this origin's scripts, styles, fonts and images, and no inline script or
+# style at all (no 'unsafe-inline', no 'unsafe-eval': the console's templates carry none, htmx
+# evaluates none); forms post here, nothing frames a page. Swagger UI (/api/docs) adds data:
+# images for its icons (core/api.py). docs/deployment.md#content-security-policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# No page uses the browser's devices or sensors: nothing on them (or in a frame) may ask.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 LOGIN_URL = "console:sign-in"
 LOGIN_REDIRECT_URL = "console:dashboard"
@@ -299,6 +349,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's files from drf-spectacular-sidecar, served by this service: never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would load it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # 3.1: its schemas are JSON Schema 2020-12, which pydantic writes (nullable as a null type,

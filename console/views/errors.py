@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
@@ -27,7 +28,9 @@ def service_unavailable(request: HttpRequest) -> HttpResponse:
     Retry-After): rendered without the request's context, which would read the session and the
     user from the database that is down. An htmx request reloads the page, so the person sees
     this page rather than a fragment that never arrives."""
-    response = HttpResponse(render_to_string("console/errors/unavailable.html"), status=503)
+    again = request.get_full_path() if request.method == "GET" else reverse("console:dashboard")
+    page = render_to_string("console/errors/unavailable.html", {"again": again})
+    response = HttpResponse(page, status=503)
     if request.headers.get("HX-Request") == "true":
         response["HX-Refresh"] = "true"
     return response

@@ -58,6 +58,7 @@ def assert_outage_page(response):
 )
 def test_a_page_with_the_database_unreachable_is_the_outage_page(browser, method, path):
     response = getattr(browser, method)(path, {"username": "asha", "password": "x" * 12})
+    assert response.status_code == 503
     assert_outage_page(response)
     assert "HX-Refresh" not in response
 
@@ -68,6 +69,14 @@ def test_signing_in_without_a_session_is_the_outage_page_too():
         "/console/sign-in/", {"username": "asha", "password": "x" * 12}
     )
     assert_outage_page(response)
+
+
+@pytest.mark.usefixtures("database_unreachable")
+def test_try_again_asks_for_the_page_again_or_after_a_form_for_the_dashboard(browser):
+    page = browser.get("/console/decisions/?since=2026-01-01").content.decode()
+    assert 'href="/console/decisions/?since=2026-01-01">Try again</a>' in page
+    form = browser.post("/console/loans/1/payments/").content.decode()
+    assert 'href="/console/">Try again</a>' in form
 
 
 @pytest.mark.usefixtures("database_unreachable")
