@@ -30,7 +30,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from core.contract import Declaration, InvalidInput
+from core.contract import Declaration, InconsistentInput, InvalidInput
 from core.json import TooLarge
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,12 @@ class ConflictError(ApiError):
     code: str = ErrorCode.CONFLICT
 
 
+class UnprocessableError(ApiError):
+    """Fields each well formed that a rule between them refuses (contract.InconsistentInput)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
 class ErrorDetail(Declaration):
     # The list of codes is every app's (error_codes()); core.schema puts it in the document.
     code: str
@@ -138,6 +144,8 @@ def as_drf_exception(exc: Exception) -> Exception:
         if NON_FIELD_ERRORS in fields:  # Django's "__all__", the envelope's "non_field_errors"
             fields[api_settings.NON_FIELD_ERRORS_KEY] = fields.pop(NON_FIELD_ERRORS)
         return exceptions.ValidationError(fields)
+    if isinstance(exc, InconsistentInput):
+        return UnprocessableError(INVALID_FIELDS, exc.fields)
     if isinstance(exc, InvalidInput):
         return exceptions.ValidationError(exc.fields)
     return exc

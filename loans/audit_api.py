@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from pydantic import Field
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -95,22 +95,31 @@ class DecisionPage(PageNumberPagination):
     max_page_size = 100
 
 
+class DecisionPageQuery(Declaration):
+    """What the paginator reads, declared: anything else (`?page_size=null`) is a 400."""
+
+    page: Annotated[int, WholeNumber(1, LARGEST_ID)] = Field(
+        default=1, description="Page number, from 1; past the last page, 404."
+    )
+    page_size: Annotated[int, WholeNumber(1, DecisionPage.max_page_size)] = Field(
+        default=DecisionPage.page_size, description="Decisions a page: 20, at most 100."
+    )
+
+
 class CustomerDecisionsApi(APIView):
     roles = (Role.OFFICER, Role.RISK)
     replica_reads = True  # its GET may read a replica (core.replica)
 
     @extend_schema(
         summary="A customer's credit decisions, newest first",
-        parameters=[
-            OpenApiParameter("page", int, description="Page number, from 1."),
-            OpenApiParameter("page_size", int, description="Decisions a page: 20, at most 100."),
-        ],
+        parameters=query_parameters(DecisionPageQuery),
         responses={
             200: DecisionPageOutput,
             **error_responses(404, examples=(CustomerNotFound(42),)),
         },
     )
     def get(self, request: Request, customer_id: int) -> Response:
+        parse(DecisionPageQuery, request.query_params)
         paginator = DecisionPage()
         records = paginator.paginate_queryset(customer_decisions(customer_id), request, view=self)
         return respond(DecisionPageOutput, DecisionPageOutput.of(paginator, records or []))

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 
 from core import sql
-from core.errors import INVALID_FIELDS, ApiError
+from core.errors import ConflictError
 from customers.errors import CustomerNotFound
 from customers.models import Customer
 from customers.selectors import require_customer
@@ -306,9 +306,10 @@ class PayoffQuote:
 def payoff_on(loan_id: int, on: date, *, as_of: date) -> PayoffQuote:
     """What closes the loan on `on`, counting the payments made by `as_of`."""
     loan = get_loan(loan_id)
-    if on < loan.start_date:
-        raise ApiError(
-            INVALID_FIELDS, {"on": [f"Must not be before the loan's start ({loan.start_date})."]}
+    if on < loan.start_date:  # well formed, but not a day of this loan's: its state refuses it
+        raise ConflictError(
+            "The payoff was not quoted.",
+            {"on": [f"Must not be before the loan's start ({loan.start_date})."]},
         )
     rows = loan_schedule(loan)
     quote = schedule.payoff_quote(

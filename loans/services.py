@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core import sql
 from core.dates import add_months
-from core.errors import ApiError
+from core.errors import ConflictError
 from core.money import as_stored
 from loans import schedule
 from loans.errors import LoanClosed, LoanNotFound, LoanNotServicedHere
@@ -123,8 +123,10 @@ def _book(customer_id: int, decision: Decision, as_of: date) -> int:
     )
 
 
-def _refuse(problem: schedule.PaymentProblem) -> ApiError:
-    return ApiError("The payment was not recorded.", fields={problem.field: [problem.message]})
+def _refuse(problem: schedule.PaymentProblem) -> ConflictError:
+    """A well-formed payment the loan's state refuses (its dates, its payoff): 409, as for a
+    closed loan; 400 is for a request malformed in itself (the OpenAPI document says which)."""
+    return ConflictError("The payment was not recorded.", fields={problem.field: [problem.message]})
 
 
 def record_payment(loan_id: int, amount: Decimal, paid_on: date, *, as_of: date) -> Payment:

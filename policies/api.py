@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from core.api import JsonErrors
 from core.auth import Role, who_asked
 from core.contract import (
+    BETWEEN_FIELDS,
     CalendarDate,
     Day,
     Declaration,
@@ -29,7 +30,7 @@ from core.contract import (
     respond,
 )
 from core.csv import csv_lines
-from core.errors import INVALID_FIELDS, ApiError
+from core.errors import INVALID_FIELDS, UnprocessableError
 from core.jobs import JobStatus
 from core.limits import LARGEST_ID
 from core.schema import error_responses
@@ -164,7 +165,10 @@ class PoliciesApi(APIView):
     @extend_schema(
         summary="Draft a new version from another (the active one by default)",
         request=DraftInput,
-        responses={201: PolicyOutput, **error_responses(400, 404, examples=(PolicyNotFound(42),))},
+        responses={
+            201: PolicyOutput,
+            **error_responses(400, 404, 409, examples=(PolicyNotFound(42),)),
+        },
         examples=[POLICY_EXAMPLE],
     )
     def post(self, request: Request) -> Response:
@@ -241,9 +245,16 @@ class SimulationInput(Declaration):
         date_from = info.data.get("date_from")
         if date_from is not None and date_to < date_from:
             raise PydanticCustomError(
-                "window", "Must not be before from ({date_from}).", {"date_from": str(date_from)}
+                BETWEEN_FIELDS,  # a rule no schema can state: 422 (core.contract)
+                "Must not be before from ({date_from}).",
+                {"date_from": str(date_from)},
             )
         return date_to
+
+
+REVERSED_WINDOW = UnprocessableError(
+    INVALID_FIELDS, {"to": ["Must not be before from (2026-06-16)."]}
+)
 
 
 class SimulationAccepted(Declaration):
@@ -321,12 +332,15 @@ class SimulationsApi(APIView):
         description="Every decision with an as-of date from `from` to `to` (inclusive) is "
         "decided again under `policy`, in the background; follow `status_url`.",
         request=SimulationInput,
-        responses={202: SimulationAccepted, **error_responses(400)},
+        responses={
+            202: SimulationAccepted,
+            **error_responses(400, 404, 422, examples=(PolicyNotFound(42), REVERSED_WINDOW)),
+        },
     )
     def post(self, request: Request) -> Response:
         asked = parse(SimulationInput, request.data)
         if not PolicyVersion.objects.filter(pk=asked.policy).exists():
-            raise ApiError(INVALID_FIELDS, {"policy": [str(PolicyNotFound(asked.policy))]})
+            raise PolicyNotFound(asked.policy)  # as POST /policies' based_on: 404
         simulation = start_simulation(
             policy_version=asked.policy,
             date_from=asked.date_from,

@@ -26,7 +26,7 @@ import django
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KEY = "walk-client-key-0123456789abcdef"
-PASSWORD = "a-long-enough-password-42"  # noqa: S105  (the walker's own user)
+PASSWORD = "a-long-enough-password-42"  # the walker's own user
 _CONVERTER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 _GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")
 

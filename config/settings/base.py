@@ -362,6 +362,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.with_error_codes",
+        "core.schema.with_required_bodies",
     ],
 }
 
