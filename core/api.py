@@ -1,11 +1,13 @@
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import Field
 from rest_framework import status
@@ -22,7 +24,7 @@ from core.auth import (
     request_client,
 )
 from core.contract import Declaration, respond
-from core.errors import ErrorCode, error_body
+from core.errors import RETRY_AFTER_SECONDS, ErrorCode, error_body
 from core.health import DISABLED, OK, UNREACHABLE, health
 from core.json import DecimalJSONRenderer
 from core.metrics import exposition
@@ -98,7 +100,10 @@ class HealthApi(APIView):
     def get(self, request: Request) -> Response:
         report = health()
         shown = HealthOutput if sees_health_details(request) else HealthStatusOutput
-        return respond(shown, report, status.HTTP_200_OK if report.serving else 503)
+        if report.serving:
+            return respond(shown, report)
+        # An outage, as every other path answers one (core.errors.outage_response).
+        return respond(shown, report, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 # A mixin for views with their own metaclass; typed as an APIView for the checker only.
@@ -125,11 +130,15 @@ class SchemaApi(JsonErrors, SpectacularAPIView):
     permission_classes = [HasApiKey]
 
 
-class DocsApi(JsonErrors, SpectacularSwaggerView):
-    """Swagger UI, behind the API key like the endpoints it describes."""
+@method_decorator(csp_update({"img-src": ["data:"]}), name="dispatch")
+class DocsApi(JsonErrors, SpectacularSwaggerSplitView):
+    """Swagger UI, behind the API key like the endpoints it describes. Split: its start-up script
+    is a file of its own (?script), not inline, so the page runs under the Content-Security-
+    Policy every page has, plus data: images (Swagger UI's icons)."""
 
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [HasApiKey]
+    template_name = "core/swagger_ui.html"
 
 
 @csrf_exempt  # no cookies here: a POST is a 405 in the envelope, not a CSRF refusal

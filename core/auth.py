@@ -13,6 +13,7 @@ its fingerprint.
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
 from collections.abc import Iterable
@@ -163,8 +164,14 @@ def request_client(request: HttpRequest) -> ApiClient | None:
 
 def client_address(request: HttpRequest) -> str:
     """The client's address: the TCP peer, or X-Forwarded-For's entry NUM_PROXIES from the
-    right (DRF's rule, which the throttle applies too)."""
-    return BaseThrottle().get_ident(request)  # type: ignore[arg-type]
+    right (DRF's rule, which the throttle applies too). An entry that is no address (a client
+    writing the header where no proxy appends to it) counts as the TCP peer: the lockout keeps
+    addresses, which PostgreSQL refuses to store otherwise."""
+    forwarded = BaseThrottle().get_ident(request)  # type: ignore[arg-type]
+    try:
+        return str(ipaddress.ip_address(forwarded))
+    except ValueError:
+        return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def who_asked(request: Request | HttpRequest) -> str:

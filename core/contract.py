@@ -52,6 +52,16 @@ class InvalidInput(Exception):
         self.fields = fields
 
 
+class InconsistentInput(InvalidInput):
+    """Raised by `parse` when every field is well formed and only a rule between fields refuses
+    them, one no OpenAPI schema can state (a window's end before its start): a 422, so that a
+    400 always means what the document itself refuses."""
+
+
+# The type of a validator's PydanticCustomError for a rule between fields.
+BETWEEN_FIELDS = "between_fields"
+
+
 @dataclass(frozen=True)
 class Messages:
     """Field metadata: the message for a value out of its range, in place of the usual two."""
@@ -132,6 +142,10 @@ class WholeNumber(GroupedMetadata):
         yield BeforeValidator(_integer_value)
         yield Ge(self.low)
         yield Le(self.high)
+        # Standard bounds: pydantic would write its own "ge"/"le" keys after a BeforeValidator,
+        # which no client or validator reads.
+        schema = {"type": "integer", "minimum": self.low, "maximum": self.high}
+        yield WithJsonSchema(schema, mode="validation")
 
 
 @dataclass(frozen=True)
@@ -167,6 +181,8 @@ class Amount(GroupedMetadata):
         }
         schema = {
             "type": "number",
+            # At most `places` decimals (a paisa): more is refused, not rounded.
+            "multipleOf": float(step),
             **{key: value for key, value in bounds.items() if value is not None},
         }
         yield WithJsonSchema(schema, mode="validation")
@@ -182,10 +198,24 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
+def whole_value(pattern: str) -> str:
+    """A JSON Schema pattern (a search) that matches only the whole value. Its end is "nothing
+    follows", not `$`, which in Python's reading (schemathesis draws values with it) also
+    matches before a final newline."""
+    return f"^(?:{pattern})(?![\\s\\S])"
+
+
+# What trimming takes from the ends (Unicode's White_Space, controls among them: trimmed, they
+# are no longer refused), and the controls refused anywhere else.
+_SPACE = "\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_CONTROLS = "\u0000-\u001f\u007f-\u009f"
+
+
 @dataclass(frozen=True)
 class Text(GroupedMetadata):
     """`Annotated[str, Text(max_length)]`: text, trimmed, not blank, at most `max_length`, and
-    no control characters."""
+    no control characters. The OpenAPI document says exactly that as one pattern: spaces at
+    either end, then 1 to `max_length` characters that start and end with a visible one."""
 
     max_length: int
 
@@ -194,6 +224,10 @@ class Text(GroupedMetadata):
             strict=True, strip_whitespace=True, min_length=1, max_length=self.max_length
         )
         yield AfterValidator(_no_control_characters)
+        any_, visible = f"[^{_CONTROLS}]", f"[^{_CONTROLS}{_SPACE}]"
+        inner = f"{visible}(?:{any_}{{0,{self.max_length - 2}}}{visible})?"
+        pattern = whole_value(f"[{_SPACE}]*{inner}[{_SPACE}]*")
+        yield WithJsonSchema({"type": "string", "pattern": pattern}, mode="validation")
 
 
 CalendarDate = Annotated[
@@ -266,9 +300,11 @@ def parse(model: type[Model], data: Any) -> Model:
     if isinstance(data, Mapping) and hasattr(data, "getlist"):  # a QueryDict: its last values
         data = {name: data.get(name) for name in data}
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, from_attributes=False)  # a request is never an object
     except ValidationError as exc:
-        raise InvalidInput(_field_messages(model, exc)) from None
+        between = all(error["type"] == BETWEEN_FIELDS for error in exc.errors())
+        refusal = InconsistentInput if between else InvalidInput
+        raise refusal(_field_messages(model, exc)) from None
 
 
 def _field_messages(model: type[BaseModel], exc: ValidationError) -> dict[str, list[str]]:

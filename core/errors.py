@@ -6,9 +6,11 @@ document lists them all without core knowing the apps.
 """
 
 import logging
+import sys
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     RequestDataTooBig,
@@ -18,7 +20,8 @@ from django.core.exceptions import (
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
+from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -27,7 +30,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from core.contract import Declaration, InvalidInput
+from core.contract import Declaration, InconsistentInput, InvalidInput
 from core.json import TooLarge
 
 logger = logging.getLogger(__name__)
@@ -86,6 +89,12 @@ class ConflictError(ApiError):
     code: str = ErrorCode.CONFLICT
 
 
+class UnprocessableError(ApiError):
+    """Fields each well formed that a rule between them refuses (contract.InconsistentInput)."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
 class ErrorDetail(Declaration):
     # The list of codes is every app's (error_codes()); core.schema puts it in the document.
     code: str
@@ -135,6 +144,8 @@ def as_drf_exception(exc: Exception) -> Exception:
         if NON_FIELD_ERRORS in fields:  # Django's "__all__", the envelope's "non_field_errors"
             fields[api_settings.NON_FIELD_ERRORS_KEY] = fields.pop(NON_FIELD_ERRORS)
         return exceptions.ValidationError(fields)
+    if isinstance(exc, InconsistentInput):
+        return UnprocessableError(INVALID_FIELDS, exc.fields)
     if isinstance(exc, InvalidInput):
         return exceptions.ValidationError(exc.fields)
     return exc
@@ -149,7 +160,9 @@ def _as_messages(detail: Any) -> Any:
     return str(detail)
 
 
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def api_exception_handler(
+    exc: Exception, context: dict[str, Any]
+) -> Response | HttpResponseBase | None:
     """Every error as the envelope, its transaction rolled back: domain errors with their own
     code, DRF's (and Django's) with theirs, an unreachable database as a 503, anything else a
     500 that is logged."""
@@ -163,22 +176,49 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         assert response is not None, "DRF answers every APIException"
         response.data = _envelope_of(exc)
         return response
-    if isinstance(exc, OperationalError | InterfaceError):
-        # The database is down, restarting, or dropped this connection (Django replaces it
-        # after this request): worth a retry, unlike a 500.
-        logger.warning("Database unavailable in %s: %s", _view_name(context), exc)
-        return Response(
-            error_body(
-                ErrorCode.SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly."
-            ),
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "1"},
-        )
+    if is_outage(exc):
+        return outage_response(context["request"], exc)
     logger.exception("Unhandled error in %s", _view_name(context))
     return Response(
         error_body(ErrorCode.INTERNAL_ERROR, "An internal error occurred."),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+# --- Outages: every path's answer, from every layer ------------------------------------------
+
+RETRY_AFTER_SECONDS = 1
+OUTAGE_MESSAGE = "The database is unavailable; retry shortly."
+
+
+def is_staff_path(request: HttpRequest) -> bool:
+    """A path people use in a browser (settings.STAFF_PATHS: the admin, the console)."""
+    return request.path_info.startswith(settings.STAFF_PATHS)
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """The database is down, restarting, or dropped this connection (Django replaces it after
+    the request): worth a retry, unlike a 500."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def outage_response(request: HttpRequest, exc: BaseException) -> HttpResponseBase:
+    """The one answer to an outage, whichever layer met it: 503 with Retry-After, the people's
+    page (settings.STAFF_OUTAGE_VIEW, which must not need the database) on their paths and the
+    envelope elsewhere. Reached from DRF's handler (the API), core.middleware.OutageMiddleware
+    (every other view) and server_error_view (a middleware's own query)."""
+    logger.warning("Database unavailable at %s: %s", request.path, exc)
+    response: HttpResponseBase
+    if is_staff_path(request):
+        response = import_string(settings.STAFF_OUTAGE_VIEW)(request)
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    else:
+        response = JsonResponse(
+            error_body(ErrorCode.SERVICE_UNAVAILABLE, OUTAGE_MESSAGE),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _envelope_of(exc: exceptions.APIException) -> dict[str, Any]:
@@ -215,7 +255,13 @@ def permission_denied_view(
     return JsonResponse(error_body(ErrorCode.PERMISSION_DENIED, "Forbidden."), status=403)
 
 
-def server_error_view(request: HttpRequest) -> JsonResponse:
+def server_error_view(request: HttpRequest) -> HttpResponseBase:
+    """Django's 500 (DEBUG off), for an error outside any view: a middleware's own query (a
+    session saved, say) that met an outage is still a 503."""
+    failure = sys.exc_info()[1]
+    if is_outage(failure):
+        assert failure is not None
+        return outage_response(request, failure)
     return JsonResponse(
         error_body(ErrorCode.INTERNAL_ERROR, "An internal error occurred."), status=500
     )

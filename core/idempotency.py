@@ -1,6 +1,7 @@
 """Idempotency-Key on POST endpoints, with the semantics payment APIs use (docs/idempotency.md).
 
-A client that may retry a POST sends `Idempotency-Key: <1-255 printable ASCII characters>`:
+A client that may retry a POST sends `Idempotency-Key: <1-255 printable ASCII characters, no
+space first or last>`:
 
 - the first request runs, and its status and body are kept for IDEMPOTENCY_TTL_HOURS (24);
 - a retry with the same key and the same request gets that status and body again, with
@@ -73,7 +74,10 @@ IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_META = "HTTP_IDEMPOTENCY_KEY"
 REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
-_VALID_KEY = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
+# Printable ASCII, spaces inside only (HTTP drops a header value's own edges): the OpenAPI
+# document gives clients this very pattern (core.schema).
+KEY_PATTERN = "[!-~](?:[ -~]*[!-~])?"
+_VALID_KEY = re.compile(KEY_PATTERN)
 ANONYMOUS = "anonymous"
 # PostgreSQL's lock_not_available: a statement waited longer than lock_timeout.
 _LOCK_NOT_AVAILABLE = "55P03"
@@ -187,12 +191,13 @@ def _form_value(value: Any) -> Any:
 
 
 def _check_key(key: str) -> None:
-    if not _VALID_KEY.fullmatch(key):
+    if len(key) > MAX_KEY_LENGTH or not _VALID_KEY.fullmatch(key):
         raise InvalidIdempotencyKey(
             f"The {IDEMPOTENCY_KEY_HEADER} header is not valid.",
             {
                 IDEMPOTENCY_KEY_HEADER: [
-                    f"Must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
+                    f"Must be 1 to {MAX_KEY_LENGTH} printable ASCII characters, "
+                    "no space first or last."
                 ]
             },
         )

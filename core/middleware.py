@@ -1,6 +1,7 @@
 """Per request: a request id on every log record written while serving it, one log line, and one
-metrics sample. And the session, user, message and sign-in lockout middleware, run for the
-paths people use in a browser only (the admin, the console)."""
+metrics sample; an outage answered as a 503 by every view. And the session, user, message and
+sign-in lockout middleware, run for the paths people use in a browser only (the admin, the
+console)."""
 
 import logging
 import re
@@ -10,14 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from axes.middleware import AxesMiddleware
-from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.deprecation import MiddlewareMixin
 
-from core.errors import not_found_view
+from core.errors import is_outage, is_staff_path, not_found_view, outage_response
 from core.logging import REQUEST_ID
 from core.metrics import record_request
 
@@ -80,9 +80,21 @@ class RequestLogMiddleware:
         return response
 
 
-def is_staff_path(request: HttpRequest) -> bool:
-    """A path people use in a browser (settings.STAFF_PATHS: the admin, the console)."""
-    return request.path_info.startswith(settings.STAFF_PATHS)
+class OutageMiddleware:
+    """Answers an outage met by any view that is not DRF's (the console, the admin, sign-in,
+    /metrics), or while rendering its page, in DEBUG too, as the API answers its own
+    (core.errors.outage_response)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponseBase | None:
+        return outage_response(request, exception) if is_outage(exception) else None
 
 
 class StaffOnly(MiddlewareMixin):

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from pydantic import BaseModel
 
 from core.auth import API_KEY_HEADER
+from core.contract import whole_value
 from core.errors import (
     INVALID_FIELDS,
     ApiError,
@@ -22,7 +23,7 @@ from core.errors import (
     error_body,
     error_codes,
 )
-from core.idempotency import IDEMPOTENCY_KEY_HEADER
+from core.idempotency import IDEMPOTENCY_KEY_HEADER, KEY_PATTERN, MAX_KEY_LENGTH
 from core.middleware import REQUEST_ID_HEADER
 
 ERROR_CODE_ENUM = "ErrorCodeEnum"
@@ -106,6 +107,23 @@ def with_error_codes(result: dict[str, Any], generator: Any, **kwargs: Any) -> d
     return result
 
 
+def with_required_bodies(result: dict[str, Any], generator: Any, **kwargs: Any) -> dict[str, Any]:
+    """A body that must hold something (its declaration requires a field, or at least one, as
+    an upload of either file) is required: drf-spectacular reads only the `required` list."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if not body:
+                continue
+            for content in body.get("content", {}).values():
+                name = content.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                declared = schemas.get(name, {})
+                if declared.get("minProperties") or declared.get("anyOf"):
+                    body["required"] = True
+    return result
+
+
 _GENERIC_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     400: (
         "Invalid input: the envelope's `fields` says which fields and why.",
@@ -129,7 +147,8 @@ _GENERIC_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         error_body(ErrorCode.REQUEST_TOO_LARGE, "An upload may be at most 200 MB."),
     ),
     422: (
-        "The Idempotency-Key was used before with a different request.",
+        "Fields each well formed that a rule between them refuses (`validation_error`, with "
+        "`fields`), or an Idempotency-Key used before with a different request.",
         error_body(
             ErrorCode.IDEMPOTENCY_KEY_REUSED,
             "This Idempotency-Key was used with a different request.",
@@ -173,12 +192,18 @@ REQUEST_ID = OpenApiParameter(
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     IDEMPOTENCY_KEY_HEADER,
-    OpenApiTypes.STR,
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_KEY_LENGTH,
+        "pattern": whole_value(KEY_PATTERN),
+    },
     OpenApiParameter.HEADER,
     description=(
-        "1-255 printable ASCII characters. A retry with the same key and request replays the "
-        "first answer (Idempotent-Replayed: true) instead of running again; the same key with "
-        "another request is a 422, one still running a 409 (docs/idempotency.md)."
+        "1-255 printable ASCII characters, no space first or last. A retry with the same key "
+        "and request replays the first answer (Idempotent-Replayed: true) instead of running "
+        "again; the same key with another request is a 422, one still running a 409 "
+        "(docs/idempotency.md)."
     ),
 )
 RETRY_AFTER = OpenApiParameter(

@@ -1,6 +1,6 @@
 """The decision audit trail, read-only."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,7 +9,14 @@ from rest_framework.views import APIView
 from core.contract import Declaration, parse, respond
 from core.schema import error_responses, query_parameters
 from customers.errors import CustomerNotFound
-from decisions.contracts import DecisionOutput, ReplayOutput, ReplayQuery
+from decisions.contracts import (
+    DECISIONS_A_PAGE,
+    MOST_DECISIONS_A_PAGE,
+    DecisionOutput,
+    DecisionPageQuery,
+    ReplayOutput,
+    ReplayQuery,
+)
 from decisions.errors import DecisionNotFound, NotReplayable
 from decisions.models import CreditDecision
 from decisions.permissions import AUDIT, REPLAY
@@ -34,9 +41,9 @@ class DecisionPageOutput(Declaration):
 
 
 class DecisionPage(PageNumberPagination):
-    page_size = 20
+    page_size = DECISIONS_A_PAGE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MOST_DECISIONS_A_PAGE
 
 
 class CustomerDecisionsApi(APIView):
@@ -45,16 +52,14 @@ class CustomerDecisionsApi(APIView):
 
     @extend_schema(
         summary="A customer's credit decisions, newest first",
-        parameters=[
-            OpenApiParameter("page", int, description="Page number, from 1."),
-            OpenApiParameter("page_size", int, description="Decisions a page: 20, at most 100."),
-        ],
+        parameters=query_parameters(DecisionPageQuery),
         responses={
             200: DecisionPageOutput,
             **error_responses(404, examples=(CustomerNotFound(42),)),
         },
     )
     def get(self, request: Request, customer_id: int) -> Response:
+        parse(DecisionPageQuery, request.query_params)
         paginator = DecisionPage()
         records = paginator.paginate_queryset(customer_decisions(customer_id), request, view=self)
         return respond(DecisionPageOutput, DecisionPageOutput.of(paginator, records or []))

@@ -8,7 +8,16 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
-from core.contract import Amount, CalendarDate, Day, Declaration, Money, Timestamp, WholeNumber
+from core.contract import (
+    BETWEEN_FIELDS,
+    Amount,
+    CalendarDate,
+    Day,
+    Declaration,
+    Money,
+    Timestamp,
+    WholeNumber,
+)
 from core.jobs import JobStatus
 from core.limits import LARGEST_ID
 from credit.limits import (
@@ -222,7 +231,9 @@ class SimulationInput(Declaration):
         date_from = info.data.get("date_from")
         if date_from is not None and date_to < date_from:
             raise PydanticCustomError(
-                "window", "Must not be before from ({date_from}).", {"date_from": str(date_from)}
+                BETWEEN_FIELDS,  # a rule no schema can state: 422 (core.contract)
+                "Must not be before from ({date_from}).",
+                {"date_from": str(date_from)},
             )
         return date_to
 
@@ -297,3 +308,17 @@ class SimulationOutput(Declaration):
                 "finished_at": simulation.finished_at,
             }
         )
+
+
+DECISIONS_A_PAGE, MOST_DECISIONS_A_PAGE = 20, 100
+
+
+class DecisionPageQuery(Declaration):
+    """What the paginator reads, declared: anything else (`?page_size=null`) is a 400."""
+
+    page: Annotated[int, WholeNumber(1, LARGEST_ID)] = Field(
+        default=1, description="Page number, from 1; past the last page, 404."
+    )
+    page_size: Annotated[int, WholeNumber(1, MOST_DECISIONS_A_PAGE)] = Field(
+        default=DECISIONS_A_PAGE, description="Decisions a page: 20, at most 100."
+    )

@@ -149,7 +149,8 @@ def tally_of(simulation: PolicySimulation) -> Tally:
 def start_simulation(
     *, policy_version: int, date_from: date, date_to: date, requested_by: str
 ) -> PolicySimulation:
-    """A queued simulation, its job started once the request's transaction commits."""
+    """A queued simulation, its job started once the request's transaction commits;
+    PolicyNotFound for an unknown version."""
     from decisions.tasks import run_simulation
 
     simulation = PolicySimulation.objects.create(

@@ -12,14 +12,18 @@ from core.api import JsonErrors
 from core.auth import who_asked
 from core.contract import parse, respond
 from core.csv import csv_lines
-from core.errors import INVALID_FIELDS, ApiError
+from core.errors import INVALID_FIELDS, UnprocessableError
 from core.schema import error_responses
 from decisions.contracts import SimulationAccepted, SimulationInput, SimulationOutput
 from decisions.errors import SimulationNotFound
 from decisions.permissions import SIMULATIONS
 from decisions.simulations import FLIP_COLUMNS, flips_of, get_simulation, start_simulation
 from policies.errors import PolicyNotFound
-from policies.models import PolicyVersion
+
+# A rule between two fields no schema can state: 422 (core.contract.BETWEEN_FIELDS).
+REVERSED_WINDOW = UnprocessableError(
+    INVALID_FIELDS, {"to": ["Must not be before from (2026-06-16)."]}
+)
 
 
 class SimulationsApi(APIView):
@@ -30,12 +34,13 @@ class SimulationsApi(APIView):
         description="Every decision with an as-of date from `from` to `to` (inclusive) is "
         "decided again under `policy`, in the background; follow `status_url`.",
         request=SimulationInput,
-        responses={202: SimulationAccepted, **error_responses(400)},
+        responses={
+            202: SimulationAccepted,
+            **error_responses(400, 404, 422, examples=(PolicyNotFound(42), REVERSED_WINDOW)),
+        },
     )
     def post(self, request: Request) -> Response:
         asked = parse(SimulationInput, request.data)
-        if not PolicyVersion.objects.filter(pk=asked.policy).exists():
-            raise ApiError(INVALID_FIELDS, {"policy": [str(PolicyNotFound(asked.policy))]})
         simulation = start_simulation(
             policy_version=asked.policy,
             date_from=asked.date_from,

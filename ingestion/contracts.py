@@ -4,7 +4,14 @@ alike."""
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from django.core.files.uploadedfile import UploadedFile
-from pydantic import Field, PlainValidator, ValidationError, WithJsonSchema, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from core.contract import Declaration, Timestamp
@@ -42,12 +49,21 @@ def _spreadsheet(value: Any) -> Upload | None:
 Spreadsheet = Annotated[
     Upload | None,
     PlainValidator(_spreadsheet),
-    WithJsonSchema({"type": "string", "format": "binary"}, mode="validation"),
+    # What is checked at once, said in the document too: a zip archive (an .xlsx workbook is one)
+    # by its first bytes; what it holds is the job's to check.
+    WithJsonSchema(
+        {"type": "string", "format": "binary", "pattern": "^PK\u0003\u0004"}, mode="validation"
+    ),
 ]
 
 
 class IngestInput(Declaration):
     """multipart/form-data with one spreadsheet or both; customers go in first."""
+
+    # The document says it too: a form with neither file is refused (400).
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["customers"]}, {"required": ["loans"]}]}
+    )
 
     customers: Spreadsheet = None
     loans: Spreadsheet = None

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import sql
-from core.errors import ApiError
+from core.errors import ConflictError
 from credit import schedule
 from credit.dates import add_months
 from credit.policy import Decision
@@ -39,8 +39,10 @@ def book_loan(customer_id: int, decision: Decision, as_of: date) -> int:
     )
 
 
-def _refuse(problem: schedule.PaymentProblem) -> ApiError:
-    return ApiError("The payment was not recorded.", fields={problem.field: [problem.message]})
+def _refuse(problem: schedule.PaymentProblem) -> ConflictError:
+    """A well-formed payment the loan's state refuses (its dates, its payoff): 409, as for a
+    closed loan; 400 is for a request malformed in itself (the OpenAPI document says which)."""
+    return ConflictError("The payment was not recorded.", fields={problem.field: [problem.message]})
 
 
 def record_payment(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from core.errors import INVALID_FIELDS, ApiError, ConflictError
+from core.errors import ConflictError
 from credit import schedule, standing
 from credit.emi import monthly_installment
 from loans.errors import LoanClosed, LoanNotServicedHere
@@ -108,9 +108,10 @@ class PayoffQuote:
 
 def quote_for(loan: Loan, payments: Sequence[Payment], on: date, *, as_of: date) -> PayoffQuote:
     """What closes the loan on `on`, counting the payments made by `as_of`."""
-    if on < loan.start_date:
-        raise ApiError(
-            INVALID_FIELDS, {"on": [f"Must not be before the loan's start ({loan.start_date})."]}
+    if on < loan.start_date:  # well formed, but not a day of this loan's: its state refuses it
+        raise ConflictError(
+            "The payoff was not quoted.",
+            {"on": [f"Must not be before the loan's start ({loan.start_date})."]},
         )
     rows = loan_schedule(loan)
     quote = schedule.payoff_quote(

@@ -67,7 +67,7 @@ class LoanPayoffApi(APIView):
         parameters=query_parameters(PayoffQuery),
         responses={
             200: PayoffOutput,
-            **error_responses(400, 404, examples=(LoanNotFound(42),)),
+            **error_responses(400, 404, 409, examples=(LoanNotFound(42),)),
         },
     )
     def get(self, request: Request, loan_id: int) -> Response:

@@ -41,7 +41,10 @@ class PoliciesApi(APIView):
     @extend_schema(
         summary="Draft a new version from another (the active one by default)",
         request=DraftInput,
-        responses={201: PolicyOutput, **error_responses(400, 404, examples=(PolicyNotFound(42),))},
+        responses={
+            201: PolicyOutput,
+            **error_responses(400, 404, 409, examples=(PolicyNotFound(42),)),
+        },
         examples=[POLICY_EXAMPLE],
     )
     def post(self, request: Request) -> Response:

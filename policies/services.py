@@ -6,7 +6,8 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from core.contract import parse
+from core.contract import InvalidInput, parse
+from core.errors import ConflictError
 from policies.errors import PolicyInUse, PolicyNotADraft, PolicyNotFound
 from policies.models import PolicyStatus, PolicyVersion
 from policies.parameters import PolicyParameters
@@ -15,11 +16,18 @@ from policies.selectors import get_version
 
 def merged(base: dict[str, Any], changes: dict[str, Any]) -> PolicyParameters:
     """`changes` over `base` (weights factor by factor, anything else whole), validated as a
-    complete set: InvalidInput names each field that is wrong."""
+    complete set. Each change is well formed already (400 otherwise); a set they make with the
+    base that breaks a rule between parameters (weights adding up to 100, slabs in order, the
+    minimum score within them) is a 409 naming each field, as the base's state refuses it."""
     parameters = {**base, **changes}
     if "weights" in changes:
         parameters["weights"] = {**base["weights"], **changes["weights"]}
-    return parse(PolicyParameters, parameters)
+    try:
+        return parse(PolicyParameters, parameters)
+    except InvalidInput as inconsistent:
+        raise ConflictError(
+            "The version would not be a consistent policy.", inconsistent.fields
+        ) from None
 
 
 def create_draft(

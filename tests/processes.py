@@ -141,3 +141,41 @@ def wait_for_health(
         time.sleep(0.2)
     wanted = f"status {until!r}" if until else "an answer"
     raise TimeoutError(f"{base}/health gave no {wanted} within {seconds:g} s: last {body}")
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, keeping nothing on disk: the test stops
+    it (down), or freezes it (pause: it still accepts connections, and answers nothing)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port, self.folder = free_port(), folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def up(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(50):
+            ping = subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+            )
+            if ping.stdout.strip() == "PONG":
+                return
+            time.sleep(0.1)
+        raise TimeoutError("the private redis-server did not start")
+
+    def pause(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def down(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)  # a paused server would never end
+        self.process.terminate()
+        self.process.wait(10)

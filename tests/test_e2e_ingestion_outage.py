@@ -3,7 +3,6 @@
 (degraded) and never a 500; an upload accepted meanwhile is kept, queued, and runs once Redis
 is back, handed over again by the sweep beat schedules."""
 
-import subprocess
 import time
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import requests
 from ingestion.samples import CUSTOMER_HEADERS
 from ingestion.tests.conftest import customer
 from tests.processes import (
+    PrivateRedis,
     free_port,
     production_env,
     read_health,
@@ -29,34 +29,6 @@ DATABASE = "credit_e2e_outage"
 KEY = "e2e-outage-key-0123456789abcdef"
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
-
-
-class PrivateRedis:
-    """A redis-server on a free port, keeping nothing on disk: this test stops and starts it."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port, self.folder = free_port(), folder
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def up(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        for _ in range(50):
-            ping = subprocess.run(
-                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
-            )
-            if ping.stdout.strip() == "PONG":
-                return
-            time.sleep(0.1)
-        raise TimeoutError("the private redis-server did not start")
-
-    def down(self) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(10)
 
 
 @pytest.fixture(scope="module")

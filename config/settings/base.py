@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from config.settings.checks import refuse_replica_without_redis, throttle_rate
 from config.settings.env import env_bool, env_int, env_list, env_str
@@ -29,6 +30,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "core",
     "customers",
     "loans",
@@ -41,7 +43,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so the request log line and metrics see every response, errors included.
     "core.middleware.RequestLogMiddleware",
+    # An unreachable database is a 503 with Retry-After on every path (core.errors).
+    "core.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every answer (below).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # The console's and the admin's CSS, JS and fonts, with DEBUG off too (collectstatic).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Sessions, users and messages serve the people's paths only (core.middleware.StaffOnly).
@@ -59,9 +66,13 @@ MIDDLEWARE = [
 # The paths people use in a browser, with a session: everything else is the API, which knows a
 # client by its key and pays for no session, user or message lookup (core.middleware).
 STAFF_PATHS = ("/admin/", "/console/")
+# Their page for an outage (a 503, core.errors.outage_response): it must not need the database.
+STAFF_OUTAGE_VIEW = "console.views.errors.service_unavailable"
 
-# Sign-in (the admin, the console): django-axes locks an account, and an address, after
-# LOGIN_FAILURE_LIMIT failures in a row, for LOGIN_LOCKOUT_MINUTES (docs/deployment.md).
+# Sign-in (the admin, the console): django-axes locks a username at an address, and an address
+# for every username, after LOGIN_FAILURE_LIMIT failures in a row there, for
+# LOGIN_LOCKOUT_MINUTES (docs/deployment.md). Never a username alone: an attacker elsewhere
+# would lock its owner out.
 # axes looks for its own middleware by name; core.middleware.StaffAxesMiddleware is it, for the
 # people's paths only.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
@@ -71,7 +82,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # The client address as the throttle sees it: X-Forwarded-For only through NUM_PROXIES proxies.
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
@@ -88,6 +99,51 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Every page runs only this origin's scripts, styles, fonts and images, and no inline script or
+# style at all (no 'unsafe-inline', no 'unsafe-eval': the console's templates carry none, htmx
+# evaluates none); forms post here, nothing frames a page. Swagger UI (/api/docs) adds data:
+# images for its icons (core/api.py). docs/deployment.md#content-security-policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# No page uses the browser's devices or sensors: nothing on them (or in a frame) may ask.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "clipboard-read",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 LOGIN_URL = "console:sign-in"
 LOGIN_REDIRECT_URL = "console:dashboard"
@@ -261,9 +317,13 @@ CELERY_BEAT_SCHEDULE = {
 # Redis redelivers an unacknowledged task (a killed worker's) after this many seconds. Short,
 # so a killed worker's job resumes within two minutes: a delivery while the job's run is still
 # alive only waits out its lease (core/jobs.py), so a short timeout never runs a job twice.
+# A Redis that accepts connections but answers nothing (stopped, hung, half-open) costs a
+# hand-over at most a few seconds (3 attempts, each 2 s at most) instead of holding the request
+# for ever; 2 s is more than the worker's own 1 s wait for a task (kombu's brpop_timeout).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 90),
     "socket_connect_timeout": 1,
+    "socket_timeout": 2,
 }
 
 # Ingestion (docs/ingestion.md): where uploads wait for the worker, rows per write transaction,
@@ -305,6 +365,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's files from drf-spectacular-sidecar, served by this service: never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would load it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # 3.1: its schemas are JSON Schema 2020-12, which pydantic writes (nullable as a null type,
@@ -316,6 +378,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.with_error_codes",
+        "core.schema.with_required_bodies",
     ],
 }
 

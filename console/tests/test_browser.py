@@ -4,14 +4,26 @@ are found by their accessible names, the ones the issue fixes."""
 
 import contextlib
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Error, Page, Playwright, Route, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
 
 from conftest import require_or_skip
 from console.templatetags.figures import money
-from console.tests.live import PASSWORD
+from console.tests.live import PASSWORD, ROOT
 from ingestion.tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.slow
@@ -43,6 +55,39 @@ def browser(launch_browser) -> Iterator[Browser]:
     started = launch_browser()
     yield started
     started.close()
+
+
+# Every page runs under the Content-Security-Policy (config/settings/base.py): a violation the
+# browser reports, as an event or on the console, fails the test that met it.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} on ${location.pathname}`
+    + ` (${event.sourceFile}:${event.lineNumber})`
+  );
+});
+"""
+
+
+def watch_for_violations(context: BrowserContext) -> list[str]:
+    violations: list[str] = []
+    context.expose_binding("reportViolation", lambda source, text: violations.append(text))
+    context.add_init_script(REPORT_VIOLATIONS)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+@pytest.fixture
+def context(context: BrowserContext) -> Iterator[BrowserContext]:
+    """pytest-playwright's context (every `page`), watched."""
+    violations = watch_for_violations(context)
+    yield context
+    assert not violations, violations
 
 
 @pytest.fixture(scope="session")
@@ -123,6 +168,7 @@ def test_a_wrong_password_several_times_locks_the_account(browser, live, people)
     context = browser.new_context(
         base_url=live.base, extra_http_headers={"X-Forwarded-For": "10.20.0.99"}
     )
+    violations = watch_for_violations(context)
     page = context.new_page()
     page.goto("/console/sign-in/")
     for attempt in range(5):
@@ -137,6 +183,7 @@ def test_a_wrong_password_several_times_locks_the_account(browser, live, people)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Account locked")).to_be_visible()
     context.close()
+    assert not violations, violations
 
 
 def test_register_a_customer(page, people):
@@ -275,3 +322,70 @@ def test_an_officer_gets_403_on_the_policies_page(page, people):
     assert answer is not None
     assert answer.status == 403
     expect(page.get_by_role("heading", name="Not for your role")).to_be_visible()
+
+
+def test_a_violation_would_fail_the_test_that_met_it(browser, live):
+    """The watch itself: an inline style set by a script is refused, and reported."""
+    context = browser.new_context(base_url=live.base)
+    violations = watch_for_violations(context)
+    page = context.new_page()
+    answer = page.goto("/console/sign-in/")
+    assert answer is not None
+    policy = answer.headers["content-security-policy"]
+    assert "style-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    page.evaluate("document.body.setAttribute('style', 'color: red')")
+    page.wait_for_timeout(200)
+    context.close()
+    assert any("style-src-attr blocked inline on /console/sign-in/" in v for v in violations)
+
+
+def test_swagger_ui_works_under_its_policy(browser, live):
+    """/api/docs: drf-spectacular-sidecar's Swagger UI from this server, its start-up script a
+    file of its own; the key (make serve's stack) goes with every request the page makes."""
+    keys = [key for key in live.env.get("API_KEYS", "").split(",") if key]
+    headers = {"X-API-Key": keys[0]} if keys else {}
+    context = browser.new_context(base_url=live.base, extra_http_headers=headers)
+    violations = watch_for_violations(context)
+    page = context.new_page()
+    answer = page.goto("/api/docs")
+    assert answer is not None
+    assert answer.status == 200
+    assert "img-src 'self' data:" in answer.headers["content-security-policy"]
+    expect(page.get_by_role("heading", name=re.compile("^Credit approval service"))).to_be_visible()
+    operation = page.locator(".opblock-summary-path", has_text="/check-eligibility").first
+    expect(operation).to_be_visible()
+    operation.click()
+    expect(page.get_by_role("button", name="Try it out")).to_be_visible()
+    context.close()
+    assert not violations, violations
+
+
+def test_the_admin_works_under_the_policy(browser, live):
+    subprocess.run(
+        [sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", "e2e-admin",
+         "--email", "e2e-admin@example.com"],
+        cwd=ROOT,
+        env={**live.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    context = browser.new_context(
+        base_url=live.base, extra_http_headers={"X-Forwarded-For": "10.20.0.50"}
+    )
+    violations = watch_for_violations(context)
+    page = context.new_page()
+    page.goto("/admin/")
+    page.get_by_label("Username:").fill("e2e-admin")
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    for path in ("/admin/customers/customer/", "/admin/customers/customer/add/",
+                 "/admin/ingestion/ingestionjob/", "/admin/auth/user/"):  # fmt: skip
+        answer = page.goto(path)
+        assert answer is not None
+        assert answer.status == 200, path
+    page.get_by_role("link", name="e2e-admin").first.click()
+    expect(page.get_by_role("heading", name="Change user")).to_be_visible()
+    context.close()
+    assert not violations, violations

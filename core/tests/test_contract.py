@@ -6,6 +6,9 @@ from decimal import Decimal
 from typing import Annotated
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 from pydantic import Field, RootModel
 
 from core.contract import (
@@ -131,6 +134,15 @@ def test_a_body_that_is_not_an_object_and_missing_fields_are_named():
     assert caught.value.fields == {
         "non_field_errors": ["Invalid data. Expected a dictionary, but got list."]
     }
+    # Never read from a value's attributes, as a response is: a JSON number is no empty object.
+    for body in (Decimal("1.5"), 5, "text", True, None):
+        with pytest.raises(InvalidInput) as caught:
+            parse(Example, body)
+        assert caught.value.fields == {
+            "non_field_errors": [
+                f"Invalid data. Expected a dictionary, but got {type(body).__name__}."
+            ]
+        }
 
     class Required(Declaration):
         needed: int
@@ -162,3 +174,53 @@ def test_responses_carry_money_with_two_decimals_and_iso_dates():
     assert shape(ShownList, [Value()]) == [
         {"amount": Decimal("5.00"), "day": "2026-06-15", "maybe": None}
     ]
+
+
+# --- The OpenAPI document says what parse enforces --------------------------------------------
+
+DOCUMENTED = Example.model_json_schema(mode="validation")["properties"]
+
+
+def test_the_document_gives_standard_bounds_and_the_paisa():
+    assert DOCUMENTED["count"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 360,
+        "default": 1,
+        "title": "Count",
+    }
+    assert DOCUMENTED["amount"]["multipleOf"] == 0.01
+    assert not {"ge", "le", "gt", "lt"} & {key for field in DOCUMENTED.values() for key in field}
+
+
+def documented_valid(name, value):
+    return Draft202012Validator(DOCUMENTED[name]).is_valid(value)
+
+
+def accepted(name, value):
+    try:
+        parse(Example, {name: value})
+    except InvalidInput:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-1000, max_value=1000))
+def test_a_whole_number_is_documented_valid_exactly_when_it_is_accepted(value):
+    assert documented_valid("count", value) == accepted("count", value)
+
+
+# Spaces and controls at either end and inside, letters, and the lengths around the limit (5).
+TEXT = st.text(
+    alphabet=st.sampled_from(
+        ["a", "é", " ", "\u00a0", "\u3000", "\t", "\n", "\x00", "\x1f", "\x85", "\ufeff"]
+    ),
+    max_size=9,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(TEXT)
+def test_text_is_documented_valid_exactly_when_it_is_accepted(value):
+    assert documented_valid("name", value) == accepted("name", value), repr(value)

@@ -166,7 +166,9 @@ def test_scope_is_method_path_without_trailing_slash_and_client():
     assert scope_of("POST", "/", None) == "POST / anonymous"
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "clé", "tab\there", "new\x7fline"])
+@pytest.mark.parametrize(
+    "key", ["", "x" * 256, "clé", "tab\there", "new\x7fline", " edge", "edge ", "line\n"]
+)
 def test_an_invalid_key_is_400_and_runs_nothing(api, customer, key):
     response = create_loan(api, application(customer), key=key)
     assert response.status_code == 400
@@ -174,7 +176,11 @@ def test_an_invalid_key_is_400_and_runs_nothing(api, customer, key):
         "error": {
             "code": "validation_error",
             "message": "The Idempotency-Key header is not valid.",
-            "fields": {"Idempotency-Key": ["Must be 1 to 255 printable ASCII characters."]},
+            "fields": {
+                "Idempotency-Key": [
+                    "Must be 1 to 255 printable ASCII characters, no space first or last."
+                ]
+            },
         }
     }
     assert Loan.objects.count() == 0

@@ -147,3 +147,60 @@ def operations(document):
         for method, operation in item.items():
             if method in {"get", "post", "put", "patch", "delete"}:
                 yield operation
+
+
+def every_schema(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from every_schema(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from every_schema(value)
+
+
+def test_bounds_are_standard_json_schema_never_pydantics_own_keys(schema):
+    assert not [node for node in every_schema(schema) if {"ge", "le", "gt", "lt"} & set(node)]
+    register = schema["components"]["schemas"]["RegisterInputRequest"]["properties"]
+    assert (register["age"]["minimum"], register["age"]["maximum"]) == (18, 100)
+    phone = register["phone_number"]
+    assert (phone["minimum"], phone["maximum"]) == (1_000_000_000, 9_999_999_999)
+
+
+def test_the_idempotency_key_header_says_its_length_and_pattern(schema):
+    (header,) = [
+        parameter
+        for parameter in schema["paths"]["/create-loan"]["post"]["parameters"]
+        if parameter["name"] == "Idempotency-Key"
+    ]
+    assert header["schema"] == {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^(?:[!-~](?:[ -~]*[!-~])?)(?![\\s\\S])",
+    }
+
+
+def test_paging_is_declared_and_anything_else_refused(schema, api):
+    from customers.tests.factories import CustomerFactory
+
+    parameters = schema["paths"]["/customers/{customer_id}/decisions"]["get"]["parameters"]
+    paging = {p["name"]: p["schema"] for p in parameters if p["in"] == "query"}
+    assert paging == {
+        "page": {"type": "integer", "minimum": 1, "maximum": 9223372036854775807, "default": 1},
+        "page_size": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+    }
+    customer = CustomerFactory.create()
+    for query in ("page_size=null", "page_size=0", "page_size=101", "page=abc"):
+        answer = api.get(f"/customers/{customer.pk}/decisions?{query}")
+        assert (answer.status_code, answer.json()["error"]["code"]) == (400, "validation_error")
+    assert api.get(f"/customers/{customer.pk}/decisions?page_size=100").status_code == 200
+
+
+def test_an_upload_must_hold_a_file_and_says_so(schema):
+    body = schema["paths"]["/ingest"]["post"]["requestBody"]
+    assert body["required"] is True
+    upload = schema["components"]["schemas"]["IngestInputRequest"]
+    # At least one of the two files (a dry run alone is no upload).
+    assert upload["anyOf"] == [{"required": ["customers"]}, {"required": ["loans"]}]
+    assert upload["properties"]["customers"]["pattern"] == "^PK\u0003\u0004"

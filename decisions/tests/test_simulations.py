@@ -163,10 +163,20 @@ def test_a_restarted_run_counts_each_decision_once(decisions, settings, monkeypa
 
 
 def test_the_window_and_the_policy_are_checked(api, decisions):
-    assert simulate(api, 1, "2026-06-16", "2026-06-15").json()["error"]["fields"] == {
-        "to": ["Must not be before from (2026-06-16)."]
-    }
-    assert simulate(api, 99).json()["error"]["fields"] == {"policy": ["No policy version 99."]}
+    reversed_window = simulate(api, 1, "2026-06-16", "2026-06-15")
+    assert (reversed_window.status_code, reversed_window.json()["error"]) == (
+        422,  # each date well formed: a rule between them, which no schema states
+        {
+            "code": "validation_error",
+            "message": "The request has invalid fields.",
+            "fields": {"to": ["Must not be before from (2026-06-16)."]},
+        },
+    )
+    unknown = simulate(api, 99)  # as POST /policies' based_on: a version that is not there
+    assert (unknown.status_code, unknown.json()["error"]) == (
+        404,
+        {"code": "policy_not_found", "message": "No policy version 99.", "fields": {}},
+    )
     missing = api.post("/policy-simulations", {}, format="json").json()["error"]["fields"]
     assert set(missing) == {"policy", "from", "to"}
     assert api.get("/policy-simulations/4242").json()["error"]["code"] == "simulation_not_found"

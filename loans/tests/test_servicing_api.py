@@ -161,7 +161,7 @@ def test_payoff_quote_and_paying_it_closes_the_loan(api, set_today):
     set_today(date(2026, 6, 30))
     assert api.get(f"/loans/{loan.pk}/payoff").json()["total"] == 100416.67
     over = pay(api, loan, "100416.68")
-    assert over.status_code == 400
+    assert (over.status_code, over.json()["error"]["code"]) == (409, "conflict")
     assert over.json()["error"]["fields"] == {
         "amount": ["Exceeds the payoff amount (100416.67) on 2026-06-30."]
     }
@@ -184,12 +184,16 @@ def test_payoff_quote_and_paying_it_closes_the_loan(api, set_today):
     assert again.json()["error"]["code"] == "loan_closed"
 
 
-def test_payoff_before_the_start_is_refused(api):
+def test_payoff_before_the_start_is_refused_by_the_loan_not_the_schema(api):
+    """A well-formed date the loan's state refuses: 409 (a 400 is for what the OpenAPI
+    document itself refuses)."""
     loan = LoanFactory.create()
     response = api.get(f"/loans/{loan.pk}/payoff?on=2026-06-14")
-    assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {
-        "on": ["Must not be before the loan's start (2026-06-15)."]
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": "The payoff was not quoted.",
+        "fields": {"on": ["Must not be before the loan's start (2026-06-15)."]},
     }
 
 
@@ -200,12 +204,6 @@ def test_payoff_before_the_start_is_refused(api):
         ({"amount": "-5"}, "amount", "Must be greater than 0."),
         ({"amount": "1.001"}, "amount", "Ensure that there are no more than 2 decimal places."),
         ({}, "amount", "This field is required."),
-        (
-            {"amount": "10", "paid_on": "2026-06-14"},
-            "paid_on",
-            "Must not be before the loan's start (2026-06-15).",
-        ),
-        ({"amount": "10", "paid_on": "2026-06-16"}, "paid_on", "Must not be in the future."),
         (
             {"amount": "10", "paid_on": "2026-02-30"},
             "paid_on",
@@ -221,12 +219,34 @@ def test_invalid_payments_are_400_and_record_nothing(api, body, field, message):
     assert not Payment.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"amount": "10", "paid_on": "2026-06-14"},
+            "Must not be before the loan's start (2026-06-15).",
+        ),
+        ({"amount": "10", "paid_on": "2026-06-16"}, "Must not be in the future."),
+    ],
+)
+def test_a_payment_on_a_day_the_loan_refuses_is_409_and_records_nothing(api, body, message):
+    loan = LoanFactory.create()
+    response = api.post(f"/loans/{loan.pk}/payments", body, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": "The payment was not recorded.",
+        "fields": {"paid_on": [message]},
+    }
+    assert not Payment.objects.exists()
+
+
 def test_a_payment_dated_before_the_last_one_is_refused(api, set_today):
     loan = LoanFactory.create()
     set_today(date(2026, 8, 1))
     assert pay(api, loan, "100", date(2026, 7, 20)).status_code == 201
     response = pay(api, loan, "100", date(2026, 7, 19))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"]["fields"] == {
         "paid_on": ["Must not be before the last payment (2026-07-20)."]
     }
