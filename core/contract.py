@@ -104,6 +104,15 @@ def _decimal_value(value: Any) -> Decimal:
     raise _null_or(value, PydanticCustomError("decimal_parsing", "A valid number is required."))
 
 
+def _flag_value(value: Any) -> bool:
+    """A boolean: JSON's true or false, or a form's text of them ("true", "false")."""
+    if type(value) is bool:
+        return value
+    if value in ("true", "false"):
+        return bool(value == "true")
+    raise _null_or(value, PydanticCustomError("bool_parsing", "Must be a valid boolean."))
+
+
 def _calendar_date(value: Any) -> date:
     if type(value) is date:
         return value
@@ -235,6 +244,8 @@ CalendarDate = Annotated[
     BeforeValidator(_calendar_date),
     WithJsonSchema({"type": "string", "format": "date"}, mode="validation"),
 ]
+# true or false, and nothing else a lax parser would take ("yes", 1, "off").
+Flag = Annotated[bool, BeforeValidator(_flag_value)]
 
 # --- Output types -------------------------------------------------------------------------
 

@@ -119,7 +119,7 @@ def with_required_bodies(result: dict[str, Any], generator: Any, **kwargs: Any) 
             for content in body.get("content", {}).values():
                 name = content.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
                 declared = schemas.get(name, {})
-                if declared.get("minProperties") or declared.get("anyOf"):
+                if declared.get("minProperties"):
                     body["required"] = True
     return result
 

@@ -11,12 +11,13 @@ from core.contract import parse, respond
 from core.errors import INVALID_FIELDS, ApiError
 from core.idempotency import idempotent
 from core.json import TooLarge
-from core.schema import error_responses
+from core.schema import error_responses, query_parameters
 from ingestion.contracts import (
     NOT_A_SPREADSHEET,
     IngestAcceptedOutput,
     IngestInput,
     IngestionJobOutput,
+    IngestQuery,
 )
 from ingestion.errors import JobNotFound
 from ingestion.permissions import INGESTION
@@ -42,6 +43,7 @@ class IngestApi(APIView):
     @extend_schema(
         summary="Upload the history spreadsheets; they are ingested in the background",
         request={"multipart/form-data": IngestInput},
+        parameters=query_parameters(IngestQuery),
         responses={
             202: IngestAcceptedOutput,
             **error_responses(
@@ -57,7 +59,8 @@ class IngestApi(APIView):
     def post(self, request: Request) -> Response:
         refuse_oversized(request)
         files = parse(IngestInput, request.data)
-        job = start_ingestion(files.uploads(), dry_run=files.dry_run)
+        asked = parse(IngestQuery, request.query_params)
+        job = start_ingestion(files.uploads(), dry_run=asked.dry_run)
         url = request.build_absolute_uri(reverse("ingest-status", args=[job.pk]))
         return respond(
             IngestAcceptedOutput,

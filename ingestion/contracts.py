@@ -14,7 +14,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from core.contract import Declaration, Timestamp
+from core.contract import Declaration, Flag, Timestamp
 from core.jobs import JobStatus
 from ingestion.models import FileKind, IngestionJob
 from ingestion.readers import looks_like_spreadsheet
@@ -60,18 +60,12 @@ Spreadsheet = Annotated[
 class IngestInput(Declaration):
     """multipart/form-data with one spreadsheet or both; customers go in first."""
 
-    # The document says it too: a form with neither file is refused (400).
-    model_config = ConfigDict(
-        json_schema_extra={"anyOf": [{"required": ["customers"]}, {"required": ["loans"]}]}
-    )
+    # The document says it too: a form with neither file is refused (400). (As minProperties:
+    # schemathesis misreads the negation of an anyOf of `required`s.)
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     customers: Spreadsheet = None
     loans: Spreadsheet = None
-    dry_run: bool = Field(
-        default=False,
-        description="Say what the upload would do (GET /ingest/{job_id}: counts, errors, "
-        "warnings and the first rows of each outcome) and write nothing.",
-    )
 
     @model_validator(mode="after")
     def _some_file(self) -> Self:
@@ -91,6 +85,16 @@ class IngestInput(Declaration):
     def uploads(self) -> dict[str, Upload]:
         files = {FileKind.CUSTOMERS: self.customers, FileKind.LOANS: self.loans}
         return {kind: upload for kind, upload in files.items() if upload is not None}
+
+
+class IngestQuery(Declaration):
+    """Beside the files, in the query: a flag is not a part of what is uploaded."""
+
+    dry_run: Flag = Field(
+        default=False,
+        description="Say what the upload would do (GET /ingest/{job_id}: counts, errors, "
+        "warnings and the first rows of each outcome) and write nothing.",
+    )
 
 
 class ApplyPreviewInput(Declaration):
@@ -152,7 +156,7 @@ class PreviewOutput(Declaration):
 class IngestionJobOutput(Declaration):
     job_id: int
     status: JobStatus
-    dry_run: bool = Field(description="A preview: the counts say what the upload would do.")
+    dry_run: Flag = Field(description="A preview: the counts say what the upload would do.")
     phase: str
     progress: ProgressOutput
     counts: JobCountsOutput

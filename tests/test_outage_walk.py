@@ -12,15 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+
+from conftest import require_or_skip
 from tests.processes import (
     PRODUCTION_SECRET_KEY,
     PrivateRedis,
     free_port,
     recreate_database,
 )
-from django.db import connection
-
-from conftest import require_or_skip
 from tests.walk import KEY
 
 ROOT = Path(__file__).resolve().parents[1]

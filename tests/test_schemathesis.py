@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from tests.processes import (
     free_port,
     production_env,

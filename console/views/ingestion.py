@@ -39,7 +39,7 @@ def upload(request: HtmxHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         uploads = form.declared.uploads()
-        dry_run = form.declared.dry_run
+        dry_run = form.cleaned_data["dry_run"]
 
         def work() -> str:
             return reverse("console:job", args=[start_ingestion(uploads, dry_run).pk])

@@ -16,6 +16,7 @@ from core.contract import (
     CalendarDate,
     Day,
     Declaration,
+    Flag,
     InvalidInput,
     Messages,
     Money,
@@ -33,6 +34,7 @@ class Example(Declaration):
     name: Annotated[str, Text(5)] = "x"
     digits: Annotated[int, WholeNumber(10, 99), Messages(out_of_range="Two digits.")] = 10
     day: CalendarDate | None = None
+    flag: Flag = False
 
 
 def errors(**fields):
@@ -66,6 +68,18 @@ def test_integers_may_be_spelled_with_ascii_digits_and_a_zero_fraction(value, ex
 )
 def test_anything_else_is_not_an_integer(value):
     assert errors(count=value) == {"count": ["A valid integer is required."]}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(True, True), (False, False), ("true", True), ("false", False)]
+)
+def test_a_flag_is_true_or_false_as_json_or_a_form_writes_it(value, expected):
+    assert parse(Example, {"flag": value}).flag is expected
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "1", 1, 0, "True", "", 0.0])
+def test_a_flag_takes_nothing_a_lax_parser_would(value):
+    assert errors(flag=value) == {"flag": ["Must be a valid boolean."]}
 
 
 @pytest.mark.parametrize(

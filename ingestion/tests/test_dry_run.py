@@ -15,12 +15,13 @@ from loans.models import Loan
 pytestmark = pytest.mark.django_db
 
 
-def post(api, capture, dry_run, **paths):
+def post(api, capture, **paths):
+    """A dry run of these files (POST /ingest?dry_run=true), run as it commits: its job."""
     files = {
         kind: SimpleUploadedFile(f"{kind}.xlsx", path.read_bytes()) for kind, path in paths.items()
     }
     with capture(execute=True):
-        accepted = api.post("/ingest", {**files, "dry_run": dry_run}, format="multipart")
+        accepted = api.post("/ingest?dry_run=true", files, format="multipart")
     assert accepted.status_code == 202, accepted.content
     return api.get(f"/ingest/{accepted.json()['job_id']}").json()
 
@@ -52,7 +53,7 @@ def test_a_dry_run_answers_what_the_upload_would_do_and_writes_nothing(
         ),
         "loans": loans_file(loan(8, 80)),  # its customer is created by the same upload
     }
-    body = post(api, django_capture_on_commit_callbacks, "true", **upload)
+    body = post(api, django_capture_on_commit_callbacks, **upload)
     assert table_sizes() == before
     assert Customer.objects.get(pk=7).monthly_salary == 50000
     assert (body["status"], body["dry_run"]) == ("succeeded", True)
@@ -91,7 +92,7 @@ def test_a_dry_run_reports_the_rename_of_a_customer_the_service_has_acted_for(
     )
     before = table_sizes()
     renamed = customers_file(customer(121, None, **{"First Name": "Alisa"}))
-    body = post(api, django_capture_on_commit_callbacks, "true", customers=renamed)
+    body = post(api, django_capture_on_commit_callbacks, customers=renamed)
     assert table_sizes() == before
     assert body["counts"]["customers"] == {
         "created": 0,
@@ -112,3 +113,13 @@ def test_only_a_succeeded_preview_can_be_applied(customers_file):
     with pytest.raises(NotAPreview):
         apply_preview(job.pk)
     assert IngestionJob.objects.count() == 1
+
+
+def test_the_flag_is_true_or_false_and_nothing_else(api, customers_file):
+    sheet = SimpleUploadedFile("customers.xlsx", customers_file(customer(1)).read_bytes())
+    refused = api.post("/ingest?dry_run=yes", {"customers": sheet}, format="multipart")
+    assert (refused.status_code, refused.json()["error"]["fields"]) == (
+        400,
+        {"dry_run": ["Must be a valid boolean."]},
+    )
+    assert IngestionJob.objects.count() == 0
