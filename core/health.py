@@ -1,17 +1,19 @@
 """What /health reports. The database is asked on every call; the slower or costlier answers
 (Celery worker ping, row counts) are kept per process for HEALTH_CACHE_SECONDS, so a probe every
-second stays cheap."""
+second stays cheap, and the counts say when they were taken (counts_as_of)."""
 
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from config.celery import app as celery_app
@@ -82,8 +84,9 @@ def register_count(name: str, count: Callable[[], int]) -> None:
     _COUNTS[name] = count
 
 
-def row_counts() -> dict[str, int]:
-    return {name: count() for name, count in _COUNTS.items()}
+def row_counts() -> tuple[datetime, dict[str, int]]:
+    """The counts, and when they were taken."""
+    return timezone.now(), {name: count() for name, count in _COUNTS.items()}
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class Health:
     checks: Checks
     version: str
     counts: dict[str, int] | None
+    counts_as_of: datetime | None
 
     @property
     def serving(self) -> bool:
@@ -125,9 +129,11 @@ def health() -> Health:
         status = "degraded"
     else:
         status = "ok"
+    taken, counts = remembered("counts", row_counts) if database == OK else (None, None)
     return Health(
         status=status,
         checks=Checks(database=database, redis=redis_state, worker=worker),
         version=settings.VERSION,
-        counts=remembered("counts", row_counts) if database == OK else None,
+        counts=counts,
+        counts_as_of=taken,
     )
