@@ -38,8 +38,9 @@ KEY = "fresh-clone-key-0123456789abcdef"
 
 pytestmark = pytest.mark.slow
 
-# What this test run's own environment may hold that a newcomer's would not.
-NOT_A_NEWCOMERS = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "API_KEYS", "PORT"}
+# What this test run's own environment may hold that a newcomer's would not (the test
+# settings set DEBUG in it).
+NOT_A_NEWCOMERS = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "API_KEYS", "PORT"}
 
 
 def newcomer_env(**variables: str) -> dict[str, str]:
