@@ -40,7 +40,14 @@ pytestmark = pytest.mark.slow
 
 # What this test run's own environment may hold that a newcomer's would not (the test
 # settings set DEBUG in it).
-NOT_A_NEWCOMERS = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "API_KEYS", "PORT"}
+NOT_A_NEWCOMERS = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "API_KEYS",
+    "PORT",
+}
 
 
 def newcomer_env(**variables: str) -> dict[str, str]:
@@ -207,6 +214,9 @@ def test_serve_worker_and_beat_write_only_json_lines(production):
         assert all(set(record) >= {"time", "level", "logger", "message"} for record in records)
     first = {target: json.loads(log_lines(log)[0])["logger"] for target, log in logs.items()}
     assert first["beat"] == "celery.beat"
+    # Two gunicorn workers, one start: its lines said once.
+    said = [json.loads(line)["logger"] for line in log_lines(logs["serve"])]
+    assert said.count("config.startup") == 1
 
 
 def rows(path: Path) -> int:
