@@ -1,5 +1,5 @@
-"""`make serve`, `make worker` and the Docker image: DEBUG off by default, JSON logs, and
-start-up refuses an unsafe setup (see config/settings/checks.py)."""
+"""`make serve`, `make worker`, `make beat` and the Docker image: DEBUG off by default, JSON
+logs, and start-up refuses an unsafe setup (see config/settings/checks.py)."""
 
 import logging
 
