@@ -1,6 +1,10 @@
 # syntax=docker/dockerfile:1
+# The official Python image; CI, which reaches no registry, passes one it built from Debian
+# (.ci/base-image: bookworm's python3 with venv and pip) with --build-arg BASE_IMAGE=….
+ARG BASE_IMAGE=python:3.11-slim
+
 # Build: wheels for the locked dependencies, compiled where needed, in a throw-away stage.
-FROM python:3.11-slim AS build
+FROM ${BASE_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /build
 COPY requirements/base.txt requirements/base.txt
@@ -9,7 +13,7 @@ RUN python -m venv /venv \
     && /venv/bin/pip check
 
 # Run: the virtualenv and the source only, as an unprivileged user.
-FROM python:3.11-slim AS run
+FROM ${BASE_IMAGE} AS run
 ENV PATH=/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -20,10 +24,12 @@ ENV PATH=/venv/bin:$PATH \
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --no-create-home app
 COPY --from=build /venv /venv
 WORKDIR /app
-COPY --chown=app:app . .
-# The console's and the admin's static files, hashed and compressed for whitenoise. DEBUG=true
-# only so the production settings need no secret for this step: collectstatic reads none.
-RUN DEBUG=true python manage.py collectstatic --noinput -v0
+COPY . .
+# The console's and the admin's static files, hashed and compressed for whitenoise, by the
+# production settings as they run: with a throw-away secret, which collectstatic never uses and
+# the image never keeps (it lives in this one command's environment).
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0
 # The uploads folder exists, owned by app, so a volume mounted there starts writable.
 RUN mkdir -p /app/var/ingest && chown -R app:app /app/var
 USER app

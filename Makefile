@@ -8,7 +8,7 @@ PORT ?= 8000
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run demo serve worker beat ingest test lint pytest migrate lock clean bench \
+.PHONY: help run demo serve worker beat ingest test lint pytest migrate lock clean bench image-test \
 	bench-ingest bench-simulate bench-log bench-console screenshots
 
 help:
@@ -16,6 +16,7 @@ help:
 	@echo "make demo   make run with sample data and demo users for the console (SQLite only)"
 	@echo "make serve  production server: migrate, then gunicorn on $(HOST):$(PORT) (see docs/deployment.md)"
 	@echo "make test   lint, type checks, migrations check and the whole test suite with coverage"
+	@echo "make image-test  build the Docker image with podman and run it end to end (docs/deployment.md)"
 	@echo "make bench  HTTP benchmark against the floor (PostgreSQL + Redis; docs/benchmarks.md)"
 	@echo "make ingest CUSTOMERS=… LOANS=…  ingest spreadsheets in the foreground (docs/ingestion.md)"
 
@@ -35,6 +36,7 @@ $(BIN)/python $(VENV)/.installed-base $(VENV)/.installed-dev:
 	@$(WITH_VENV_LOCK) $(MAKE) --no-print-directory --silent VENV_LOCKED=1 $@
 else
 $(BIN)/python:
+	@$(PYTHON) requirements/check_python.py
 	@echo "Creating $(VENV)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
@@ -61,7 +63,9 @@ run: migrate
 	@printf '%b\n' $(CONSOLE_ADDRESS)
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The embedded default only: console_demo refuses with DEBUG off or on another database.
+# The embedded default only: console_demo refuses with DEBUG off or on another database. Its own
+# SQLite file, so that the sample book never mixes with what `make run` holds (db.sqlite3).
+demo: export DATABASE_URL := $(or $(DATABASE_URL),sqlite:///$(CURDIR)/demo.sqlite3)
 demo: migrate
 	$(BIN)/python manage.py console_demo
 	@printf '%b\n' $(CONSOLE_ADDRESS)
@@ -78,7 +82,10 @@ serve: $(VENV)/.installed-base
 	@HOST=$(HOST) PORT=$(PORT) exec $(BIN)/gunicorn --config config/gunicorn.py config.wsgi
 
 # The Celery worker for background tasks; needs REDIS_URL (without it tasks run in-process).
-# Logs as the settings say (LOG_LEVEL; JSON lines in production), without Celery's banner.
+# Production processes like `make serve`, with its settings (JSON lines, the refusal to start
+# insecurely) unless DJANGO_SETTINGS_MODULE names others (config.settings.local beside `make
+# run` with REDIS_URL), and without Celery's banner.
+worker beat: export DJANGO_SETTINGS_MODULE := $(or $(DJANGO_SETTINGS_MODULE),config.settings.production)
 WORKER_CONCURRENCY ?= 1
 # WORKER_NAME=alpha@%h names the node: two workers on one host need two names.
 # Health checks on unless set to a value: `?=` would keep an empty DATABASE_HEALTH_CHECKS= (as in
@@ -88,9 +95,12 @@ worker: $(VENV)/.installed-base
 	@exec $(BIN)/celery -A config --quiet worker --concurrency=$(WORKER_CONCURRENCY) $(if $(WORKER_NAME),--hostname $(WORKER_NAME))
 
 # Celery beat: the periodic housekeeping (config/settings/base.py CELERY_BEAT_SCHEDULE). One per
-# deployment is enough; two at once only repeat harmless work.
+# deployment is enough; two at once only repeat harmless work. Its schedule file's folder is
+# made first (var/ is not in a fresh clone).
+CELERY_BEAT_FILE ?= var/celerybeat-schedule
 beat: $(VENV)/.installed-base
-	@exec $(BIN)/celery -A config --quiet beat --schedule $(or $(CELERY_BEAT_FILE),var/celerybeat-schedule)
+	@mkdir -p $(dir $(CELERY_BEAT_FILE))
+	@exec $(BIN)/celery -A config --quiet beat --schedule $(CELERY_BEAT_FILE)
 
 # Ingest the two spreadsheets in the foreground: the original files in ../shared/data when
 # present, else generated ones in var/sample.
@@ -119,11 +129,22 @@ pytest: $(VENV)/.installed-dev
 
 test: lint pytest
 
-# Re-pin every dependency after editing requirements/*.in.
-lock: | $(BIN)/python
-	$(BIN)/python -m pip install --quiet pip-tools
-	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links base.in -o base.txt
-	cd requirements && ../$(BIN)/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+# The Docker image end to end (docs/deployment.md): built with podman from the Dockerfile as
+# shipped (.ci/build-image; on a base made from Debian unless BASE_IMAGE names one), then its
+# web, worker and beat run as docker-compose.yml says, on this machine's PostgreSQL and Redis
+# (tests/test_image.py). Needs podman and root; .ci/run runs it.
+image-test: $(VENV)/.installed-dev
+	@bash .ci/build-image >/dev/null
+	IMAGE_TEST=1 $(BIN)/pytest -p no:cacheprovider tests/test_image.py
+
+# Re-pin every dependency after editing requirements/*.in: one lock for every Python that
+# pyproject.toml's requires-python allows (--universal writes the markers where they differ,
+# e.g. async-timeout before 3.11.3). The pins already there are kept unless an .in asks more.
+LOWEST_PYTHON = $(shell sed -n 's/^requires-python = ">=\([0-9.]*\),.*/\1/p' pyproject.toml)
+LOCK = $(BIN)/uv pip compile --quiet --universal --python-version $(LOWEST_PYTHON) --no-header
+lock: $(VENV)/.installed-dev
+	cd requirements && ../$(LOCK) base.in -o base.txt
+	cd requirements && ../$(LOCK) dev.in -o dev.txt
 
 # HTTP benchmark: make serve (2 workers) on PostgreSQL (database credit_bench) against a bare
 # Django view on the same gunicorn config; writes docs/benchmarks.md. Not part of make test.

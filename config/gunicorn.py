@@ -6,6 +6,7 @@ from typing import Any
 
 from gunicorn import glogging
 
+import core.logging
 from config.settings.env import env_int, env_str
 
 
@@ -56,3 +57,9 @@ def on_starting(server: Any) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         for stale in Path(directory).glob("*.db"):
             stale.unlink()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    """The first worker of a start says the start-up lines (config/startup.py); the others,
+    and the workers that replace one later, stay quiet."""
+    core.logging.say_start_up_lines = worker.age == 1

@@ -1,5 +1,6 @@
 """Every API path answers with and without a trailing slash, without redirecting; `/admin`
-redirects to the admin, whose own pages all end in a slash."""
+redirects to the admin, whose own pages all end in a slash; `/` sends a browser to the console
+and tells an API client where the docs are."""
 
 from collections.abc import Callable
 
@@ -8,7 +9,7 @@ from django.http import HttpResponseBase
 from django.urls import URLPattern, include, path, re_path, register_converter
 from django.views.generic import RedirectView
 
-from core.api import DocsApi, HealthApi, SchemaApi, metrics_view
+from core.api import DocsApi, HealthApi, SchemaApi, ServiceIndexApi, metrics_view
 from core.converters import IdConverter
 from core.errors import not_found_view
 from customers.api import RegisterApi
@@ -28,6 +29,7 @@ def endpoint(route: str, view: Callable[..., HttpResponseBase], name: str) -> li
 
 
 urlpatterns = [
+    path("", ServiceIndexApi.as_view(), name="index"),
     *endpoint("register", RegisterApi.as_view(), "register"),
     *endpoint("check-eligibility", CheckEligibilityApi.as_view(), "check-eligibility"),
     *endpoint("create-loan", CreateLoanApi.as_view(), "create-loan"),

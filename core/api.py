@@ -1,9 +1,16 @@
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from csp.decorators import csp_update
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -23,7 +30,7 @@ from core.auth import (
     keys_required,
     request_client,
 )
-from core.contract import Declaration, respond
+from core.contract import Declaration, Timestamp, respond
 from core.errors import RETRY_AFTER_SECONDS, ErrorCode, error_body
 from core.health import DISABLED, OK, UNREACHABLE, health
 from core.json import DecimalJSONRenderer
@@ -63,6 +70,9 @@ class HealthOutput(HealthStatusOutput):
     counts: dict[str, int] | None = Field(
         description="Rows per kind (customers, loans); null while the database is unreachable."
     )
+    counts_as_of: Timestamp | None = Field(
+        description="When the counts were taken: each server process keeps them for 5 seconds."
+    )
 
 
 def sees_health_details(request: HttpRequest) -> bool:
@@ -75,6 +85,7 @@ _HEALTHY = {
     "version": "1.0.0",
     "checks": {"database": "ok", "redis": "ok", "worker": "ok"},
     "counts": {"customers": 300, "loans": 782},
+    "counts_as_of": "2026-12-01T16:45:05.469271+05:30",
 }
 
 
@@ -104,6 +115,50 @@ class HealthApi(APIView):
             return respond(shown, report)
         # An outage, as every other path answers one (core.errors.outage_response).
         return respond(shown, report, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+class ServiceIndexOutput(Declaration):
+    """What `GET /` tells an API client: where the documentation and the rest are."""
+
+    service: str
+    docs: str = Field(description="Swagger UI.")
+    openapi: str = Field(description="The OpenAPI document.")
+    console: str = Field(description="The console, for people in a browser.")
+    health: str
+
+
+class ServiceIndexApi(APIView):
+    """`GET /`: a browser (it prefers text/html) is sent to the console; any other client is
+    told where the docs are. Open like /health: it names paths, nothing else."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # A browser's Accept (text/html) is answered with a redirect, never rendered.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        summary="Where things are",
+        description="A browser (Accept prefers text/html) is redirected (302) to the console; "
+        "any other client gets the paths of the API's documentation.",
+        responses={
+            200: ServiceIndexOutput,
+            302: OpenApiResponse(description="To the console, for a browser."),
+        },
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        headers = {"Vary": "Accept"}
+        if request.get_preferred_type(["application/json", "text/html"]) == "text/html":
+            return HttpResponseRedirect(reverse("console:dashboard"), headers=headers)
+        index = {
+            "service": settings.SPECTACULAR_SETTINGS["TITLE"],
+            "docs": reverse("docs"),
+            "openapi": reverse("schema"),
+            "console": reverse("console:dashboard"),
+            "health": reverse("health"),
+        }
+        return respond(ServiceIndexOutput, index, headers=headers)
 
 
 # A mixin for views with their own metaclass; typed as an APIView for the checker only.

@@ -1,15 +1,18 @@
 """What /health reports. The database is asked on every call; the slower or costlier answers
 (the worker's ping, row counts) are kept per process for HEALTH_CACHE_SECONDS (the `local`
 cache), so a probe every second stays cheap. What is counted, and how the worker is pinged, is
-registered by those who know: the apps their counts, config/celery.py the worker's ping."""
+registered by those who know: the apps their counts, config/celery.py the worker's ping. The
+counts say when they were taken (counts_as_of)."""
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.utils import timezone
 from kombu.exceptions import KombuError
 
 from core.redis import client as redis_client
@@ -70,11 +73,12 @@ def register_count(name: str, count: Callable[[], int]) -> None:
     _COUNTS[name] = count
 
 
-def row_counts() -> dict[str, int]:
-    return {name: count() for name, count in _COUNTS.items()}
+def row_counts() -> tuple[datetime, dict[str, int]]:
+    """The counts, and when they were taken."""
+    return timezone.now(), {name: count() for name, count in _COUNTS.items()}
 
 
-def _counts() -> dict[str, int]:
+def _counts() -> tuple[datetime, dict[str, int]]:
     return remembered("health:counts", row_counts, settings.HEALTH_CACHE_SECONDS)
 
 
@@ -91,6 +95,7 @@ class Health:
     checks: Checks
     version: str
     counts: dict[str, int] | None
+    counts_as_of: datetime | None
 
     @property
     def serving(self) -> bool:
@@ -117,9 +122,11 @@ def health() -> Health:
         status = "degraded"
     else:
         status = "ok"
+    taken, counts = _counts() if database == OK else (None, None)
     return Health(
         status=status,
         checks=Checks(database=database, redis=redis_state, worker=worker),
         version=settings.VERSION,
-        counts=_counts() if database == OK else None,
+        counts=counts,
+        counts_as_of=taken,
     )

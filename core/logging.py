@@ -17,6 +17,10 @@ import orjson
 # The id of the request (or of the request that started the task) this code is working for.
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
+# Whether this process says a server's start-up lines (config/startup.py). gunicorn loads the
+# application in each worker; its post_fork hook (config/gunicorn.py) leaves them to the first.
+say_start_up_lines = True
+
 # Attributes every LogRecord has; anything else on a record came in through `extra=`.
 _STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 _PLAIN = (str, int, float, bool, type(None))

@@ -1,13 +1,19 @@
 """What CI can check of the Docker files without a Docker engine: structure, images, health
 checks, start order, and that every command and environment name exists in this repository."""
 
+import json
 import os
 import re
 import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -198,7 +204,9 @@ def test_dockerfile_is_multi_stage_slim_non_root_with_a_health_check():
     dockerfile = (ROOT / "Dockerfile").read_text()
     stages = re.findall(r"^FROM (\S+)", dockerfile, re.MULTILINE)
     assert len(stages) >= 2
-    assert all(image.startswith("python:") and image.endswith("-slim") for image in stages)
+    # Every stage on one base: the official image unless a build names another (CI does).
+    assert set(stages) == {"${BASE_IMAGE}"}
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim$", dockerfile, re.MULTILINE)
     user = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert user
     assert user[-1] not in {"root", "0"}
@@ -233,21 +241,101 @@ def test_the_lock_files_name_no_index_or_wheel_folder():
         assert not MACHINE_LOCAL.search(lock.read_text()), lock.name
 
 
-def test_the_lock_files_install_without_a_pip_warning():
-    """What `make run` installs, resolved as on a newcomer's machine: pip's own defaults, none
-    of this machine's pip configuration (files or PIP_* variables)."""
+def supported_pythons() -> dict[tuple[int, int, int], Path]:
+    """This machine's Pythons inside pyproject's requires-python (Debian's python3, pyenv's,
+    this run's own), one per version: the lock is checked on the lowest and the highest."""
+    allowed = SpecifierSet(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    )
+    candidates = [Path(sys.executable), Path("/usr/bin/python3")]
+    candidates += sorted(Path.home().glob(".pyenv/versions/*/bin/python3"))
+    found: dict[tuple[int, int, int], Path] = {}
+    for python in candidates:
+        if not python.is_file():
+            continue
+        said = subprocess.run(
+            [python, "-c", "import sys; print(*sys.version_info[:3])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.split()
+        if len(said) == 3 and ".".join(said) in allowed:
+            major, minor, micro = (int(part) for part in said)
+            found.setdefault((major, minor, micro), python)
+    return found
+
+
+def pythons_to_check() -> dict[str, Path]:
+    """The lowest and the highest of them, by version."""
+    found = supported_pythons()
+    if not found:
+        return {}
+    return {".".join(map(str, version)): found[version] for version in {min(found), max(found)}}
+
+
+def pip_environment() -> dict[str, str]:
+    """A newcomer's pip: none of this machine's pip configuration (files or PIP_* variables),
+    and without pip's own notice that a newer pip exists, which says nothing of the lock."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("PIP_")}
-    env["PIP_CONFIG_FILE"] = os.devnull
+    return env | {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+
+
+def locked_for(environment: dict[str, str]) -> set[tuple[str, str]]:
+    """(name, version) of every pin in the lock files whose marker holds in `environment`."""
+    pins: set[tuple[str, str]] = set()
+    for lock in ("base.txt", "dev.txt"):
+        for line in (ROOT / "requirements" / lock).read_text().splitlines():
+            if line and not line.startswith((" ", "#", "-")):
+                requirement = Requirement(line)
+                if requirement.marker is None or requirement.marker.evaluate(environment):
+                    (version,) = (spec.version for spec in requirement.specifier)
+                    pins.add((canonicalize_name(requirement.name), version))
+    return pins
+
+
+@pytest.mark.parametrize("python", sorted(pythons_to_check().items()), ids=lambda item: item[0])
+def test_the_lock_is_whole_for_each_python_and_installs_without_a_warning(python, tmp_path):
+    """What `make run` installs, resolved by pip as on a newcomer's machine with this Python:
+    exactly the pins the lock files hold for it, nothing missing (redis needs async-timeout
+    before 3.11.3), nothing else, and not one warning."""
+    _, interpreter = python
+    subprocess.run([interpreter, "-m", "venv", tmp_path / "venv"], check=True, timeout=120)
+    venv_python = str(tmp_path / "venv" / "bin" / "python")
+    environment = json.loads(
+        subprocess.run(
+            [venv_python, "-c", MARKER_ENVIRONMENT], capture_output=True, text=True, check=True
+        ).stdout
+    )
     result = subprocess.run(
         [
-            str(ROOT / ".venv" / "bin" / "python"),
+            venv_python,
             *("-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet"),
+            *("--report", str(tmp_path / "report.json")),
             *("-r", "requirements/base.txt", "-r", "requirements/dev.txt"),
         ],
         cwd=ROOT,
-        env=env,
+        env=pip_environment(),
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    report = json.loads((tmp_path / "report.json").read_text())
+    resolved = {
+        (canonicalize_name(item["metadata"]["name"]), item["metadata"]["version"])
+        for item in report["install"]
+    }
+    assert resolved == locked_for(environment)
+
+
+# The marker environment of the Python that runs it, by the packaging that pip itself carries.
+MARKER_ENVIRONMENT = (
+    "import json; from pip._vendor.packaging.markers import default_environment; "
+    "print(json.dumps(default_environment()))"
+)
+
+
+def test_the_pythons_found_here_are_the_ones_pyproject_allows():
+    found = supported_pythons()
+    assert found, "no Python of pyproject's requires-python here"
+    assert (3, 11) <= min(found)[:2] <= max(found)[:2] <= (3, 13)

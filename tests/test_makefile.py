@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_two_makes_at_once_create_the_virtualenv_once(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "requirements").mkdir()
+    shutil.copy(ROOT / "requirements" / "check_python.py", tmp_path / "requirements")
     # A stand-in lock file: pip, which every new virtualenv has, so nothing is downloaded.
     (tmp_path / "requirements" / "base.txt").write_text("pip\n")
     both = [

@@ -88,6 +88,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "core.auth.client_address"
 # A locked account sees a page that says so and for how long (still a 429).
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+# axes would say its banner in every process that loads Django (migrate, runserver's reloader and
+# server, each gunicorn worker, celery): the server says the lockout once (config/startup.py).
+AXES_VERBOSE = False
 
 # The console's and the admin's people: passwords of 12 characters or more, not a common one.
 AUTH_PASSWORD_VALIDATORS = [
@@ -393,6 +396,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # A logger with no handler at all would reach Python's last resort, which prints.
+        "nowhere": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # One line per request, core.request's (core/middleware.py): runserver's own line
+    # (django.server) would repeat it, so would django.request's for each 4xx, and Django's
+    # DEBUG handler on "django" would print every record a second time.
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["nowhere"], "propagate": False},
+        "django.request": {"level": "ERROR"},
+    },
 }

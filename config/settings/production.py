@@ -1,5 +1,5 @@
-"""`make serve`, `make worker` and the Docker image: DEBUG off by default, JSON logs, and
-start-up refuses an unsafe setup (see config/settings/checks.py)."""
+"""`make serve`, `make worker`, `make beat` and the Docker image: DEBUG off by default, JSON
+logs, and start-up refuses an unsafe setup (see config/settings/checks.py)."""
 
 import logging
 
@@ -9,8 +9,6 @@ from config.settings.env import env_bool
 
 LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}  # type: ignore[index]  # noqa: F405
 LOGGING["handlers"]["console"]["formatter"] = "json"  # type: ignore[index]  # noqa: F405
-# The request middleware already logs every 4xx; django.request keeps the 5xx tracebacks.
-LOGGING["loggers"] = {"django.request": {"level": "ERROR"}}  # noqa: F405
 # Python's warnings (a library's deprecation, Celery's as root) are log records too, so they
 # come out as JSON lines rather than as text between them.
 logging.captureWarnings(True)

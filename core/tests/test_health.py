@@ -3,13 +3,16 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
 from config.celery import app as celery_app
+from core import health
 from customers.tests.factories import CustomerFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,12 +25,24 @@ def _forget_remembered_answers():
     caches["local"].clear()
 
 
+COUNTED_AT = datetime(2026, 12, 1, 11, 15, 5, 469271, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, name="counted_at")
+def _counted_at(monkeypatch):
+    """The moment the counts are taken, pinned."""
+    moments = [COUNTED_AT]
+    monkeypatch.setattr(health, "timezone", SimpleNamespace(now=lambda: moments[-1]))
+    return moments
+
+
 DETAILS = {
     "status": "ok",
     "database": "ok",
     "version": "1.0.0",
     "checks": {"database": "ok", "redis": "disabled", "worker": "disabled"},
     "counts": {"customers": 2, "loans": 0},
+    "counts_as_of": "2026-12-01T16:45:05.469271+05:30",
 }
 
 
@@ -55,6 +70,24 @@ def test_health_details_may_be_made_public(api):
 def test_without_keys_configured_everyone_sees_the_details(api):
     CustomerFactory.create_batch(2)
     assert api.get("/health").json() == DETAILS
+
+
+@pytest.mark.django_db
+@override_settings(REDIS_URL="", HEALTH_CACHE_SECONDS=60)
+def test_the_counts_say_when_they_were_taken(api, counted_at):
+    """Kept for HEALTH_CACHE_SECONDS per process, so a count may be that old: counts_as_of
+    says how old."""
+    CustomerFactory.create_batch(2)
+    first = api.get("/health").json()
+    CustomerFactory.create()
+    counted_at.append(COUNTED_AT + timedelta(seconds=3))
+    assert api.get("/health").json() == first  # the same counts, of the same moment
+    with override_settings(HEALTH_CACHE_SECONDS=0):
+        fresh = api.get("/health").json()
+    assert (fresh["counts"], fresh["counts_as_of"]) == (
+        {"customers": 3, "loans": 0},
+        "2026-12-01T16:45:08.469271+05:30",
+    )
 
 
 @pytest.mark.django_db

@@ -81,9 +81,22 @@ OPERATIONS = [
 ]
 
 
+# Open to anyone, without a key: the probe, and where the docs are.
+OPEN = {("/health", "get"), ("/", "get")}
+
+
 def test_the_operations_listed_here_are_all_there_are(schema):
     found = {(path, method) for path, ops in schema["paths"].items() for method in ops}
-    assert found - {("/health", "get")} == set(OPERATIONS)
+    assert found - OPEN == set(OPERATIONS)
+
+
+def test_the_root_says_it_redirects_a_browser_and_answers_a_client_where_the_docs_are(schema):
+    operation = schema["paths"]["/"]["get"]
+    assert set(operation["responses"]) == {"200", "302"}
+    answered = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answered == {"$ref": "#/components/schemas/ServiceIndexOutput"}
+    fields = schema["components"]["schemas"]["ServiceIndexOutput"]["required"]
+    assert fields == ["service", "docs", "openapi", "console", "health"]
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)
