@@ -46,7 +46,9 @@ def _fill_route(route: str, ids: dict[str, str]) -> str:
 
 def _fill_regex(regex: str, ids: dict[str, str]) -> str:
     """A regex pattern's named groups by their plausible value, or the first word of an
-    alternation (the admin's app labels), or "1"."""
+    alternation (the admin's app labels), or "1"; the catch-all's, a path no pattern names."""
+    if regex == "^":
+        return "no-such-page"
 
     def value(match: re.Match[str]) -> str:
         if match["name"] in ids:
