@@ -44,11 +44,13 @@ $(BIN)/python:
 $(VENV)/.installed-base:
 	@echo "Installing $(BASE_REQUIREMENTS)"
 	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS)
+	@$(BIN)/python -m pip check --quiet
 	@touch $@
 
 $(VENV)/.installed-dev:
 	@echo "Installing $(BASE_REQUIREMENTS) and $(DEV_REQUIREMENTS)"
 	@$(BIN)/python -m pip install --quiet -r $(BASE_REQUIREMENTS) -r $(DEV_REQUIREMENTS)
+	@$(BIN)/python -m pip check --quiet
 	@touch $@ $(VENV)/.installed-base
 endif
 $(VENV)/.installed-base: $(BASE_REQUIREMENTS) | $(BIN)/python
@@ -127,7 +129,10 @@ pytest: $(VENV)/.installed-dev
 	@# pytest-cov fails the run below pyproject's fail_under; this only prints the total.
 	@echo "branch coverage: $$($(BIN)/coverage report --format=total --fail-under=0)%"
 
-test: lint pytest
+# Lint and the tests side by side (they share the two cores; each one's output is printed
+# whole when it ends): make test fails if either does.
+test: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint pytest
 
 # The Docker image end to end (docs/deployment.md): built with podman from the Dockerfile as
 # shipped (.ci/build-image; on a base made from Debian unless BASE_IMAGE names one), then its
