@@ -237,12 +237,15 @@ HEALTH_DETAILS_PUBLIC = env_bool("HEALTH_DETAILS_PUBLIC", False)
 # DRF rate syntax ("600/min"); unset means no limit.
 API_THROTTLE_RATE = throttle_rate(env_str("API_THROTTLE_RATE"))
 # `local`: what one process remembers for a few seconds (API keys, /health's slower answers) or
-# for ever (settled policy versions); never shared, so no process trusts another's memory.
+# for ever (settled policy versions); never shared, so no process trusts another's memory. Its
+# backend is LocMemCache without the pickling (django-lrucache-backend): the values are the
+# process's own immutable objects (frozen dataclasses, tuples, text), handed out as they are, so
+# a decision reads its policy in 2 µs instead of unpickling it in 40.
 LOCAL_CACHE_ENTRIES = 10_000
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "local": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "lrucache_backend.LRUObjectCache",
         "LOCATION": "local",
         "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_ENTRIES},
     },
