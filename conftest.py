@@ -22,6 +22,13 @@ from core.remember import forget_everything
 TODAY = date(2026, 6, 15)
 
 
+# `make test` runs pytest under a parallel make. The tests that type `make serve` or `make run`
+# must do so as a person at a shell would: a make that inherited the outer one's jobserver
+# (whose pipe it does not have) prints a warning first, and that line is not a JSON log line.
+for _outer_make_variable in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"):
+    os.environ.pop(_outer_make_variable, None)
+
+
 def require_or_skip(reason: str) -> None:
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1 turns this skip into a failure)")
