@@ -310,12 +310,12 @@ def test_a_5xx_the_handler_returns_is_not_stored_and_rolls_back(payment_view, mo
 
 
 def test_an_exception_in_the_handler_is_a_500_and_stores_nothing(api, customer, monkeypatch):
-    from decisions import api as loans_api
+    from approvals import api as loans_api
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(loans_api, "create_loan", broken)
+    monkeypatch.setattr(loans_api, "apply_for_loan", broken)
     response = create_loan(api, application(customer))
     assert response.status_code == 500
     assert IdempotencyRecord.objects.count() == 0
