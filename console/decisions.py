@@ -4,6 +4,7 @@ page: read from its audit-trail record, so what an officer sees is what was reco
 from dataclasses import dataclass
 from decimal import Decimal
 
+from approvals.selectors import approval_of_decision
 from console import charts
 from console.templatetags.figures import money
 from credit.policy import ReasonCode
@@ -37,6 +38,8 @@ class DecisionPanel:
     kind: str
     rules: tuple[Rule, ...]
     score_chart: charts.Bars
+    # A referred application's approval request (four eyes).
+    referral_id: int | None = None
 
     @property
     def rate_corrected(self) -> bool:
@@ -64,4 +67,7 @@ def decision_panel(record: CreditDecision) -> DecisionPanel:
         kind=DecisionKind(record.kind).label,
         rules=rules,
         score_chart=score_chart,
+        referral_id=approval_of_decision(record.pk)
+        if record.kind == DecisionKind.REFERRED
+        else None,
     )
