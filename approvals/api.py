@@ -75,6 +75,7 @@ class ApproveApi(APIView):
             200: ApprovalOutput,
             **error_responses(
                 400,
+                403,
                 404,
                 409,
                 examples=(*DECIDING_ERRORS, ApprovalLapsed(42, [{"message": "…"}])),
@@ -100,7 +101,7 @@ class RejectApi(APIView):
         request=RejectInput,
         responses={
             200: ApprovalOutput,
-            **error_responses(400, 404, 409, examples=DECIDING_ERRORS),
+            **error_responses(400, 403, 404, 409, examples=DECIDING_ERRORS),
         },
     )
     def post(self, request: Request, approval_id: int) -> Response:

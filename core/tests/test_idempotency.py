@@ -450,7 +450,7 @@ def test_a_retry_while_the_first_is_running_waits_then_answers_409(api, customer
 @pytest.mark.django_db(transaction=True)
 def test_the_lock_wait_applies_to_the_claim_only(api, customer, settings, monkeypatch):
     """The handler runs with the connection's usual lock_timeout, not the key's wait."""
-    from decisions import api as loans_api
+    from approvals import services as loans_api  # create-loan's service calls decisions'
     from decisions import services
 
     settings.IDEMPOTENCY_WAIT_SECONDS = 1
