@@ -1,5 +1,19 @@
 // The console's few behaviours, without a build step. htmx sends the page's CSRF token (from
-// <body hx-headers>); this file only fills a form from a counter-offer's button.
+// <body hx-headers>); this file folds the navigation behind its Menu button on a narrow screen
+// (without it the navigation simply stays open) and fills a form from a counter-offer's button.
+(function () {
+  var toggle = document.querySelector(".menu-toggle");
+  var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!menu) return;
+  toggle.closest(".sidebar").classList.add("collapsible");
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    var open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  });
+})();
+
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-fill]");
   if (!button) return;
