@@ -462,7 +462,7 @@ def every_page(browser, live, people) -> list[str]:
 
 
 def scrolls_sideways(page: Page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["390x844", "1440x900"])
