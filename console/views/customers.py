@@ -19,7 +19,7 @@ from console.templatetags.figures import money
 from console.views.submit import submit_once
 from core import clock
 from core.auth import who_asked
-from customers.selectors import get_customer, search_customers
+from customers.selectors import customer_with_phone, get_customer, search_customers
 from customers.services import register_customer
 from decisions.selectors import customer_file, decision_of, get_decision
 from decisions.services import check_eligibility, create_loan
@@ -58,10 +58,24 @@ def _customers_page(
     search = CustomerSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     page = Paginator(search_customers(query), CUSTOMERS_A_PAGE).get_page(request.GET.get("page"))
-    context = {"search": search, "query": query, "page": page, "form": form}
+    context = {
+        "search": search,
+        "query": query,
+        "page": page,
+        "form": form,
+        "duplicate": _registered_with_that_phone(form),
+    }
     if request.htmx.target == "results":
         return render(request, "console/partials/customer_results.html", context)
     return render(request, "console/customers.html", context, status=status)
+
+
+def _registered_with_that_phone(form: RegisterForm) -> Any:
+    """The customer who already has the phone number the form was refused for: linked beside
+    the field, so the officer opens them instead of typing the person in again."""
+    if form.declared is None or "phone_number" not in form.errors:
+        return None
+    return customer_with_phone(form.declared.phone_number)
 
 
 @require_safe
