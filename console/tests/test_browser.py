@@ -517,3 +517,62 @@ def test_at_a_desk_the_navigation_is_always_open(browser, live, every_page):
     expect(navigation.get_by_role("link", name="Customers")).to_be_visible()
     expect(navigation.get_by_role("button", name="Menu")).to_be_hidden()
     context.close()
+
+
+# --- Accessibility: axe-core (npm, make installs it) on every page -----------------------
+
+AXE = ROOT / "console" / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page as it is: each violation with the elements it names.
+    Evaluated by the browser's devtools protocol, which the Content-Security-Policy allows."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(result => result.violations.map("
+        "v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`))"
+    )
+    return [f"{page.url}: {violation}" for violation in found]
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["390x844", "1440x900"])
+def test_axe_finds_no_violation_on_any_page(browser, live, every_page, viewport):
+    if not AXE.exists():
+        require_or_skip(f"axe-core is not installed: make pytest runs npm ci ({AXE})")
+    context = browser.new_context(base_url=live.base, viewport=viewport)
+    page = context.new_page()
+    page.goto("/console/sign-in/")
+    found = axe_violations(page)
+    sign_in(page, "e2e-walker")
+    for path in every_page:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        found += axe_violations(page)
+    context.close()
+    officer = browser.new_context(base_url=live.base, viewport=viewport)
+    page = officer.new_page()
+    sign_in(page, "e2e-officer")
+    page.goto("/console/policies/")
+    found += axe_violations(page)
+    officer.close()
+    assert found == []
+
+
+def test_the_first_tab_shows_the_skip_link_which_leads_to_the_page(page, people):
+    sign_in(page, "e2e-officer")
+    page.goto("/console/decisions/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0  # on the screen once focused
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+
+
+def test_the_search_box_has_the_focus_on_arrival(page, people):
+    sign_in(page, "e2e-officer")
+    page.goto("/console/customers/")
+    expect(page.get_by_label("Search customers", exact=True)).to_be_focused()

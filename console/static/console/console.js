@@ -14,6 +14,18 @@
   });
 })();
 
+// A table wider than its box scrolls inside it; the box then takes the keyboard's focus, so that
+// arrow keys scroll it too. Again after htmx swaps results in, and when the window changes size.
+function focusScrollingTables() {
+  document.querySelectorAll(".table-wrap").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+    else box.removeAttribute("tabindex");
+  });
+}
+focusScrollingTables();
+document.addEventListener("htmx:afterSettle", focusScrollingTables);
+window.addEventListener("resize", focusScrollingTables);
+
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-fill]");
   if (!button) return;
