@@ -5,13 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from console import charts
 from console.decisions import FACTORS, decision_panel
+from console.exports import CHUNK_ROWS, Column, Export, export_response
 from console.forms import ApplicationForm, CustomerSearchForm, RegisterForm, id_in_query
 from console.requests import HtmxHttpRequest
 from console.roles import requires
@@ -50,6 +51,30 @@ def register(request: HtmxHttpRequest) -> HttpResponse:
         if submitted is not None:
             return submitted
     return _customers_page(request, form, status=400)
+
+
+CUSTOMERS_EXPORT = Export(
+    "customers",
+    (
+        Column("Customer", lambda customer: customer.pk),
+        Column("First name", lambda customer: customer.first_name),
+        Column("Last name", lambda customer: customer.last_name),
+        Column("Phone number", lambda customer: customer.phone_number),
+        Column("Age", lambda customer: customer.age),
+        Column("Monthly salary", lambda customer: customer.monthly_salary),
+        Column("Approved limit", lambda customer: customer.approved_limit),
+    ),
+)
+
+
+@require_safe
+@requires("customers")
+def export_customers(request: HtmxHttpRequest, file_format: str) -> StreamingHttpResponse:
+    """The customers the search finds (all of them for none), every page of them."""
+    search = CustomerSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    rows = search_customers(query).iterator(chunk_size=CHUNK_ROWS)
+    return export_response(CUSTOMERS_EXPORT, rows, file_format)
 
 
 def _customers_page(
