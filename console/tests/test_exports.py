@@ -20,7 +20,7 @@ def body(answer) -> bytes:
     return b"".join(answer.streaming_content)
 
 
-def sheet_rows(answer) -> list[tuple]:
+def sheet_rows(answer) -> list[tuple[object, ...]]:
     workbook = load_workbook(io.BytesIO(body(answer)), read_only=True)
     return list(workbook.active.iter_rows(values_only=True))
 
