@@ -2,7 +2,7 @@
 Excel workbook, streamed, with formula-like cells neutralized in both."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -128,6 +128,7 @@ def test_decisions_export_as_a_workbook_keeps_times_without_a_zone(officer, deci
     rows = sheet_rows(officer.get("/console/decisions/export.xlsx"))
     assert len(rows) == 3
     recorded_at = rows[1][1]
+    assert isinstance(recorded_at, datetime)
     assert recorded_at.tzinfo is None
 
 
