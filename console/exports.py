@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, islice
 from typing import Any
 
 from django.http import Http404, StreamingHttpResponse
@@ -56,14 +57,17 @@ def _plain(value: Any) -> Any:
 
 def export_response(export: Export, rows: Iterable[Any], file_format: str) -> StreamingHttpResponse:
     """The rows (an iterator, e.g. a QuerySet's .iterator()) as `file_format`, csv or xlsx;
-    any other format is no such page."""
+    any other format is no such page. The first row is read before the answer starts, so that
+    a database that cannot answer fails the request as any page does, not a file half sent."""
+    if file_format not in FORMATS:
+        raise Http404(f"No export as {file_format}.")
+    iterator = iter(rows)
+    rows = chain(list(islice(iterator, 1)), iterator)
     if file_format == "csv":
         body: Iterator[Any] = csv_lines(export.header, export.cells(rows))
         response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
-    elif file_format == "xlsx":
-        response = StreamingHttpResponse(_workbook(export, rows), content_type=XLSX)
     else:
-        raise Http404(f"No export as {file_format}.")
+        response = StreamingHttpResponse(_workbook(export, rows), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{export.name}.{file_format}"'
     return response
 

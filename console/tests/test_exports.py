@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from core.auth import Role
@@ -138,3 +140,19 @@ def test_a_filter_that_makes_no_sense_gives_the_page_with_its_error(officer, dec
     )
     assert answer.status_code == 400
     assert "Must not be before the start of the period." in answer.content.decode()
+
+
+def test_an_empty_list_exports_its_header_alone(officer):
+    answer = officer.get("/console/customers/export.csv", {"q": "nobody"})
+    assert body(answer).decode() == (
+        "Customer,First name,Last name,Phone number,Age,Monthly salary,Approved limit\r\n"
+    )
+
+
+def test_the_first_row_is_read_before_the_answer_starts(officer, two):
+    with CaptureQueriesContext(connection) as answering:
+        answer = officer.get("/console/customers/export.csv")
+    assert any("customers_customer" in query["sql"] for query in answering.captured_queries)
+    with CaptureQueriesContext(connection) as sending:
+        assert len(body(answer).decode().splitlines()) == 4
+    assert sending.captured_queries == []
