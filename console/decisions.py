@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from console import charts
-from console.templatetags.figures import money
+from console.templatetags.figures import money, rupees
 from credit.policy import ReasonCode
 from credit.scoring import Factor
 from decisions.models import CreditDecision, DecisionKind
+from decisions.replay import decision_again
 from policies.selectors import policy_version
 
 RULES = {
@@ -36,6 +37,7 @@ class DecisionPanel:
     record: CreditDecision
     kind: str
     rules: tuple[Rule, ...]
+    reasons: tuple[str, ...]
     score_chart: charts.Bars
 
     @property
@@ -63,5 +65,20 @@ def decision_panel(record: CreditDecision) -> DecisionPanel:
         record=record,
         kind=DecisionKind(record.kind).label,
         rules=rules,
+        reasons=reasons_written(record),
         score_chart=score_chart,
     )
+
+
+def reasons_written(record: CreditDecision) -> tuple[str, ...]:
+    """The record's reasons in the console's format, written from their codes and the figures
+    the rules compared: the case decided again from what the record kept, under its own version
+    (offers left out). A record without its figures, or one whose codes the rules no longer give,
+    shows the message it recorded."""
+    recorded = tuple(reason["message"] for reason in record.reasons)
+    if not record.reasons or record.figures is None:
+        return recorded
+    again = decision_again(record, record.policy_version_id, with_offers=False).reasons
+    if [str(reason.code) for reason in again] != [reason["code"] for reason in record.reasons]:
+        return recorded
+    return tuple(reason.describe(rupees) for reason in again)
