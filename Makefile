@@ -121,10 +121,19 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
+# axe-core for the console's browser tests, from npm at the version the lock pins, into the
+# git-ignored console/tests/axe/node_modules. Without npm the accessibility test skips (CI installs
+# it: .ci/run).
+AXE = console/tests/axe
+$(AXE)/node_modules/.installed: $(AXE)/package.json $(AXE)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix $(AXE) --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the console's accessibility test will skip (apt-get install -y npm)"; fi
+
 # Every test, PYTEST_WORKERS at a time (pytest-xdist; auto: one per core). A test file runs on one
 # worker, so its module fixtures (a live server, a browser, a database of its own) start once.
 PYTEST_WORKERS ?= auto
-pytest: $(VENV)/.installed-dev
+pytest: $(VENV)/.installed-dev $(AXE)/node_modules/.installed
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --cov --cov-branch --cov-report=term $(PYTEST_ARGS)
 	@# pytest-cov fails the run below pyproject's fail_under; this only prints the total.
 	@echo "branch coverage: $$($(BIN)/coverage report --format=total --fail-under=0)%"

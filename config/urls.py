@@ -37,7 +37,6 @@ def endpoint(route: str, view: Callable[..., HttpResponseBase], name: str) -> li
 
 
 urlpatterns = [
-    path("", ServiceIndexApi.as_view(), name="index"),
     *endpoint("register", RegisterApi.as_view(), "register"),
     *endpoint("check-eligibility", CheckEligibilityApi.as_view(), "check-eligibility"),
     *endpoint("create-loan", CreateLoanApi.as_view(), "create-loan"),
@@ -75,6 +74,8 @@ urlpatterns = [
     *endpoint("metrics", metrics_view, "metrics"),
     *endpoint("api/schema", SchemaApi.as_view(), "schema"),
     *endpoint("api/docs", DocsApi.as_view(url_name="schema"), "docs"),
+    # After the hot endpoints: Django tries the patterns in order for every request.
+    path("", ServiceIndexApi.as_view(), name="index"),
     path("admin", RedirectView.as_view(url="/admin/", permanent=True)),
     path("admin/", admin.site.urls),
     path("console/", include("console.urls")),

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from approvals.selectors import approval_of_decision
 from console import charts
-from console.templatetags.figures import money
+from console.templatetags.figures import money, rupees
 from credit.policy import ReasonCode
 from credit.scoring import Factor
 from decisions.models import CreditDecision, DecisionKind
+from decisions.replay import decision_again
 from policies.selectors import policy_version
 
 RULES = {
@@ -37,6 +38,7 @@ class DecisionPanel:
     record: CreditDecision
     kind: str
     rules: tuple[Rule, ...]
+    reasons: tuple[str, ...]
     score_chart: charts.Bars
     # A referred application's approval request (four eyes).
     referral_id: int | None = None
@@ -66,8 +68,23 @@ def decision_panel(record: CreditDecision) -> DecisionPanel:
         record=record,
         kind=DecisionKind(record.kind).label,
         rules=rules,
+        reasons=reasons_written(record),
         score_chart=score_chart,
         referral_id=approval_of_decision(record.pk)
         if record.kind == DecisionKind.REFERRED
         else None,
     )
+
+
+def reasons_written(record: CreditDecision) -> tuple[str, ...]:
+    """The record's reasons in the console's format, written from their codes and the figures
+    the rules compared: the case decided again from what the record kept, under its own version
+    (offers left out). A record without its figures, or one whose codes the rules no longer give,
+    shows the message it recorded."""
+    recorded = tuple(reason["message"] for reason in record.reasons)
+    if not record.reasons or record.figures is None:
+        return recorded
+    again = decision_again(record, record.policy_version_id, with_offers=False).reasons
+    if [str(reason.code) for reason in again] != [reason["code"] for reason in record.reasons]:
+        return recorded
+    return tuple(reason.describe(rupees) for reason in again)

@@ -141,7 +141,9 @@ class CustomerSearchForm(forms.Form):
         label="Search customers",
         required=False,
         max_length=MAX_NAME_LENGTH,
-        widget=forms.SearchInput(attrs={"placeholder": "Name, phone number or id"}),
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Name, phone, customer id or loan number", "autofocus": True}
+        ),
     )
 
 
@@ -156,7 +158,8 @@ class RegisterForm(SubmittedOnce, DeclaredForm):
     )
     phone_number = forms.CharField(
         label="Phone number",
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text="10 digits; +91, spaces and dashes are fine.",
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
 

@@ -23,6 +23,11 @@ urlpatterns = [
     # Officers: customers, applications, loans and payments.
     path("customers/", customers.customers, name="customers"),
     path("customers/register/", customers.register, name="register"),
+    path(
+        "customers/export.<str:file_format>",
+        customers.export_customers,
+        name="export-customers",
+    ),
     path("customers/<id:customer_id>/", customers.customer, name="customer"),
     path("customers/<id:customer_id>/apply/", customers.application, name="application"),
     path("customers/<id:customer_id>/apply/check/", customers.check, name="check"),
@@ -32,6 +37,11 @@ urlpatterns = [
     path("loans/<id:loan_id>/payoff/", loans.payoff, name="payoff"),
     # The audit trail.
     path("decisions/", decisions.decisions, name="decisions"),
+    path(
+        "decisions/export.<str:file_format>",
+        decisions.export_decisions,
+        name="export-decisions",
+    ),
     path("decisions/<id:decision_id>/", decisions.decision, name="decision"),
     # Operations: ingestion.
     path("ingestion/", ingestion.ingestion, name="ingestion"),

@@ -7,9 +7,11 @@ check-eligibility and create-loan, replays a recorded decision and simulates a c
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from credit.emi import installment_factor, monthly_installment
 from credit.limits import AMOUNT_DIGITS, MAX_TENURE_MONTHS, MIN_TENURE_MONTHS
@@ -57,8 +59,35 @@ class LoanRequest:
 
 @dataclass(frozen=True)
 class Reason:
+    """A failed rule with the figures its sentence names: the API's message writes them as
+    the contract has it (88848.79), the console in its own format (₹ 88,848.79)."""
+
     code: ReasonCode
-    message: str
+    figures: tuple[tuple[str, Decimal | int | bool], ...]
+
+    @property
+    def message(self) -> str:
+        return self.describe(str)
+
+    def describe(self, amount: Callable[[Decimal], str]) -> str:
+        """The sentence, with each sum of money written by `amount`."""
+        named: dict[str, Any] = dict(self.figures)
+        if self.code is ReasonCode.CREDIT_SCORE_TOO_LOW:
+            why = (
+                "current loans already exceed the approved limit"
+                if named["over_limit"]
+                else f"the minimum is {named['minimum']}"
+            )
+            return f"Credit score {named['score']} is too low: {why}."
+        if self.code is ReasonCode.EMI_OVER_HALF_SALARY:
+            return (
+                f"Monthly installments would total {amount(named['total'])}, more than "
+                f"{_percent(named['share'])}% of the monthly salary ({amount(named['cap'])})."
+            )
+        return (
+            f"Current loans plus this one would total {amount(named['total'])}, more than the "
+            f"approved limit ({amount(named['limit'])})."
+        )
 
     def as_dict(self) -> dict[str, str]:
         """As the API answers it and the audit trail records it."""
@@ -124,32 +153,25 @@ def decide(
 
     reasons: list[Reason] = []
     if floor is None:
-        why = (
-            "current loans already exceed the approved limit"
-            if credit.current_debt_over_limit
-            else f"the minimum is {policy.minimum_score}"
+        score_figures = (
+            ("score", credit.score),
+            ("minimum", policy.minimum_score),
+            ("over_limit", credit.current_debt_over_limit),
         )
-        reasons.append(
-            Reason(
-                ReasonCode.CREDIT_SCORE_TOO_LOW, f"Credit score {credit.score} is too low: {why}."
-            )
-        )
+        reasons.append(Reason(ReasonCode.CREDIT_SCORE_TOO_LOW, score_figures))
     if emi_total > emi_cap:
-        reasons.append(
-            Reason(
-                ReasonCode.EMI_OVER_HALF_SALARY,
-                f"Monthly installments would total {emi_total}, more than "
-                f"{_percent(policy.max_emi_share_of_salary)}% of the monthly salary ({emi_cap}).",
-            )
+        emi_figures = (
+            ("total", emi_total),
+            ("share", policy.max_emi_share_of_salary),
+            ("cap", emi_cap),
         )
+        reasons.append(Reason(ReasonCode.EMI_OVER_HALF_SALARY, emi_figures))
     if amount_total > figures.approved_limit:
-        reasons.append(
-            Reason(
-                ReasonCode.APPROVED_LIMIT_EXCEEDED,
-                f"Current loans plus this one would total {to_paise(amount_total)}, more than the "
-                f"approved limit ({to_paise(figures.approved_limit)}).",
-            )
+        limit_figures = (
+            ("total", to_paise(amount_total)),
+            ("limit", to_paise(figures.approved_limit)),
         )
+        reasons.append(Reason(ReasonCode.APPROVED_LIMIT_EXCEEDED, limit_figures))
     failed = {reason.code for reason in reasons}
     lendable = with_offers and floor is not None
     return Decision(

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from core.contract import Declaration, Messages, Money, Text, WholeNumber
 from customers.limits import (
@@ -14,6 +14,7 @@ from customers.limits import (
     MIN_AGE,
     SMALLEST_PHONE_NUMBER,
 )
+from customers.phones import typed_phone
 
 
 class RegisterInput(Declaration):
@@ -21,10 +22,13 @@ class RegisterInput(Declaration):
     last_name: Annotated[str, Text(MAX_NAME_LENGTH)]
     age: Annotated[int, WholeNumber(MIN_AGE, MAX_AGE)]
     monthly_income: Annotated[int, WholeNumber(1, MAX_MONTHLY_SALARY)]
+    # A number as ever; text as people type it too ("+91 98450 12345"). The last before-
+    # validator runs first: the typed text becomes digits, which WholeNumber then reads.
     phone_number: Annotated[
         int,
         WholeNumber(SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER),
         Messages(out_of_range="Must be a 10-digit number."),
+        BeforeValidator(typed_phone),
     ]
 
     def registration(self) -> dict[str, Any]:

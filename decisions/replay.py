@@ -59,14 +59,16 @@ class Replay:
         return self.recorded == self.replayed
 
 
-def decision_again(record: CreditDecision, policy_version: int) -> Decision:
+def decision_again(
+    record: CreditDecision, policy_version: int, *, with_offers: bool = True
+) -> Decision:
     """The recorded decision's case decided under `policy_version`."""
     assert record.figures is not None, "only a replayable decision is decided again"
     request = LoanRequest(
         amount=record.loan_amount, interest_rate=record.interest_rate, tenure=record.tenure
     )
     policy = policies.policy_version(policy_version)
-    return decide(from_stored(Figures, record.figures), request, policy)
+    return decide(from_stored(Figures, record.figures), request, policy, with_offers=with_offers)
 
 
 def replay(decision_id: int, *, policy_version: int | None = None) -> Replay:

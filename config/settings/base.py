@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "core.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every answer (below).
-    "csp.middleware.CSPMiddleware",
+    "core.middleware.SitePolicyCSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # The console's and the admin's CSS, JS and fonts, with DEBUG off too (collectstatic).
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,5 +1,6 @@
 """How the console writes numbers: money and rates with exactly two decimals, grouped the way
-Indian figures are (12,34,567.89); counts grouped the same way."""
+Indian figures are (12,34,567.89); counts grouped the same way; a sum of rupees with its sign
+held to the figure by a no-break space, so that "₹" never wraps onto a line of its own."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -38,3 +39,10 @@ def count(value: Any) -> str:
         return ""
     number = int(value)
     return ("−" if number < 0 else "") + _grouped(str(abs(number)))
+
+
+@register.filter
+def rupees(value: Any) -> str:
+    """₹ 12,34,567.89; blank for None."""
+    written = money(value)
+    return f"₹\u00a0{written}" if written else ""

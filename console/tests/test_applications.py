@@ -57,7 +57,7 @@ def test_checking_records_the_decision_as_the_officer_and_shows_it(officer, cust
     assert '<span class="badge approved large">Approved</span>' in page
     # A thin file scores 40: the 10% asked is raised to the 12% floor.
     assert '12.00% <span class="muted">(asked 10.00%, raised to the slab\'s floor)</span>' in page
-    assert "₹ 8,884.88 a month" in page
+    assert "₹\u00a08,884.88 a month" in page
     assert page.count('<span class="tick pass"') == 3
     assert 'data-fill="loan_amount" data-value="562753.92"' in page
     assert 'data-fill="tenure" data-value="3"' in page
@@ -68,10 +68,15 @@ def test_a_refusal_shows_its_reasons_and_counter_offers(officer, customer):
         f"/console/customers/{customer.pk}/apply/check/", terms("900000", "14", "12")
     ).content.decode()
     assert '<span class="badge refused large">Refused</span>' in page
+    # Written from the rule's code and figures in the console's format; the API's message
+    # (80808.41, 50000.00) stays as the contract has it.
     assert (
-        "<li>Monthly installments would total 80808.41, more than 50% of the monthly salary "
-        "(50000.00).</li>"
+        "<li>Monthly installments would total ₹\u00a080,808.41, more than 50% of the monthly "
+        "salary (₹\u00a050,000.00).</li>"
     ) in page
+    assert CreditDecision.objects.get().reasons[0]["message"] == (
+        "Monthly installments would total 80808.41, more than 50% of the monthly salary (50000.00)."
+    )
     assert (
         '<span class="tick fail" aria-hidden="true">✕</span>Installments within the share of salary'
         in page

@@ -158,3 +158,64 @@ def test_the_installments_bar_reads_the_active_policys_share(officer, staff):
         f"Installments may take 40% of the monthly salary under policy version {draft.version}."
         in page
     )
+
+
+@pytest.mark.parametrize("typed", ["+91 98765 43210", "98765-43210", "+91-98765-43210"])
+def test_a_phone_number_as_people_type_it_is_registered_as_its_digits(officer, typed):
+    answer = officer.post("/console/customers/register/", registration(phone_number=typed))
+    assert answer.status_code == 303
+    assert Customer.objects.get().phone_number == 9876543210
+
+
+def test_a_taken_phone_number_links_to_the_customer_who_has_it(officer):
+    rao = CustomerFactory.create(first_name="Asha", last_name="Rao", phone_number=9876543210)
+    page = officer.post(
+        "/console/customers/register/", registration(phone_number="+91 98765 43210")
+    ).content.decode()
+    assert (
+        f'That phone number is Asha Rao’s: <a href="/console/customers/{rao.pk}/">'
+        f"open customer {rao.pk}</a>."
+    ) in page
+
+
+def test_a_refused_registration_for_another_reason_links_to_no_one(officer):
+    CustomerFactory.create(phone_number=9876543210)
+    page = officer.post("/console/customers/register/", registration(age="17")).content.decode()
+    assert 'id="duplicate"' not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "finds"),
+    [
+        ("43210", ["Asha Rao"]),  # the end of a phone number
+        ("98765", ["Asha Rao"]),  # its start
+        ("+91 98765 43210", ["Asha Rao"]),
+        ("987-654", ["Asha Rao"]),
+        ("ash", ["Asha Rao"]),  # a part of a name
+        ("sha ra", ["Asha Rao"]),
+        ("iye", ["Ravi Iyer"]),
+        ("Rao 9123", []),  # every word must match
+        ("987", []),  # three digits are an id, not a part of a phone
+    ],
+)
+def test_the_search_matches_any_part_of_a_phone_or_a_name(officer, query, finds):
+    CustomerFactory.create(first_name="Asha", last_name="Rao", phone_number=9876543210)
+    CustomerFactory.create(first_name="Ravi", last_name="Iyer", phone_number=9123456789)
+    page = officer.get("/console/customers/", {"q": query}).content.decode()
+    shown = [name for name in ("Asha Rao", "Ravi Iyer") if f">{name}</a>" in page]
+    assert shown == finds
+
+
+def test_the_search_finds_a_customer_by_a_loan_number(officer):
+    rao = CustomerFactory.create(first_name="Asha", last_name="Rao", phone_number=9876543210)
+    iyer = CustomerFactory.create(first_name="Ravi", last_name="Iyer", phone_number=9123456789)
+    loan = LoanFactory.create(customer=iyer, pk=7777)
+    page = officer.get("/console/customers/", {"q": str(loan.pk)}).content.decode()
+    assert f'<a href="/console/customers/{iyer.pk}/">Ravi Iyer</a>' in page
+    assert f'<a href="/console/customers/{rao.pk}/">' not in page
+
+
+def test_the_search_box_is_focused_on_arrival(officer):
+    page = officer.get("/console/customers/").content.decode()
+    assert 'name="q"' in page
+    assert "autofocus" in page.split('name="q"', 1)[1].split(">", 1)[0]

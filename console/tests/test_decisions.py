@@ -75,11 +75,11 @@ def test_a_decision_page_shows_inputs_rules_reasons_and_version(officer, trail):
     _, _, ids = trail
     page = officer.get(f"/console/decisions/{ids[1]}/").content.decode()
     assert "Eligibility check for" in page
-    assert "<dt>Loan amount</dt><dd>₹ 90,00,000.00</dd>" in page
+    assert "<dt>Loan amount</dt><dd>₹\u00a090,00,000.00</dd>" in page
     assert "<dt>Policy version</dt><dd>1</dd>" in page
     assert '<tr><td>Monthly salary</td><td class="num">1,00,000.00</td></tr>' in page
     assert '<tr><td>Completed loans</td><td class="num">0</td></tr>' in page
-    assert "more than the approved limit (3600000.00)" in page
+    assert "more than the approved limit (₹\u00a036,00,000.00)." in page
     # An officer sees no replay: the replay is the risk role's (as GET /decisions/{id}/replay).
     assert "Replay" not in page
 
@@ -118,3 +118,23 @@ def test_a_decision_without_figures_says_it_cannot_be_replayed(signed_in, trail)
     page = signed_in(Role.RISK).get(f"/console/decisions/{old.pk}/").content.decode()
     assert "was recorded before decisions kept what they were made from" in page
     assert "Recorded before decisions kept their figures." in page
+
+
+def test_a_decision_without_figures_shows_the_reason_it_recorded(officer, trail):
+    _, _, ids = trail
+    old = CreditDecision.objects.get(pk=ids[1])
+    old.pk = None
+    old.figures = None
+    old.save()
+    page = officer.get(f"/console/decisions/{old.pk}/").content.decode()
+    assert "more than the approved limit (3600000.00).</li>" in page
+
+
+def test_a_reason_the_rules_no_longer_give_is_shown_as_recorded(officer, trail):
+    _, _, ids = trail
+    old = CreditDecision.objects.get(pk=ids[1])
+    old.pk = None
+    old.reasons = [{"code": "credit_score_too_low", "message": "Words of an older release."}]
+    old.save()
+    page = officer.get(f"/console/decisions/{old.pk}/").content.decode()
+    assert "<li>Words of an older release.</li>" in page

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from console import charts
-from console.templatetags.figures import count, money
+from console.templatetags.figures import count, money, rupees
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,8 @@ def test_a_meter_fills_to_its_share_and_warns_past_80_percent(used, limit, perce
     shown = charts.meter("Used", used, limit, str(used), str(limit))
     assert (shown.percent, shown.tone, shown.share) == (percent, tone, share)
     assert shown.description == f"Used: {used} of {limit} ({share})."
+
+
+def test_rupees_hold_their_sign_to_the_figure():
+    assert rupees(Decimal("253239.29")) == "₹\u00a02,53,239.29"
+    assert rupees(None) == ""

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from approvals.services import apply_for_loan
 from console import charts
 from console.decisions import FACTORS, decision_panel
+from console.exports import CHUNK_ROWS, Column, Export, export_response
 from console.forms import ApplicationForm, CustomerSearchForm, RegisterForm, id_in_query
 from console.requests import HtmxHttpRequest
 from console.roles import requires
@@ -20,7 +21,7 @@ from console.templatetags.figures import money
 from console.views.submit import submit_once
 from core import clock
 from core.auth import who_asked
-from customers.selectors import get_customer, search_customers
+from customers.selectors import customer_with_phone, get_customer, search_customers
 from customers.services import register_customer
 from decisions.selectors import customer_file, decision_of, get_decision
 from decisions.services import check_eligibility
@@ -53,16 +54,54 @@ def register(request: HtmxHttpRequest) -> HttpResponse:
     return _customers_page(request, form, status=400)
 
 
+CUSTOMERS_EXPORT = Export(
+    "customers",
+    (
+        Column("Customer", lambda customer: customer.pk),
+        Column("First name", lambda customer: customer.first_name),
+        Column("Last name", lambda customer: customer.last_name),
+        Column("Phone number", lambda customer: customer.phone_number),
+        Column("Age", lambda customer: customer.age),
+        Column("Monthly salary", lambda customer: customer.monthly_salary),
+        Column("Approved limit", lambda customer: customer.approved_limit),
+    ),
+)
+
+
+@require_safe
+@requires("customers")
+def export_customers(request: HtmxHttpRequest, file_format: str) -> StreamingHttpResponse:
+    """The customers the search finds (all of them for none), every page of them."""
+    search = CustomerSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    rows = search_customers(query).iterator(chunk_size=CHUNK_ROWS)
+    return export_response(CUSTOMERS_EXPORT, rows, file_format)
+
+
 def _customers_page(
     request: HtmxHttpRequest, form: RegisterForm, status: int = 200
 ) -> HttpResponse:
     search = CustomerSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     page = Paginator(search_customers(query), CUSTOMERS_A_PAGE).get_page(request.GET.get("page"))
-    context = {"search": search, "query": query, "page": page, "form": form}
+    context = {
+        "search": search,
+        "query": query,
+        "page": page,
+        "form": form,
+        "duplicate": _registered_with_that_phone(form),
+    }
     if request.htmx.target == "results":
         return render(request, "console/partials/customer_results.html", context)
     return render(request, "console/customers.html", context, status=status)
+
+
+def _registered_with_that_phone(form: RegisterForm) -> Any:
+    """The customer who already has the phone number the form was refused for: linked beside
+    the field, so the officer opens them instead of typing the person in again."""
+    if form.declared is None or "phone_number" not in form.errors:
+        return None
+    return customer_with_phone(form.declared.phone_number)
 
 
 @require_safe

@@ -4,15 +4,19 @@ its rules and reasons, and (for the risk role) its replay."""
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from console.decisions import decision_panel
+from console.exports import CHUNK_ROWS, Column, Export, export_response
 from console.forms import DecisionFilterForm, ReplayForm
 from console.requests import HtmxHttpRequest
 from console.roles import may, requires
 from decisions.errors import NotReplayable
+from decisions.models import CreditDecision
 from decisions.replay import replay
 from decisions.selectors import find_decisions, get_decision
 from policies.selectors import versions
@@ -30,27 +34,65 @@ FIGURES = {
 }
 
 
+DECISIONS_EXPORT = Export(
+    "decisions",
+    (
+        Column("Decision", lambda record: record.pk),
+        Column("Recorded at", lambda record: record.created_at),
+        Column("As of", lambda record: record.as_of),
+        Column("Kind", lambda record: record.get_kind_display()),
+        Column("Customer", lambda record: record.customer_id),
+        Column("Outcome", lambda record: "approved" if record.approved else "refused"),
+        Column("Credit score", lambda record: record.credit_score),
+        Column("Loan amount", lambda record: record.loan_amount),
+        Column("Asked rate", lambda record: record.interest_rate),
+        Column("Corrected rate", lambda record: record.corrected_interest_rate),
+        Column("Tenure", lambda record: record.tenure),
+        Column("Monthly installment", lambda record: record.monthly_installment),
+        Column("Loan", lambda record: record.loan_id),
+        Column("Policy version", lambda record: record.policy_version_id),
+        Column("Reasons", lambda record: " ".join(r["code"] for r in record.reasons)),
+        Column("Asked by", lambda record: record.requested_by),
+    ),
+)
+
+
+def _filtered(form: DecisionFilterForm) -> QuerySet[CreditDecision]:
+    if not form.is_valid():
+        return find_decisions()
+    values = form.cleaned_data
+    return find_decisions(
+        customer_id=values["customer"],
+        kind=values["kind"] or None,
+        approved=form.approved(),
+        since=values["since"],
+        until=values["until"],
+    )
+
+
 @require_safe
 @requires("decisions")
 def decisions(request: HtmxHttpRequest) -> HttpResponse:
     form = DecisionFilterForm(request.GET)
-    found = find_decisions()
-    if form.is_valid():
-        values = form.cleaned_data
-        found = find_decisions(
-            customer_id=values["customer"],
-            kind=values["kind"] or None,
-            approved=form.approved(),
-            since=values["since"],
-            until=values["until"],
-        )
-    page = Paginator(found, DECISIONS_A_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(_filtered(form), DECISIONS_A_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     return render(
         request, "console/decisions.html", context, status=200 if form.is_valid() else 400
     )
+
+
+@require_safe
+@requires("decisions")
+def export_decisions(request: HtmxHttpRequest, file_format: str) -> HttpResponseBase:
+    """The decisions the filter finds, every page of them; a filter that makes no sense is
+    the list's page with the error beside its field, not a file."""
+    form = DecisionFilterForm(request.GET)
+    if not form.is_valid():
+        return decisions(request)
+    rows = _filtered(form).iterator(chunk_size=CHUNK_ROWS)
+    return export_response(DECISIONS_EXPORT, rows, file_format)
 
 
 @require_safe

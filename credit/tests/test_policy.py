@@ -119,6 +119,11 @@ def test_emis_of_exactly_half_the_salary_pass_and_one_paisa_more_fails():
     assert decision.reasons[0].message == (
         "Monthly installments would total 50000.01, more than 50% of the monthly salary (50000.00)."
     )
+    # The same sentence in another format (the console's) from the same figures.
+    assert decision.reasons[0].describe(lambda amount: f"Rs {amount:,}") == (
+        "Monthly installments would total Rs 50,000.01, more than 50% of the monthly salary "
+        "(Rs 50,000.00)."
+    )
 
 
 def test_loans_that_are_no_longer_current_do_not_count_toward_the_emi_rule():
@@ -137,6 +142,10 @@ def test_amount_exactly_at_the_approved_limit_passes_and_one_paisa_more_fails():
     assert over.reasons[0].message == (
         "Current loans plus this one would total 1000000.01, more than the approved limit "
         "(1000000.00)."
+    )
+    assert over.reasons[0].describe(lambda amount: f"Rs {amount:,}") == (
+        "Current loans plus this one would total Rs 1,000,000.01, more than the approved limit "
+        "(Rs 1,000,000.00)."
     )
 
 

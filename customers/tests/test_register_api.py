@@ -113,3 +113,11 @@ def test_income_beyond_the_supported_range_is_a_400_not_an_overflow(api):
     assert response.json()["error"]["fields"] == {
         "monthly_income": ["Ensure this value is less than or equal to 1000000000."]
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["+91 98765 43210", "98765-43210", "+919876543210"])
+def test_a_phone_number_may_come_as_people_type_it(api, typed):
+    response = api.post("/register", {**VALID, "phone_number": typed}, format="json")
+    assert response.status_code == 201
+    assert response.json()["phone_number"] == 9876543210
