@@ -9,17 +9,25 @@ from django.http import HttpResponseBase
 from django.urls import URLPattern, include, path, re_path, register_converter
 from django.views.generic import RedirectView
 
+from approvals.api import (
+    ApprovalApi,
+    ApprovalsApi,
+    ApproveApi,
+    CreateLoanApi,
+    PolicyActivationApi,
+    RejectApi,
+)
 from core.api import DocsApi, HealthApi, SchemaApi, ServiceIndexApi, metrics_view
 from core.converters import IdConverter
 from core.errors import not_found_view
 from customers.api import RegisterApi
-from decisions.api import CheckEligibilityApi, CreateLoanApi
+from decisions.api import CheckEligibilityApi
 from decisions.audit_api import CustomerDecisionsApi, DecisionApi, DecisionReplayApi
 from decisions.simulations_api import SimulationApi, SimulationFlipsApi, SimulationsApi
 from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import ViewCustomerLoansApi, ViewLoanApi
 from loans.servicing_api import LoanPaymentsApi, LoanPayoffApi, LoanScheduleApi
-from policies.api import PoliciesApi, PolicyActivationApi, PolicyApi
+from policies.api import PoliciesApi, PolicyApi
 
 register_converter(IdConverter, "id")
 
@@ -56,6 +64,10 @@ urlpatterns = [
         SimulationFlipsApi.as_view(),
         "policy-simulation-flips",
     ),
+    *endpoint("approvals", ApprovalsApi.as_view(), "approvals"),
+    *endpoint("approvals/<id:approval_id>", ApprovalApi.as_view(), "approval"),
+    *endpoint("approvals/<id:approval_id>/approve", ApproveApi.as_view(), "approval-approve"),
+    *endpoint("approvals/<id:approval_id>/reject", RejectApi.as_view(), "approval-reject"),
     *endpoint("health", HealthApi.as_view(), "health"),
     *endpoint("ingest", IngestApi.as_view(), "ingest"),
     *endpoint("ingest/<id:job_id>", IngestStatusApi.as_view(), "ingest-status"),

@@ -4,6 +4,7 @@ page: read from its audit-trail record, so what an officer sees is what was reco
 from dataclasses import dataclass
 from decimal import Decimal
 
+from approvals.selectors import approval_of_decision
 from console import charts
 from console.templatetags.figures import money, rupees
 from credit.policy import ReasonCode
@@ -39,6 +40,8 @@ class DecisionPanel:
     rules: tuple[Rule, ...]
     reasons: tuple[str, ...]
     score_chart: charts.Bars
+    # A referred application's approval request (four eyes).
+    referral_id: int | None = None
 
     @property
     def rate_corrected(self) -> bool:
@@ -67,6 +70,9 @@ def decision_panel(record: CreditDecision) -> DecisionPanel:
         rules=rules,
         reasons=reasons_written(record),
         score_chart=score_chart,
+        referral_id=approval_of_decision(record.pk)
+        if record.kind == DecisionKind.REFERRED
+        else None,
     )
 
 

@@ -6,10 +6,11 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from approvals.services import apply_for_loan
 from credit.policy import LoanRequest
 from credit.schedule import amortize
 from customers.models import Customer
-from decisions.services import check_eligibility, create_loan
+from decisions.services import check_eligibility
 from loans.selectors import get_loan
 from loans.services import record_payment
 
@@ -32,9 +33,9 @@ def seed_activity(today: date, seed: int = 0) -> None:
     for offset, paid in ((150, 5), (120, 1), (95, 2), (70, 1), (45, 0), (20, 0), (5, 0)):
         customer_id, salary = customers[offset % len(customers)]
         request = LoanRequest((salary * 3).quantize(Decimal(1000)), Decimal(12), 24)
-        booked = create_loan(
+        booked = apply_for_loan(
             customer_id, request, as_of=today - timedelta(days=offset), requested_by=ASKED_BY
-        ).loan_id
+        ).recorded.loan_id
         if booked is not None:
             _pay_on_time(booked, paid, today)
 

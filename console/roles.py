@@ -12,6 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from approvals.permissions import APPROVALS
 from console.views.errors import forbidden, not_found
 from core.auth import Role, role_allows
 from core.errors import NotFoundError
@@ -30,6 +31,8 @@ AREAS: dict[str, tuple[Role, ...]] = {
     "ingestion": INGESTION,
     # Policy versions and their simulations.
     "policies": POLICIES,
+    # Four eyes: the queue of approval requests (deciding one is up to its kind's role).
+    "approvals": APPROVALS,
 }
 ROLE_NAMES = tuple(str(role) for role in Role)
 

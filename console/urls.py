@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from console.views import customers, dashboard, decisions, errors, ingestion, loans, policies
+from console.views import (
+    approvals,
+    customers,
+    dashboard,
+    decisions,
+    errors,
+    ingestion,
+    loans,
+    policies,
+)
 from console.views.auth import SignInView, SignOutView
 
 app_name = "console"
@@ -57,5 +66,9 @@ urlpatterns = [
         policies.simulation_flips,
         name="simulation-flips",
     ),
+    # Four eyes: the approvals queue.
+    path("approvals/", approvals.queue, name="approvals"),
+    path("approvals/<id:approval_id>/approve/", approvals.approve_request, name="approve"),
+    path("approvals/<id:approval_id>/reject/", approvals.reject_request, name="reject"),
     re_path(r"^(?P<rest>.*)$", errors.unknown_page),
 ]

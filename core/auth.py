@@ -51,7 +51,12 @@ class Role(StrEnum):
     OFFICER = "officer"  # customers, applications, loans, payments
     RISK = "risk"  # decisions, policies, simulations
     OPERATIONS = "operations"  # ingestion
+    APPROVER = "approver"  # what an officer may, and approving loans referred for approval
     ADMIN = "admin"
+
+
+# Roles that carry another's rights with their own.
+_INCLUDED = {Role.APPROVER: frozenset({Role.OFFICER})}
 
 
 def digest(key: str) -> str:
@@ -84,6 +89,8 @@ class ApiClient:
 def role_allows(held: Iterable[Role], allowed: Iterable[Role]) -> bool:
     """Whether someone holding the roles `held` may do what `allowed` may: `admin` may do all."""
     held = set(held)
+    for role in list(held):
+        held |= _INCLUDED.get(role, frozenset())
     return Role.ADMIN in held or not held.isdisjoint(allowed)
 
 
@@ -184,6 +191,21 @@ def who_asked(request: Request | HttpRequest) -> str:
     if user is not None and user.is_authenticated:
         return str(user.get_username())
     return ""
+
+
+def roles_of_client(request: Request) -> frozenset[Role]:
+    """The roles a DRF request acts with: its key's, or every role (admin) when the API is
+    open."""
+    if isinstance(request.user, ApiClient):
+        return frozenset({request.user.role})
+    return frozenset() if keys_required() else frozenset({Role.ADMIN})
+
+
+def four_eyes_apply(maker: str) -> bool:
+    """Whether an action `maker` asks for waits for a second person (docs/credit-policy.md):
+    FOUR_EYES is on and the maker is someone, whom a checker can be told apart from (the open
+    API of `make run` has nobody)."""
+    return bool(settings.FOUR_EYES and maker)
 
 
 def client_of(request: Request) -> str | None:

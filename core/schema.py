@@ -137,6 +137,10 @@ _GENERIC_ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
         f"No {API_KEY_HEADER} header, or not a valid key.",
         error_body(ErrorCode.NOT_AUTHENTICATED, "The API key is not valid."),
     ),
+    403: (
+        "Refused to this identity: its role may not, or it asked for this itself (four eyes).",
+        error_body(ErrorCode.PERMISSION_DENIED, "This API key's role may not use this endpoint."),
+    ),
     404: ("The id in the path names nothing.", error_body(ErrorCode.NOT_FOUND, "Not found.")),
     409: (
         "A conflict with the current state.",

@@ -46,6 +46,8 @@ class Policy:
     max_emi_share_of_salary: Decimal
     limit_multiplier: Decimal
     limit_rounding: Decimal
+    # Loans above this amount (rupees) wait for a second person's approval; None: never.
+    refer_above_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,13 @@ def decide(
         if lendable
         else None,
     )
+
+
+def needs_referral(decision: Decision, policy: Policy) -> bool:
+    """Whether an application that passes every rule still needs a second person (four eyes):
+    it asks for more than the policy's referral line."""
+    line = policy.refer_above_amount
+    return decision.approved and line is not None and decision.request.amount > line
 
 
 def max_eligible_amount(

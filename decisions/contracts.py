@@ -94,6 +94,11 @@ class EligibilityOutput(Declaration):
     decision_id: int = DECISION_ID
     max_eligible_amount: Money | None = MAX_ELIGIBLE_AMOUNT
     min_tenure_months: int | None = MIN_TENURE_MONTHS
+    needs_approval: bool = Field(
+        default=False,
+        description="Approved, but above the policy's referral line: create-loan would refer "
+        "it to a second person (four eyes) instead of booking it.",
+    )
 
     @classmethod
     def of(cls, customer_id: int, recorded: RecordedDecision) -> "EligibilityOutput":
@@ -111,6 +116,7 @@ class EligibilityOutput(Declaration):
             decision_id=recorded.decision_id,
             max_eligible_amount=decision.max_eligible_amount,
             min_tenure_months=decision.min_tenure_months,
+            needs_approval=recorded.needs_approval,
         )
 
 

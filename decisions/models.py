@@ -15,6 +15,10 @@ from loans.models import amount_field, installment_field, rate_field
 class DecisionKind(models.TextChoices):
     CHECK_ELIGIBILITY = "check_eligibility", "Eligibility check"
     CREATE_LOAN = "create_loan", "Loan application"
+    # Four eyes: an application above the policy's referral line, recorded and left unbooked,
+    # and the decision made again when a second person approves it (booked or lapsed).
+    REFERRED = "referred", "Loan application referred for approval"
+    REFERRAL_APPROVED = "referral_approved", "Referred loan decided on approval"
 
 
 class CreditDecision(models.Model):

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import sql
+from core.auth import four_eyes_apply
 from credit.money import as_stored
-from credit.policy import Decision, LoanRequest, decide
+from credit.policy import Decision, LoanRequest, decide, needs_referral
 from credit.scoring import Figures
 from decisions.metrics import record_decision
 from decisions.models import CreditDecision, DecisionKind
@@ -23,6 +24,8 @@ class RecordedDecision:
     decision: Decision
     decision_id: int
     loan_id: int | None = None
+    # Passes every rule but waits for a second person (four eyes): booked only on approval.
+    needs_approval: bool = False
 
 
 def _record(
@@ -72,29 +75,58 @@ class Made:
     figures: Figures
     policy_version: int
     as_of: date
+    # Passes, but above the version's referral line while four eyes apply.
+    needs_approval: bool
 
 
-def _decide(customer_id: int, request: LoanRequest, as_of: date) -> Made:
+def _decide(customer_id: int, request: LoanRequest, as_of: date, requested_by: str) -> Made:
     figures, version = applicant(customer_id, as_of)
-    return Made(decide(figures, request, policy_version(version)), figures, version, as_of)
+    policy = policy_version(version)
+    decision = decide(figures, request, policy)
+    referred = four_eyes_apply(requested_by) and needs_referral(decision, policy)
+    return Made(decision, figures, version, as_of, referred)
 
 
 def check_eligibility(
     customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str
 ) -> RecordedDecision:
-    made = _decide(customer_id, request, as_of)
+    made = _decide(customer_id, request, as_of, requested_by)
     decision_id = _record(customer_id, DecisionKind.CHECK_ELIGIBILITY, made, requested_by)
-    return RecordedDecision(made.decision, decision_id)
+    return RecordedDecision(made.decision, decision_id, needs_approval=made.needs_approval)
 
 
 def create_loan(
     customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str
 ) -> RecordedDecision:
-    """Decide and book under the customer's row lock, so concurrent applications queue up."""
-    with transaction.atomic():
+    """Decide and book under the customer's row lock, so concurrent applications queue up. An
+    application that needs a second person's approval is recorded as referred and not booked:
+    approvals.services.apply_for_loan, the one caller, files its approval request in the same
+    transaction (joined without a savepoint: two statements fewer on the hot path)."""
+    with transaction.atomic(savepoint=False):
         lock_customer(customer_id)
-        made = _decide(customer_id, request, as_of)
+        made = _decide(customer_id, request, as_of, requested_by)
         decision = made.decision
+        if made.needs_approval:
+            decision_id = _record(customer_id, DecisionKind.REFERRED, made, requested_by)
+            return RecordedDecision(decision, decision_id, needs_approval=True)
         loan_id = book_loan(customer_id, decision, as_of) if decision.approved else None
         decision_id = _record(customer_id, DecisionKind.CREATE_LOAN, made, requested_by, loan_id)
+        return RecordedDecision(decision, decision_id, loan_id)
+
+
+def decide_referral(
+    customer_id: int, request: LoanRequest, *, as_of: date, approved_by: str
+) -> RecordedDecision:
+    """A referred application approved by a second person: decided again under the customer's
+    row lock as things stand now (another loan may have been booked meanwhile) and booked when
+    it still passes every rule; the referral line no longer applies."""
+    with transaction.atomic():
+        lock_customer(customer_id)
+        figures, version = applicant(customer_id, as_of)
+        decision = decide(figures, request, policy_version(version))
+        made = Made(decision, figures, version, as_of, needs_approval=False)
+        loan_id = book_loan(customer_id, decision, as_of) if decision.approved else None
+        decision_id = _record(
+            customer_id, DecisionKind.REFERRAL_APPROVED, made, approved_by, loan_id
+        )
         return RecordedDecision(decision, decision_id, loan_id)

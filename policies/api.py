@@ -1,4 +1,5 @@
-"""The credit policy's versions: list, read, draft, edit a draft, delete a draft, activate."""
+"""The credit policy's versions: list, read, draft, edit a draft, delete a draft (activation,
+which may wait for a second person, is approvals.api's)."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -16,7 +17,7 @@ from policies.contracts import DraftInput, PolicyChanges, PolicyList, PolicyOutp
 from policies.errors import PolicyNotADraft, PolicyNotFound
 from policies.permissions import POLICIES
 from policies.selectors import get_version, versions
-from policies.services import activate, create_draft, delete_draft, update_draft
+from policies.services import create_draft, delete_draft, update_draft
 
 POLICY_EXAMPLE = OpenApiExample(
     "a draft raising the repayment weight",
@@ -93,18 +94,3 @@ class PolicyApi(APIView):
     def delete(self, request: Request, version: int) -> Response:
         delete_draft(version)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class PolicyActivationApi(APIView):
-    roles = POLICIES
-
-    @extend_schema(
-        summary="Make this version the one in force (the one before is retired)",
-        description="A retired version may be activated again; activating the active version "
-        "changes nothing.",
-        request=None,
-        responses={200: PolicyOutput, **error_responses(404, examples=(PolicyNotFound(42),))},
-    )
-    def post(self, request: Request, version: int) -> Response:
-        row = activate(version, activated_by=who_asked(request))
-        return respond(PolicyOutput, PolicyOutput.of(row))

@@ -8,7 +8,16 @@ from pydantic import ConfigDict, Field
 from core.contract import Declaration, Exact, Money, Timestamp, WholeNumber
 from core.limits import LARGEST_ID
 from policies.models import PolicyStatus, PolicyVersion
-from policies.parameters import Count, Multiplier, Rate, Rounding, Score, Share, Weight
+from policies.parameters import (
+    Count,
+    Multiplier,
+    Rate,
+    ReferralLine,
+    Rounding,
+    Score,
+    Share,
+    Weight,
+)
 
 
 class WeightsOutput(Declaration):
@@ -34,6 +43,10 @@ class PolicyOutput(Declaration):
     max_emi_share_of_salary: Exact
     limit_multiplier: Exact
     limit_rounding: Exact
+    refer_above_amount: Money | None = Field(
+        default=None,
+        description="Loans above this amount wait for a second person's approval; null: never.",
+    )
     based_on: int | None
     created_by: str
     created_at: Timestamp
@@ -91,6 +104,7 @@ class PolicyChanges(Declaration):
     max_emi_share_of_salary: Share | None = None
     limit_multiplier: Multiplier | None = None
     limit_rounding: Rounding | None = None
+    refer_above_amount: ReferralLine | None = None
 
     def changes(self) -> dict[str, Any]:
         """What the body changes: a parameter left out, or null, keeps the base's value."""

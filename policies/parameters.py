@@ -10,6 +10,7 @@ from pydantic import ConfigDict, ValidationInfo, field_validator, model_validato
 from pydantic_core import PydanticCustomError
 
 from core.contract import Amount, Declaration, WholeNumber
+from credit.limits import AMOUNT_DIGITS
 from credit.policy import Policy, RateFloor
 from credit.scoring import Factor, ScoreParameters
 
@@ -20,6 +21,7 @@ Count = Annotated[int, WholeNumber(1, 100)]
 Share = Annotated[Decimal, Amount(5, places=4, gt=0, le=1)]
 Multiplier = Annotated[Decimal, Amount(8, gt=0, le=1000)]
 Rounding = Annotated[Decimal, Amount(12, places=0, gt=0, le=10**9)]
+ReferralLine = Annotated[Decimal, Amount(AMOUNT_DIGITS, gt=0)]
 
 
 class Weights(Declaration):
@@ -59,6 +61,8 @@ class PolicyParameters(Declaration):
     max_emi_share_of_salary: Share
     limit_multiplier: Multiplier
     limit_rounding: Rounding
+    # Absent from the versions made before it (version 1): none of them refers a loan.
+    refer_above_amount: ReferralLine | None = None
 
     @field_validator("rate_floors")
     @classmethod
@@ -104,6 +108,7 @@ class PolicyParameters(Declaration):
             max_emi_share_of_salary=self.max_emi_share_of_salary,
             limit_multiplier=self.limit_multiplier,
             limit_rounding=self.limit_rounding,
+            refer_above_amount=self.refer_above_amount,
         )
 
     def stored(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "policies",
     "decisions",
     "ingestion",
+    "approvals",
     "console",
 ]
 
@@ -231,6 +232,10 @@ ALLOW_ANONYMOUS = env_bool("ALLOW_ANONYMOUS", False)
 # Whether a key is needed even while none is configured or stored (production: unless
 # ALLOW_ANONYMOUS). Otherwise the API is open until the first key exists (the embedded default).
 API_KEYS_REQUIRED = False
+# Four eyes (docs/credit-policy.md#four-eyes): a loan above its policy's refer_above_amount and a
+# policy's activation wait for a second person whenever the request carries an identity. On by
+# default (the production profile); FOUR_EYES=false lets one person do both alone.
+FOUR_EYES = env_bool("FOUR_EYES", True)
 METRICS_PUBLIC = env_bool("METRICS_PUBLIC", False)
 # /health tells anyone its status; its version, checks and counts need a key unless this is set.
 HEALTH_DETAILS_PUBLIC = env_bool("HEALTH_DETAILS_PUBLIC", False)

@@ -14,6 +14,9 @@ HEALTH_DETAILS_PUBLIC = False
 SENTRY_DSN = ""
 IDEMPOTENCY_TTL_HOURS = 24
 IDEMPOTENCY_WAIT_SECONDS = 10
+# Off, as under `make run`: activation is immediate and no loan is referred; the tests of four
+# eyes turn it on with pytest-django's `settings` fixture.
+FOUR_EYES = False
 # pytest runs with DEBUG off: static files come from the apps' folders, as under `make run`.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -78,7 +78,8 @@ def live_console(folder: Path, *, production: bool) -> Iterator[LiveConsole]:
         recreate_database(DATABASE)
     else:
         env = _embedded_env(folder, port)
-    env = {**env, "NUM_PROXIES": "1", "STAFF_PASSWORD": PASSWORD}
+    # Four eyes on under runserver too (signed-in people are told apart): the referral test.
+    env = {**env, "NUM_PROXIES": "1", "STAFF_PASSWORD": PASSWORD, "FOUR_EYES": "true"}
     console = LiveConsole(f"http://127.0.0.1:{port}", env)
     console.manage("migrate", "-v0")
     if production:

@@ -96,6 +96,7 @@ def people(live):
         ("e2e-officer", "officer"),
         ("e2e-operations", "operations"),
         ("e2e-locked", "officer"),
+        ("e2e-approver", "approver"),
     ):
         live.staff(name, role)
 
@@ -389,6 +390,55 @@ def test_the_admin_works_under_the_policy(browser, live):
     expect(page.get_by_role("heading", name="Change user")).to_be_visible()
     context.close()
     assert not violations, violations
+
+
+# The active version with loans above 5 lakh referred, for one test; the one before comes back.
+REFERRAL_LINE = """
+from policies.selectors import active_version_id
+from policies.services import activate, create_draft
+before = active_version_id()
+draft = create_draft(changes={"refer_above_amount": "500000"}, based_on=None, created_by="e2e")
+activate(draft.pk, activated_by="e2e")
+print(before)
+"""
+
+
+def test_a_referred_loan_is_approved_by_an_approver_and_booked(page, people, live):
+    before = live.manage("shell", "-v0", "-c", REFERRAL_LINE).strip().splitlines()[-1]
+    try:
+        sign_in(page, "e2e-officer")
+        customer = register(page, "Gita", "9100000007", income="100000")
+        apply(page, customer, "600000", tenure="36")
+        page.get_by_role("button", name="Book loan").click()
+        expect(
+            page.get_by_text(re.compile(r"Referred for approval: a second person"))
+        ).to_be_visible()
+        referral = page.get_by_role("link", name=re.compile(r"^approval \d+$"))
+        approval = (referral.text_content() or "").removeprefix("approval ")
+        page.get_by_role("button", name="Sign out").click()
+
+        sign_in(page, "e2e-approver")
+        nav = page.get_by_role("navigation", name="Main")
+        expect(nav.get_by_role("link", name=re.compile(r"^Approvals"))).to_be_visible()
+        nav.get_by_role("link", name=re.compile(r"^Approvals")).click()
+        item = page.locator(f"#approval-{approval}")
+        expect(item).to_contain_text("₹ 6,00,000.00 over 36 months at 14.00%")
+        item.get_by_label("Note (optional)").fill("payslips seen")
+        item.get_by_role("button", name="Approve").click()
+        booked = page.get_by_text(re.compile(rf"Approval request {approval} is approved: loan \d+"))
+        expect(booked).to_be_visible()
+        page.locator(f"#approval-{approval}").get_by_role(
+            "link", name=re.compile(r"^loan ")
+        ).click()
+        expect(page.get_by_role("heading", name=re.compile(r"^Loan \d+$"))).to_be_visible()
+        expect(page.locator(".stat").first).to_contain_text("6,00,000.00")
+    finally:
+        live.manage(
+            "shell",
+            "-v0",
+            "-c",
+            f"from policies.services import activate; activate({before}, activated_by='e2e')",
+        )
 
 
 # --- Every page at a phone's width and a desk's ------------------------------------------

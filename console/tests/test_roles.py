@@ -23,6 +23,7 @@ OPEN_TO = {
     Role.OFFICER: {"customers", "decisions"},
     Role.RISK: {"decisions", "policies", "simulations"},
     Role.OPERATIONS: {"ingestion"},
+    Role.APPROVER: {"customers", "decisions"},  # an officer's, and the queue's
     Role.ADMIN: set(AREAS),
 }
 

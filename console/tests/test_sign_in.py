@@ -177,11 +177,12 @@ def test_the_demo_loads_sample_data_and_prints_each_demo_users_password(settings
     call_command("console_demo", customers=30, stdout=out)
     printed = out.getvalue().splitlines()
     password = printed[-1].removeprefix("  password: ")
-    assert printed[-6:-1] == [
+    assert printed[-7:-1] == [
         "Demo users (one password for all; a new one each run):",
         "  demo-officer      role officer",
         "  demo-risk         role risk",
         "  demo-operations   role operations",
+        "  demo-approver     role approver",
         "  demo-admin        role admin",
     ]
     officer = User.objects.get(username="demo-officer")

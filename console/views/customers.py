@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from approvals.services import apply_for_loan
 from console import charts
 from console.decisions import FACTORS, decision_panel
 from console.exports import CHUNK_ROWS, Column, Export, export_response
@@ -23,7 +24,7 @@ from core.auth import who_asked
 from customers.selectors import customer_with_phone, get_customer, search_customers
 from customers.services import register_customer
 from decisions.selectors import customer_file, decision_of, get_decision
-from decisions.services import check_eligibility, create_loan
+from decisions.services import check_eligibility
 
 CUSTOMERS_A_PAGE = 25
 DECISIONS_A_PAGE = 10
@@ -203,9 +204,16 @@ def book(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
         loan_request = form.declared.loan_request()
 
         def work() -> str:
-            booking = create_loan(
+            applied = apply_for_loan(
                 customer_id, loan_request, as_of=clock.today(), requested_by=who_asked(request)
             )
+            booking = applied.recorded
+            if applied.approval_id is not None:
+                messages.info(
+                    request,
+                    f"Referred for approval: a second person must approve it "
+                    f"(approval {applied.approval_id}).",
+                )
             if booking.loan_id is None:
                 address = reverse("console:application", args=[customer_id])
                 return f"{address}?decision={booking.decision_id}"

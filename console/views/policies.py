@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from approvals.services import request_activation
 from console import charts
 from console.forms import PolicyDraftForm, PolicyPairForm, SimulationForm, attempt, id_in_query
 from console.requests import HtmxHttpRequest
@@ -19,6 +20,7 @@ from console.templatetags.figures import count
 from console.views.background import csv_download, live
 from console.views.submit import SeeOther, require_form, submit_once
 from core.auth import who_asked
+from core.contract import InvalidInput
 from core.errors import ConflictError
 from core.jobs import JobStatus
 from decisions.simulations import (
@@ -31,7 +33,7 @@ from decisions.simulations import (
 )
 from policies.models import PolicyStatus
 from policies.selectors import active_version_id, differences, get_version, versions
-from policies.services import activate, create_draft, delete_draft, update_draft
+from policies.services import create_draft, delete_draft, update_draft
 
 SIMULATIONS_A_PAGE = 20
 
@@ -155,12 +157,28 @@ def delete(request: HtmxHttpRequest, version: int) -> HttpResponse:
 def activation(request: HtmxHttpRequest, version: int) -> HttpResponse:
     """GET: what activating would change, against the version in force; POST: activate."""
     row = get_version(version)
+    rationale_error = ""
     if request.method == "POST":
-        activate(version, activated_by=who_asked(request))
-        messages.success(request, f"Version {version} is now the policy in force.")
-        return SeeOther(reverse("console:policy", args=[version]))
+        rationale = request.POST.get("rationale", "").strip() or None
+        try:
+            asked = request_activation(
+                version, rationale=rationale, requested_by=who_asked(request)
+            )
+        except InvalidInput as missing:
+            rationale_error = " ".join(missing.fields["rationale"])
+        else:
+            if asked.approval is not None:
+                messages.info(
+                    request,
+                    f"Activation of version {version} awaits another risk person's approval "
+                    f"(approval {asked.approval.pk}).",
+                )
+            else:
+                messages.success(request, f"Version {version} is now the policy in force.")
+            return SeeOther(reverse("console:policy", args=[version]))
     active = get_version(active_version_id())
     context = {
+        "rationale_error": rationale_error,
         "row": row,
         "active": active,
         "rows": differences(active, row),

@@ -310,12 +310,12 @@ def test_a_5xx_the_handler_returns_is_not_stored_and_rolls_back(payment_view, mo
 
 
 def test_an_exception_in_the_handler_is_a_500_and_stores_nothing(api, customer, monkeypatch):
-    from decisions import api as loans_api
+    from approvals import api as loans_api
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(loans_api, "create_loan", broken)
+    monkeypatch.setattr(loans_api, "apply_for_loan", broken)
     response = create_loan(api, application(customer))
     assert response.status_code == 500
     assert IdempotencyRecord.objects.count() == 0
@@ -450,7 +450,7 @@ def test_a_retry_while_the_first_is_running_waits_then_answers_409(api, customer
 @pytest.mark.django_db(transaction=True)
 def test_the_lock_wait_applies_to_the_claim_only(api, customer, settings, monkeypatch):
     """The handler runs with the connection's usual lock_timeout, not the key's wait."""
-    from decisions import api as loans_api
+    from approvals import services as loans_api  # create-loan's service calls decisions'
     from decisions import services
 
     settings.IDEMPOTENCY_WAIT_SECONDS = 1

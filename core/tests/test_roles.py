@@ -110,6 +110,7 @@ def test_list_shows_every_key_without_the_key(keys):
     rows = [line.split("\t") for line in out.getvalue().splitlines()]
     assert [(row[0], row[1], row[4].split()[0]) for row in rows] == [
         ("admin-client", "admin", "active"),
+        ("approver-client", "approver", "active"),
         ("officer-client", "officer", "active"),
         ("operations-client", "operations", "active"),
         ("risk-client", "risk", "revoked"),

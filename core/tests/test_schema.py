@@ -78,6 +78,10 @@ OPERATIONS = [
     ("/policy-simulations", "post"),
     ("/policy-simulations/{simulation_id}", "get"),
     ("/policy-simulations/{simulation_id}/flips.csv", "get"),
+    ("/approvals", "get"),
+    ("/approvals/{approval_id}", "get"),
+    ("/approvals/{approval_id}/approve", "post"),
+    ("/approvals/{approval_id}/reject", "post"),
 ]
 
 

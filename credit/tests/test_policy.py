@@ -1,10 +1,11 @@
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from credit.dates import add_months
-from credit.policy import LoanRequest, ReasonCode, rate_floor
+from credit.policy import LoanRequest, ReasonCode, needs_referral, rate_floor
 from credit.scoring import Factor, LoanHistory
 from credit.tests.history import POLICY, Borrower, completed_loan, loan_started_today
 from credit.tests.history import decide_for as decide
@@ -201,3 +202,20 @@ def test_worked_example_from_the_policy_document():
     refused = decide(customer, [loan_a, loan_b], ask("1500000", "11", 24), TODAY)
     assert refused.monthly_installment == Decimal("69911.76")
     assert codes(refused) == [ReasonCode.EMI_OVER_HALF_SALARY]
+
+
+@pytest.mark.parametrize(
+    ("line", "amount", "referred"),
+    [
+        (None, "900000", False),  # version 1: no line, never referred
+        ("500000", "500000.00", False),  # at the line: not above it
+        ("500000", "500000.01", True),  # a paisa above
+        ("500000", "2000000", False),  # refused by the rules: nothing to refer
+    ],
+)
+def test_an_approved_application_above_the_line_needs_referral(line, amount, referred):
+    policy = replace(POLICY, refer_above_amount=None if line is None else Decimal(line))
+    decision = decide(
+        borrower(salary="200000", limit="1000000"), [], ask(amount, tenure=60), TODAY, policy
+    )
+    assert needs_referral(decision, policy) is referred

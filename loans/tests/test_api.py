@@ -62,6 +62,7 @@ def test_check_eligibility_for_a_thin_file_corrects_the_rate_to_12(api, customer
         # 50% of 1,00,000 buys 5,62,753.92 at 12% over 12 months; 1 lakh fits in 3 months.
         "max_eligible_amount": 562753.92,
         "min_tenure_months": 3,
+        "needs_approval": False,
     }
     assert b'"interest_rate":10.00,"corrected_interest_rate":12.00' in response.content
     assert not Loan.objects.exists()

@@ -32,6 +32,7 @@ VERSION_ONE: dict[str, Any] = {
     "max_emi_share_of_salary": 0.5,
     "limit_multiplier": 36.00,
     "limit_rounding": 100000,
+    "refer_above_amount": None,
     "based_on": None,
     "created_by": "migration",
     "activated_by": "migration",
