@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from console.views import customers, dashboard, decisions, errors, ingestion, loans, policies
+from console.views import (
+    customers,
+    dashboard,
+    decisions,
+    errors,
+    ingestion,
+    loans,
+    papers,
+    policies,
+)
 from console.views.auth import SignInView, SignOutView
 
 app_name = "console"
@@ -21,6 +30,12 @@ urlpatterns = [
     path("loans/<id:loan_id>/", loans.loan, name="loan"),
     path("loans/<id:loan_id>/payments/", loans.pay, name="pay"),
     path("loans/<id:loan_id>/payoff/", loans.payoff, name="payoff"),
+    path("loans/<id:loan_id>/payments/<id:payment_id>/receipt/", papers.receipt, name="receipt"),
+    path(
+        "loans/<id:loan_id>/payments/<id:payment_id>/reversal/",
+        loans.reverse_paid,
+        name="reverse-payment",
+    ),
     # The audit trail.
     path("decisions/", decisions.decisions, name="decisions"),
     path("decisions/<id:decision_id>/", decisions.decision, name="decision"),

@@ -165,5 +165,10 @@ def get_loan(loan_id: int, *, with_customer: bool = False) -> Loan:
 
 
 def payments_of(loan_id: int) -> QuerySet[Payment]:
-    """A loan's payments in the order they were applied."""
+    """A loan's live payments (not reversed) in the order they were applied."""
+    return Payment.objects.live().filter(loan_id=loan_id).order_by("paid_on", "id")
+
+
+def payment_history(loan_id: int) -> QuerySet[Payment]:
+    """Every payment of a loan, reversed ones too, in the order they were applied."""
     return Payment.objects.filter(loan_id=loan_id).order_by("paid_on", "id")
