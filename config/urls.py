@@ -24,6 +24,7 @@ from loans.servicing_api import (
     LoanScheduleApi,
     PaymentReversalApi,
 )
+from loans.worklists_api import CollectionsApi
 from policies.api import PoliciesApi, PolicyActivationApi, PolicyApi
 
 register_converter(IdConverter, "id")
@@ -43,6 +44,7 @@ urlpatterns = [
     *endpoint("loans/<id:loan_id>/schedule", LoanScheduleApi.as_view(), "loan-schedule"),
     *endpoint("loans/<id:loan_id>/payments", LoanPaymentsApi.as_view(), "loan-payments"),
     *endpoint("loans/<id:loan_id>/payoff", LoanPayoffApi.as_view(), "loan-payoff"),
+    *endpoint("collections", CollectionsApi.as_view(), "collections"),
     *endpoint(
         "loans/<id:loan_id>/payments/<id:payment_id>/reversal",
         PaymentReversalApi.as_view(),

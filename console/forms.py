@@ -27,7 +27,7 @@ from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_A
 from decisions.contracts import LoanApplicationInput, SimulationInput
 from decisions.models import DecisionKind
 from ingestion.contracts import ApplyPreviewInput, IngestInput
-from loans.contracts import PaymentInput, PayoffQuery, ReversalInput
+from loans.contracts import LateBucket, PaymentInput, PayoffQuery, ReversalInput
 from loans.models import REFERENCE_LENGTH, PaymentMode
 from policies.contracts import DraftInput
 
@@ -199,6 +199,14 @@ class ReversalForm(SubmittedOnce, DeclaredForm):
     declaration = ReversalInput
 
     reason = forms.CharField(label="Reason", max_length=500)
+
+
+class CollectionsFilterForm(forms.Form):
+    bucket = forms.ChoiceField(
+        label="Bucket",
+        required=False,
+        choices=[("", "Every bucket"), *((bucket.value, bucket.value) for bucket in LateBucket)],
+    )
 
 
 class PayoffForm(DeclaredForm):

@@ -11,6 +11,7 @@ from console.views import (
     loans,
     papers,
     policies,
+    worklists,
 )
 from console.views.auth import SignInView, SignOutView
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("customers/<id:customer_id>/apply/", customers.application, name="application"),
     path("customers/<id:customer_id>/apply/check/", customers.check, name="check"),
     path("customers/<id:customer_id>/apply/book/", customers.book, name="book"),
+    path("collections/", worklists.collections, name="collections"),
     path("loans/<id:loan_id>/", loans.loan, name="loan"),
     path("loans/<id:loan_id>/payments/", loans.pay, name="pay"),
     path("loans/<id:loan_id>/payoff/", loans.payoff, name="payoff"),

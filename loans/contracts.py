@@ -3,12 +3,23 @@ standing, its schedule, a payment, a payoff quote."""
 
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import Field, RootModel, StringConstraints, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from core.contract import BETWEEN_FIELDS, Amount, CalendarDate, Day, Declaration, Money, Timestamp
+from core.contract import (
+    BETWEEN_FIELDS,
+    Amount,
+    CalendarDate,
+    Day,
+    Declaration,
+    Money,
+    Timestamp,
+    WholeNumber,
+)
+from core.limits import LARGEST_ID
 from credit.limits import INSTALLMENT_DIGITS
 from credit.schedule import InstallmentStatus
 from credit.standing import standing_on
@@ -205,3 +216,59 @@ class PayoffOutput(Declaration):
     outstanding_principal: Money
     accrued_interest: Money
     total: Money = Field(description="Paying this on that date closes the loan.")
+
+
+# --- Worklists ------------------------------------------------------------------------------
+
+A_PAGE, MOST_A_PAGE = 20, 100
+
+
+class LateBucket(StrEnum):
+    """credit.standing.LATE_BUCKETS, for the schema (a test holds the two equal)."""
+
+    SMA_0 = "SMA-0"
+    SMA_1 = "SMA-1"
+    SMA_2 = "SMA-2"
+    NPA = "NPA"
+
+
+class PageQuery(Declaration):
+    """What the paginator reads, declared as the decisions list declares it."""
+
+    page: Annotated[int, WholeNumber(1, LARGEST_ID)] = Field(
+        default=1, description="Page number, from 1; past the last page, 404."
+    )
+    page_size: Annotated[int, WholeNumber(1, MOST_A_PAGE)] = Field(
+        default=A_PAGE, description="Loans a page: 20, at most 100."
+    )
+
+
+class CollectionsQuery(PageQuery):
+    bucket: LateBucket | None = Field(default=None, description="Only the loans in this bucket.")
+
+
+class ArrearsOutput(LoanSummaryOutput):
+    """A loan past due in the collections worklist."""
+
+    customer: LoanCustomerOutput
+    amount_overdue: Money = Field(
+        description="The installments due before today and unpaid, less partial payments."
+    )
+
+    @classmethod
+    def of(cls, arrears: Any) -> "ArrearsOutput":
+        return cls.model_validate(
+            {**vars_of(arrears.loan), "amount_overdue": arrears.amount_overdue}
+        )
+
+
+def vars_of(view: Any) -> dict[str, Any]:
+    """A slotted read model's fields as a dict."""
+    return {name: getattr(view, name) for name in view.__dataclass_fields__}
+
+
+class CollectionsPageOutput(Declaration):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ArrearsOutput]

@@ -66,6 +66,7 @@ OPERATIONS = [
     ("/loans/{loan_id}/payments", "get"),
     ("/loans/{loan_id}/payments/{payment_id}/reversal", "post"),
     ("/loans/{loan_id}/payoff", "get"),
+    ("/collections", "get"),
     ("/customers/{customer_id}/decisions", "get"),
     ("/decisions/{decision_id}", "get"),
     ("/decisions/{decision_id}/replay", "get"),
