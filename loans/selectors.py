@@ -60,6 +60,14 @@ class LoanView:
     delinquency_bucket: str
     customer: LoanHolder | None = None
 
+    @property
+    def bucket_shown(self) -> str:
+        """What a page writes for the bucket: a closed loan with nothing past due has none, and
+        says "closed" (the API keeps `current`, as view-loan always answered)."""
+        if self.status == standing.CLOSED and self.days_past_due == 0:
+            return standing.CLOSED
+        return self.delinquency_bucket
+
 
 _TERMS, _HOLDER = tuple(LoanRow.__dataclass_fields__), tuple(LoanHolder.__dataclass_fields__)
 

@@ -244,3 +244,20 @@ def test_an_officer_gets_no_reversal_form_and_may_not_post_one(officer, loan):
     )
     assert answer.status_code == 403
     assert Payment.objects.get().reversed_at is None
+
+
+def test_a_closed_loan_shows_the_bucket_closed(officer):
+    closed = LoanFactory.create(status=LoanStatus.CLOSED)
+    page = officer.get(f"/console/loans/{closed.pk}/").content.decode()
+    assert '<span class="badge large closed">closed</span></div>' in page
+    assert '<div class="hint">bucket closed</div>' in page
+    customer = officer.get(f"/console/customers/{closed.customer_id}/").content.decode()
+    assert '<td><span class="badge closed">closed</span></td>' in customer
+
+
+def test_customer_since_is_their_first_loans_start_when_it_is_earlier(officer):
+    old = LoanFactory.create(
+        origin=LoanOrigin.IMPORTED, start_date=date(2012, 3, 4), end_date=date(2013, 3, 4)
+    )
+    page = officer.get(f"/console/customers/{old.customer_id}/").content.decode()
+    assert "<dt>Customer since</dt><dd>04 Mar 2012</dd>" in page

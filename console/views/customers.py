@@ -74,6 +74,7 @@ def customer(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
     weights = profile.policy.score.weights
     context = {
         "customer": found.customer,
+        "customer_since": found.customer_since,
         "arrears": customer_arrears(customer_id, clock.today()),
         "profile": profile,
         "loans": found.loans,

@@ -62,7 +62,7 @@ def test_schedule_lists_every_installment_with_its_status(api, set_today):
             "interest": 700.14,
             "principal": 8091.45,
             "balance": 75925.71,
-            "status": "due",
+            "status": "upcoming",
             "paid_on": None,
         },
     ]
@@ -97,7 +97,7 @@ def test_history_loans_schedule_paid_rows_by_date_without_paid_on(api):
     loan = LoanFactory.create(origin=LoanOrigin.IMPORTED, start_date=date(2026, 1, 10))
     body = api.get(f"/loans/{loan.pk}/schedule").json()
     statuses = [row["status"] for row in body["installments"]]
-    assert statuses == ["paid"] * 5 + ["due"] + ["upcoming"] * 6
+    assert statuses == ["paid"] * 5 + ["upcoming"] * 7
     assert {row["paid_on"] for row in body["installments"]} == {None}
     assert body["days_past_due"] == 0
 
