@@ -26,7 +26,13 @@ from decisions.audit_api import CustomerDecisionsApi, DecisionApi, DecisionRepla
 from decisions.simulations_api import SimulationApi, SimulationFlipsApi, SimulationsApi
 from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import ViewCustomerLoansApi, ViewLoanApi
-from loans.servicing_api import LoanPaymentsApi, LoanPayoffApi, LoanScheduleApi
+from loans.servicing_api import (
+    LoanPaymentsApi,
+    LoanPayoffApi,
+    LoanScheduleApi,
+    PaymentReversalApi,
+)
+from loans.worklists_api import CollectionsApi
 from policies.api import PoliciesApi, PolicyApi
 
 register_converter(IdConverter, "id")
@@ -45,6 +51,12 @@ urlpatterns = [
     *endpoint("loans/<id:loan_id>/schedule", LoanScheduleApi.as_view(), "loan-schedule"),
     *endpoint("loans/<id:loan_id>/payments", LoanPaymentsApi.as_view(), "loan-payments"),
     *endpoint("loans/<id:loan_id>/payoff", LoanPayoffApi.as_view(), "loan-payoff"),
+    *endpoint("collections", CollectionsApi.as_view(), "collections"),
+    *endpoint(
+        "loans/<id:loan_id>/payments/<id:payment_id>/reversal",
+        PaymentReversalApi.as_view(),
+        "payment-reversal",
+    ),
     *endpoint(
         "customers/<id:customer_id>/decisions",
         CustomerDecisionsApi.as_view(),

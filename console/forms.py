@@ -27,7 +27,8 @@ from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_A
 from decisions.contracts import LoanApplicationInput, SimulationInput
 from decisions.models import DecisionKind
 from ingestion.contracts import ApplyPreviewInput, IngestInput
-from loans.contracts import PaymentInput, PayoffQuery
+from loans.contracts import LateBucket, PaymentInput, PayoffQuery, ReversalInput
+from loans.models import REFERENCE_LENGTH, PaymentMode
 from policies.contracts import DraftInput
 
 MONEY_STEP = "0.01"
@@ -185,6 +186,29 @@ class PaymentForm(SubmittedOnce, DeclaredForm):
     amount = forms.CharField(label="Amount", widget=number(min=MONEY_STEP))
     paid_on = forms.CharField(
         label="Paid on", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mode = forms.ChoiceField(
+        label="Mode", required=False, choices=[("", "Not said"), *PaymentMode.choices]
+    )
+    reference = forms.CharField(
+        label="Reference",
+        required=False,
+        max_length=REFERENCE_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "UTR or cheque no."}),
+    )
+
+
+class ReversalForm(SubmittedOnce, DeclaredForm):
+    declaration = ReversalInput
+
+    reason = forms.CharField(label="Reason", max_length=500)
+
+
+class CollectionsFilterForm(forms.Form):
+    bucket = forms.ChoiceField(
+        label="Bucket",
+        required=False,
+        choices=[("", "Every bucket"), *((bucket.value, bucket.value) for bucket in LateBucket)],
     )
 
 

@@ -19,6 +19,7 @@ from core.errors import NotFoundError
 from customers.permissions import CUSTOMERS
 from decisions.permissions import AUDIT, REPLAY
 from ingestion.permissions import INGESTION
+from loans.permissions import REVERSALS
 from policies.permissions import POLICIES
 
 EVERY_ROLE = tuple(Role)
@@ -26,6 +27,7 @@ AREAS: dict[str, tuple[Role, ...]] = {
     "dashboard": EVERY_ROLE,
     # Customers, applications, loans and payments.
     "customers": CUSTOMERS,
+    "reversals": REVERSALS,
     "decisions": AUDIT,
     "replay": REPLAY,
     "ingestion": INGESTION,

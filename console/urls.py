@@ -10,7 +10,9 @@ from console.views import (
     errors,
     ingestion,
     loans,
+    papers,
     policies,
+    worklists,
 )
 from console.views.auth import SignInView, SignOutView
 
@@ -32,9 +34,16 @@ urlpatterns = [
     path("customers/<id:customer_id>/apply/", customers.application, name="application"),
     path("customers/<id:customer_id>/apply/check/", customers.check, name="check"),
     path("customers/<id:customer_id>/apply/book/", customers.book, name="book"),
+    path("collections/", worklists.collections, name="collections"),
     path("loans/<id:loan_id>/", loans.loan, name="loan"),
     path("loans/<id:loan_id>/payments/", loans.pay, name="pay"),
     path("loans/<id:loan_id>/payoff/", loans.payoff, name="payoff"),
+    path("loans/<id:loan_id>/payments/<id:payment_id>/receipt/", papers.receipt, name="receipt"),
+    path(
+        "loans/<id:loan_id>/payments/<id:payment_id>/reversal/",
+        loans.reverse_paid,
+        name="reverse-payment",
+    ),
     # The audit trail.
     path("decisions/", decisions.decisions, name="decisions"),
     path(

@@ -176,16 +176,15 @@ class InstallmentStatus(StrEnum):
 def installment_statuses(
     schedule: Sequence[Installment], servicing: Servicing, as_of: date
 ) -> list[InstallmentStatus]:
-    """Paid; overdue once past its due date; the next one not yet late is due; then upcoming."""
+    """Paid; overdue once past its due date; due on its due date (not before: the next
+    installment a month away is upcoming, like the rest)."""
     statuses = []
-    next_due_given = False
     for row, day in zip(schedule, servicing.settled_on, strict=True):
         if day is not None:
             statuses.append(InstallmentStatus.PAID)
         elif row.due_date < as_of:
             statuses.append(InstallmentStatus.OVERDUE)
-        elif not next_due_given:
-            next_due_given = True
+        elif row.due_date == as_of:
             statuses.append(InstallmentStatus.DUE)
         else:
             statuses.append(InstallmentStatus.UPCOMING)

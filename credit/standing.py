@@ -114,6 +114,38 @@ def delinquency_bucket(days: int) -> str:
     return NON_PERFORMING
 
 
+def bucket_bounds(bucket: str) -> tuple[int, int | None]:
+    """The days past due a late bucket spans: more than the first, at most the second (None: no
+    upper bound). `current` is no late bucket: ValueError."""
+    lower = None
+    for upper_bound, name in DELINQUENCY_BUCKETS:
+        if name == bucket and lower is not None:
+            return lower, upper_bound
+        lower = upper_bound
+    if bucket == NON_PERFORMING:
+        return DELINQUENCY_BUCKETS[-1][0], None
+    raise ValueError(f"No late bucket {bucket!r}.")
+
+
+LATE_BUCKETS = (*(name for _, name in DELINQUENCY_BUCKETS[1:]), NON_PERFORMING)
+
+
+# --- Amount overdue -------------------------------------------------------------------------
+
+
+def amount_overdue(
+    loan: LoanTerms, schedule: Sequence[Installment], paid: Decimal, as_of: date
+) -> Decimal:
+    """What should have come in before `as_of` and did not: the installments whose due date has
+    passed (on its due date an installment is due, not overdue), less everything the loan's
+    live payments brought, partial ones included. Only a loan past due owes (a closed or
+    imported one never does), so the amount is above 0 exactly when days_past_due is."""
+    if days_past_due(loan, as_of) == 0:
+        return Decimal(0)
+    scheduled = sum((row.amount for row in schedule if row.due_date < as_of), Decimal(0))
+    return scheduled - paid
+
+
 @dataclass(frozen=True, slots=True)
 class Standing:
     status: str

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from core import sql
 from credit import standing
@@ -196,6 +197,13 @@ class CustomerFile:
     profile: CreditProfile
     loans: list[LoanView]
     decisions: QuerySet[CreditDecision]
+
+    @property
+    def customer_since(self) -> date:
+        """When the customer first appears: registered here, or earlier by a loan the history
+        files brought (an imported customer is registered on the day of the upload)."""
+        registered = timezone.localdate(self.customer.created_at)
+        return min([registered, *(loan.start_date for loan in self.loans)])
 
 
 def customer_file(customer_id: int, as_of: date) -> CustomerFile:

@@ -3,15 +3,27 @@ standing, its schedule, a payment, a payoff quote."""
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any, Self
 
-from pydantic import Field, RootModel
+from pydantic import Field, RootModel, StringConstraints, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from core.contract import Amount, CalendarDate, Day, Declaration, Money
+from core.contract import (
+    BETWEEN_FIELDS,
+    Amount,
+    CalendarDate,
+    Day,
+    Declaration,
+    Money,
+    Timestamp,
+    WholeNumber,
+)
+from core.limits import LARGEST_ID
 from credit.limits import INSTALLMENT_DIGITS
 from credit.schedule import InstallmentStatus
 from credit.standing import standing_on
-from loans.models import LoanStatus, Payment
+from loans.models import REFERENCE_LENGTH, REFERENCE_OPTIONAL, LoanStatus, Payment, PaymentMode
 
 
 class LoanCustomerOutput(Declaration):
@@ -74,34 +86,124 @@ class ScheduleOutput(Declaration):
     installments: list[InstallmentOutput]
 
 
+# A UTR, a cheque number, a mandate id: letters, digits and the separators banks print.
+Reference = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_upper=True,
+        min_length=1,
+        max_length=REFERENCE_LENGTH,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9/-]*$",
+    ),
+]
+
+
 class PaymentInput(Declaration):
     amount: Annotated[Decimal, Amount(INSTALLMENT_DIGITS, gt=0)]
     paid_on: CalendarDate | None = Field(default=None, description="Defaults to today.")
+    mode: PaymentMode | None = Field(
+        default=None, description="How the money came; optional for clients that send none."
+    )
+    reference: Reference | None = Field(
+        default=None,
+        description="The UTR, cheque number or mandate id: required for every mode but cash, "
+        "refused without a mode, unique per mode among payments not reversed (else 409). "
+        "Kept in capitals.",
+    )
+
+    @model_validator(mode="after")
+    def _reference_fits_the_mode(self) -> Self:
+        problem = reference_problem(self.mode, self.reference)
+        if problem is not None:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(
+                        # A rule no schema can state: 422 (core.contract).
+                        type=PydanticCustomError(BETWEEN_FIELDS, problem),
+                        loc=("reference",),
+                        input=self.reference or "",
+                    )
+                ],
+            )
+        return self
 
 
-class PaymentOutput(Declaration):
+def reference_problem(mode: str | None, reference: str | None) -> str | None:
+    """Why a reference does not fit its mode: missing where the rail gives one, or given
+    without the rail it belongs to (the database's constraints say the same)."""
+    if reference is None and mode not in (None, *REFERENCE_OPTIONAL):
+        return f"Required for a {mode} payment."
+    if reference is not None and mode is None:
+        return "Give the mode this reference belongs to."
+    return None
+
+
+class PaymentEntryOutput(Declaration):
+    """A payment as the loan's record keeps it, reversed or not."""
+
     payment_id: int
     loan_id: int
     amount: Money
     paid_on: Day
-    repayments_left: int
-    loan_status: LoanStatus
+    mode: PaymentMode | None = Field(description="Null when the client gave none.")
+    reference: str | None
     recorded_by: str = Field(
         description="A key's name (or its fingerprint), a username; empty when open."
     )
+    recorded_at: Timestamp
+    settles_loan: bool = Field(description="It paid the payoff quote and closed the loan.")
+    reversed: bool
+    reversed_at: Timestamp | None
+    reversed_by: str
+    reversal_reason: str
+
+    @classmethod
+    def entry(cls, payment: Payment) -> dict[str, Any]:
+        return {
+            "payment_id": payment.pk,
+            "loan_id": payment.loan_id,
+            "amount": payment.amount,
+            "paid_on": payment.paid_on,
+            "mode": payment.mode or None,
+            "reference": payment.reference or None,
+            "recorded_by": payment.recorded_by,
+            "recorded_at": payment.created_at,
+            "settles_loan": payment.settles_loan,
+            "reversed": payment.reversed_at is not None,
+            "reversed_at": payment.reversed_at,
+            "reversed_by": payment.reversed_by,
+            "reversal_reason": payment.reversal_reason,
+        }
+
+    @classmethod
+    def of_each(cls, payments: list[Payment]) -> list["PaymentEntryOutput"]:
+        return [cls(**cls.entry(payment)) for payment in payments]
+
+
+class PaymentEntries(RootModel[list[PaymentEntryOutput]]):
+    pass
+
+
+class PaymentOutput(PaymentEntryOutput):
+    """A payment just recorded or reversed, with where its loan stands after it."""
+
+    repayments_left: int
+    loan_status: LoanStatus
 
     @classmethod
     def of(cls, payment: Payment, today: date) -> "PaymentOutput":
         where = standing_on(payment.loan, today)
         return cls(
-            payment_id=payment.pk,
-            loan_id=payment.loan_id,
-            amount=payment.amount,
-            paid_on=payment.paid_on,
+            **cls.entry(payment),
             repayments_left=where.repayments_left,
             loan_status=LoanStatus(where.status),
-            recorded_by=payment.recorded_by,
         )
+
+
+class ReversalInput(Declaration):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class PayoffQuery(Declaration):
@@ -114,3 +216,59 @@ class PayoffOutput(Declaration):
     outstanding_principal: Money
     accrued_interest: Money
     total: Money = Field(description="Paying this on that date closes the loan.")
+
+
+# --- Worklists ------------------------------------------------------------------------------
+
+A_PAGE, MOST_A_PAGE = 20, 100
+
+
+class LateBucket(StrEnum):
+    """credit.standing.LATE_BUCKETS, for the schema (a test holds the two equal)."""
+
+    SMA_0 = "SMA-0"
+    SMA_1 = "SMA-1"
+    SMA_2 = "SMA-2"
+    NPA = "NPA"
+
+
+class PageQuery(Declaration):
+    """What the paginator reads, declared as the decisions list declares it."""
+
+    page: Annotated[int, WholeNumber(1, LARGEST_ID)] = Field(
+        default=1, description="Page number, from 1; past the last page, 404."
+    )
+    page_size: Annotated[int, WholeNumber(1, MOST_A_PAGE)] = Field(
+        default=A_PAGE, description="Loans a page: 20, at most 100."
+    )
+
+
+class CollectionsQuery(PageQuery):
+    bucket: LateBucket | None = Field(default=None, description="Only the loans in this bucket.")
+
+
+class ArrearsOutput(LoanSummaryOutput):
+    """A loan past due in the collections worklist."""
+
+    customer: LoanCustomerOutput
+    amount_overdue: Money = Field(
+        description="The installments due before today and unpaid, less partial payments."
+    )
+
+    @classmethod
+    def of(cls, arrears: Any) -> "ArrearsOutput":
+        return cls.model_validate(
+            {**vars_of(arrears.loan), "amount_overdue": arrears.amount_overdue}
+        )
+
+
+def vars_of(view: Any) -> dict[str, Any]:
+    """A slotted read model's fields as a dict."""
+    return {name: getattr(view, name) for name in view.__dataclass_fields__}
+
+
+class CollectionsPageOutput(Declaration):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ArrearsOutput]

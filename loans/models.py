@@ -113,6 +113,29 @@ class Loan(models.Model):
         return f"Loan #{self.pk} of customer #{self.customer_id}"
 
 
+class PaymentMode(models.TextChoices):
+    """How the money came (Fineract's payment types for India's rails)."""
+
+    UPI = "upi", "UPI"
+    NEFT = "neft", "NEFT"
+    IMPS = "imps", "IMPS"
+    RTGS = "rtgs", "RTGS"
+    CASH = "cash", "Cash"
+    CHEQUE = "cheque", "Cheque"
+    NACH = "nach", "NACH"
+
+
+# A reference (UTR, cheque number, mandate id) may be left out only for cash or no mode at all.
+REFERENCE_OPTIONAL = ("", PaymentMode.CASH)
+REFERENCE_LENGTH = 64
+
+
+class PaymentQuerySet(models.QuerySet["Payment"]):
+    def live(self) -> "PaymentQuerySet":
+        """The payments that count: a reversed one stays on the record but settles nothing."""
+        return self.filter(reversed_at__isnull=True)
+
+
 class Payment(models.Model):
     loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="payments")
     amount = installment_field()
@@ -122,12 +145,36 @@ class Payment(models.Model):
     recorded_by = models.CharField(
         max_length=150, blank=True, help_text="Who asked (core.auth.who_asked): never a key."
     )
+    mode = models.CharField(max_length=8, choices=PaymentMode.choices, blank=True)
+    reference = models.CharField(max_length=REFERENCE_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A reversal (a bounced cheque) keeps the payment on the record and takes it out of the sums.
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.CharField(max_length=150, blank=True)
+    reversal_reason = models.CharField(max_length=500, blank=True)
+
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         ordering = ["paid_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(mode__in=REFERENCE_OPTIONAL) | ~Q(reference=""),
+                name="payment_reference_given_for_its_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(reference="") | ~Q(mode=""), name="payment_reference_has_a_mode"
+            ),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True) | ~Q(reversal_reason=""),
+                name="payment_reversal_has_a_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["mode", "reference"],
+                condition=Q(reversed_at__isnull=True) & ~Q(reference=""),
+                name="payment_reference_unique_per_mode_among_live",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -60,6 +60,14 @@ class LoanView:
     delinquency_bucket: str
     customer: LoanHolder | None = None
 
+    @property
+    def bucket_shown(self) -> str:
+        """What a page writes for the bucket: a closed loan with nothing past due has none, and
+        says "closed" (the API keeps `current`, as view-loan always answered)."""
+        if self.status == standing.CLOSED and self.days_past_due == 0:
+            return standing.CLOSED
+        return self.delinquency_bucket
+
 
 _TERMS, _HOLDER = tuple(LoanRow.__dataclass_fields__), tuple(LoanHolder.__dataclass_fields__)
 
@@ -165,5 +173,10 @@ def get_loan(loan_id: int, *, with_customer: bool = False) -> Loan:
 
 
 def payments_of(loan_id: int) -> QuerySet[Payment]:
-    """A loan's payments in the order they were applied."""
+    """A loan's live payments (not reversed) in the order they were applied."""
+    return Payment.objects.live().filter(loan_id=loan_id).order_by("paid_on", "id")
+
+
+def payment_history(loan_id: int) -> QuerySet[Payment]:
+    """Every payment of a loan, reversed ones too, in the order they were applied."""
     return Payment.objects.filter(loan_id=loan_id).order_by("paid_on", "id")

@@ -3,7 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import sql
@@ -11,7 +11,13 @@ from core.errors import ConflictError
 from credit import schedule
 from credit.dates import add_months
 from credit.policy import Decision
-from loans.errors import LoanNotFound
+from loans.errors import (
+    LoanNotFound,
+    PaymentAlreadyReversed,
+    PaymentBeforePayoff,
+    PaymentNotFound,
+    PaymentReferenceTaken,
+)
 from loans.models import Loan, LoanOrigin, LoanStatus, Payment
 from loans.selectors import payments_of
 from loans.servicing import loan_schedule, payment_records, payment_refusal
@@ -45,15 +51,37 @@ def _refuse(problem: schedule.PaymentProblem) -> ConflictError:
     return ConflictError("The payment was not recorded.", fields={problem.field: [problem.message]})
 
 
+def _locked_loan(loan_id: int) -> Loan:
+    loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
+    if loan is None:
+        raise LoanNotFound(loan_id)
+    return loan
+
+
+def _settle(loan: Loan, rows: tuple[schedule.Installment, ...], after: schedule.Servicing) -> None:
+    """Keep the loan's counters and status what its live payments make them."""
+    loan.installments_paid = after.installments_paid
+    loan.emis_paid_on_time = after.paid_on_time(rows)
+    loan.status = LoanStatus.CLOSED if after.closed else LoanStatus.ACTIVE
+    loan.save(update_fields=["installments_paid", "emis_paid_on_time", "status", "updated_at"])
+
+
 def record_payment(
-    loan_id: int, amount: Decimal, paid_on: date, *, as_of: date, recorded_by: str
+    loan_id: int,
+    amount: Decimal,
+    paid_on: date,
+    *,
+    as_of: date,
+    recorded_by: str,
+    mode: str = "",
+    reference: str = "",
 ) -> Payment:
     """Apply a payment under the loan's row lock: oldest installment first, nothing recorded
-    unless every check passes. A payment equal to the payoff quote closes the loan."""
+    unless every check passes. A payment equal to the payoff quote closes the loan. A reference
+    already on a live payment of the same mode is refused by the database's unique index,
+    which also settles two cashiers entering one UTR on two loans at once."""
     with transaction.atomic():
-        loan = Loan.objects.select_for_update().filter(pk=loan_id).first()
-        if loan is None:
-            raise LoanNotFound(loan_id)
+        loan = _locked_loan(loan_id)
         refusal = payment_refusal(loan)
         if refusal is not None:
             raise refusal
@@ -76,16 +104,45 @@ def record_payment(
         after = schedule.apply_payments(
             rows, [*earlier, schedule.PaymentRecord(amount, paid_on, settles_loan=settles_loan)]
         )
-        payment = Payment.objects.create(
-            loan=loan,
-            amount=amount,
-            paid_on=paid_on,
-            settles_loan=settles_loan,
-            recorded_by=recorded_by,
-        )
-        loan.installments_paid = after.installments_paid
-        loan.emis_paid_on_time = after.paid_on_time(rows)
-        if after.closed:
-            loan.status = LoanStatus.CLOSED
-        loan.save(update_fields=["installments_paid", "emis_paid_on_time", "status", "updated_at"])
+        try:
+            with transaction.atomic():  # a savepoint: the refusal leaves the transaction usable
+                payment = Payment.objects.create(
+                    loan=loan,
+                    amount=amount,
+                    paid_on=paid_on,
+                    settles_loan=settles_loan,
+                    recorded_by=recorded_by,
+                    mode=mode,
+                    reference=reference,
+                )
+        except IntegrityError:
+            raise PaymentReferenceTaken(mode, reference) from None
+        _settle(loan, rows, after)
+        return payment
+
+
+def reverse_payment(loan_id: int, payment_id: int, *, reason: str, reversed_by: str) -> Payment:
+    """Take a payment back (a bounced cheque, a returned UPI credit) under the loan's row lock:
+    it stays on the record, marked reversed, and the schedule is what the remaining payments
+    make it, as if this one had never come. A payoff that counted it must be reversed first."""
+    with transaction.atomic():
+        loan = _locked_loan(loan_id)
+        payment = Payment.objects.filter(pk=payment_id, loan=loan).first()
+        if payment is None:
+            raise PaymentNotFound(loan_id, payment_id)
+        if payment.reversed_at is not None:
+            raise PaymentAlreadyReversed(payment_id)
+        live = list(payments_of(loan_id))
+        later = live[live.index(payment) + 1 :]
+        payoff = next((other for other in later if other.settles_loan), None)
+        if payoff is not None:
+            raise PaymentBeforePayoff(payment_id, payoff.pk)
+        rows = loan_schedule(loan)
+        remaining = [other for other in live if other.pk != payment.pk]
+        _settle(loan, rows, schedule.apply_payments(rows, payment_records(remaining)))
+        payment.reversed_at = timezone.now()
+        payment.reversed_by = reversed_by
+        payment.reversal_reason = reason
+        payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+        payment.loan = loan
         return payment

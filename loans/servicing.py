@@ -10,9 +10,9 @@ from decimal import Decimal
 from core.errors import ConflictError
 from credit import schedule, standing
 from credit.emi import monthly_installment
-from loans.errors import LoanClosed, LoanNotServicedHere
+from loans.errors import LoanClosed, LoanNotServicedHere, PaymentNotFound
 from loans.models import Loan, LoanOrigin, LoanStatus, Payment
-from loans.selectors import LoanView, get_loan, loan_view, payments_of
+from loans.selectors import LoanView, get_loan, loan_view, payment_history, payments_of
 
 
 def payment_refusal(loan: Loan) -> ConflictError | None:
@@ -143,15 +143,41 @@ class LoanAccount:
     payment_refusal: ConflictError | None
 
 
+def payment_entries(loan_id: int) -> list[Payment]:
+    """Every payment of the loan, reversed ones too; LoanNotFound when there is no such loan."""
+    payments = list(payment_history(loan_id))
+    if not payments:
+        get_loan(loan_id)
+    return payments
+
+
 def loan_account(loan_id: int, as_of: date) -> LoanAccount:
-    """Two queries: the loan with its customer, and its payments."""
+    """Two queries: the loan with its customer, and its payments (reversed ones are listed and
+    count for nothing)."""
     loan = get_loan(loan_id, with_customer=True)
-    payments = list(payments_of(loan_id))
+    payments = list(payment_history(loan_id))
+    live = [payment for payment in payments if payment.reversed_at is None]
     return LoanAccount(
         loan=loan_view(loan, as_of),
         origin=loan.origin,
-        schedule=schedule_for(loan, payments, as_of),
+        schedule=schedule_for(loan, live, as_of),
         payments=payments,
-        quote=quote_for(loan, payments, as_of, as_of=as_of),
+        quote=quote_for(loan, live, as_of, as_of=as_of),
         payment_refusal=payment_refusal(loan),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a payer is handed: the payment, and the loan with its holder as it stands today."""
+
+    payment: Payment
+    loan: LoanView
+
+
+def payment_receipt(loan_id: int, payment_id: int, as_of: date) -> Receipt:
+    loan = get_loan(loan_id, with_customer=True)
+    payment = Payment.objects.filter(pk=payment_id, loan_id=loan_id).first()
+    if payment is None:
+        raise PaymentNotFound(loan_id, payment_id)
+    return Receipt(payment=payment, loan=loan_view(loan, as_of))

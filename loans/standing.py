@@ -7,11 +7,11 @@ loans/tests/test_standing.py holds each SQL form equal to its Python form over g
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Case, F, OrderBy, Q, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import LessThan
 
-from credit.standing import BOOKED, CLOSED
+from credit.standing import BOOKED, CLOSED, bucket_bounds
 
 
 def current_on(as_of: date) -> Q:
@@ -54,3 +54,19 @@ def late_beyond(days: int, as_of: date) -> Q:
             )
         )
     )
+
+
+def in_late_bucket(bucket: str, as_of: date) -> Q:
+    """credit.standing.delinquency_bucket(days_past_due) == bucket, for a late bucket."""
+    lower, upper = bucket_bounds(bucket)
+    condition = late_beyond(lower, as_of)
+    return condition if upper is None else condition & ~late_beyond(upper, as_of)
+
+
+def most_late_first() -> list[OrderBy]:
+    """An order by days past due, most first, for loans that are late: the oldest unpaid
+    installment, number installments_paid + 1, falls due in the month start + installments_paid
+    + 1 on the start's day of the month (or that month's last day), so the earlier that month
+    and day, the later the loan; the id breaks ties."""
+    due_month = ExtractYear("start_date") * 12 + ExtractMonth("start_date") + F("installments_paid")
+    return [due_month.asc(), ExtractDay("start_date").asc(), F("id").asc()]

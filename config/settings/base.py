@@ -265,6 +265,8 @@ HEALTH_CACHE_SECONDS = 5
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Kolkata")
+# The lender's name at the head of the papers a borrower is handed (docs/servicing.md#papers).
+LENDER_NAME = env_str("LENDER_NAME", "Credit Service")
 USE_I18N = False
 USE_TZ = True
 

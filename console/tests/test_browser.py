@@ -293,6 +293,27 @@ def test_record_a_payment(page, people):
     expect(payments).to_contain_text("8,884.88")
 
 
+def test_a_upi_payment_with_its_utr_gets_a_printable_receipt(page, people):
+    sign_in(page, "e2e-officer")
+    customer = register(page, "Uma", "9100000015")
+    apply(page, customer, "100000", rate="12")
+    page.get_by_role("button", name="Book loan").click()
+    expect(page.get_by_text(re.compile(r"Loan \d+ is booked\."))).to_be_visible()
+    page.get_by_label("Amount", exact=True).fill("8884.88")
+    page.get_by_label("Mode", exact=True).select_option("upi")
+    page.get_by_label("Reference", exact=True).fill("utr-e2e-0001")
+    page.get_by_role("button", name="Record payment").click()
+    payments = page.get_by_role("region", name="Payments")
+    expect(payments).to_contain_text("UTR-E2E-0001")
+    payments.get_by_role("link", name="Receipt").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Receipt \d+"))).to_be_visible()
+    expect(page.get_by_text("₹ 8,884.88")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+    page.goto("/console/collections/")
+    expect(page.get_by_role("heading", name="Collections")).to_be_visible()
+    expect(page.get_by_label("Bucket", exact=True)).to_be_visible()
+
+
 def test_the_dashboards_charts_carry_their_figures(page, people):
     sign_in(page, "e2e-officer")
     charts = page.locator("svg[role=img]")

@@ -69,11 +69,11 @@ def test_active_loans_by_bucket_chart_and_table(officer, book):
     ) in page
     assert (
         '<tr><td><span class="badge SMA-1">SMA-1</span></td><td class="muted">31–60</td>'
-        '<td class="num">1</td></tr>' in page
+        '<td class="num"><a href="/console/collections/?bucket=SMA-1">1</a></td></tr>' in page
     )
     assert (
         '<tr><td><span class="badge NPA">NPA</span></td><td class="muted">over 90</td>'
-        '<td class="num">1</td></tr>' in page
+        '<td class="num"><a href="/console/collections/?bucket=NPA">1</a></td></tr>' in page
     )
 
 

@@ -63,6 +63,7 @@ def world(rows):
     return {
         "customer": holder.pk,
         "loan": loans[0].pk,
+        "payment": Payment.objects.earliest("id").pk,
         "decision": decision.pk,
         "job": job.pk,
         "draft": drafts[0].version,
@@ -74,8 +75,11 @@ PAGES = {
     "dashboard": ("/console/", 7),
     "customers": ("/console/customers/", 5),
     "search": ("/console/customers/?q=First", 5),
-    "customer": ("/console/customers/{customer}/", 9),
-    "application": ("/console/customers/{customer}/apply/?decision={decision}", 5),
+    # The customer's pages add the loans past due and their payments (the warning).
+    "customer": ("/console/customers/{customer}/", 11),
+    "application": ("/console/customers/{customer}/apply/?decision={decision}", 7),
+    "collections": ("/console/collections/", 6),
+    "receipt": ("/console/loans/{loan}/payments/{payment}/receipt/", 5),
     "loan": ("/console/loans/{loan}/", 5),
     "payoff": ("/console/loans/{loan}/payoff/?on=2026-06-15", 5),
     "decisions": ("/console/decisions/?kind=check_eligibility", 5),

@@ -25,6 +25,7 @@ from customers.selectors import customer_with_phone, get_customer, search_custom
 from customers.services import register_customer
 from decisions.selectors import customer_file, decision_of, get_decision
 from decisions.services import check_eligibility
+from loans.collections import customer_arrears
 
 CUSTOMERS_A_PAGE = 25
 DECISIONS_A_PAGE = 10
@@ -113,6 +114,8 @@ def customer(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
     weights = profile.policy.score.weights
     context = {
         "customer": found.customer,
+        "customer_since": found.customer_since,
+        "arrears": customer_arrears(customer_id, clock.today()),
         "profile": profile,
         "loans": found.loans,
         "decisions": decisions,
@@ -150,7 +153,12 @@ def _application_page(
     status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
-    context = {"customer": get_customer(customer_id), "form": form, **extra}
+    context = {
+        "customer": get_customer(customer_id),
+        "arrears": customer_arrears(customer_id, clock.today()),
+        "form": form,
+        **extra,
+    }
     return render(request, "console/application.html", context, status=status)
 
 

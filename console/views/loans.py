@@ -1,4 +1,5 @@
-"""A loan: its terms and standing, the schedule, payments, recording one, the payoff quote."""
+"""A loan: its terms and standing, the schedule, payments (recording one, its receipt, taking
+one back), the payoff quote."""
 
 from typing import Any
 
@@ -8,16 +9,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from console.forms import PaymentForm, PayoffForm, attempt
+from console.forms import PaymentForm, PayoffForm, ReversalForm, attempt
 from console.requests import HtmxHttpRequest
-from console.roles import requires
+from console.roles import may, requires
 from console.templatetags.figures import money
 from console.views.submit import submit_once
 from core import clock
 from core.auth import who_asked
 from loans.models import LoanOrigin
-from loans.services import record_payment
+from loans.services import record_payment, reverse_payment
 from loans.servicing import loan_account, payoff_on
+
+
+def new_payment_form() -> PaymentForm:
+    """Paid on starts at today, as the hint says."""
+    return PaymentForm(initial={"paid_on": clock.today().isoformat()})
 
 
 def _loan_page(
@@ -26,6 +32,7 @@ def _loan_page(
     payment_form: PaymentForm,
     status: int = 200,
     payoff: tuple[PayoffForm, Any] | None = None,
+    reversal: tuple[int, ReversalForm] | None = None,
 ) -> HttpResponse:
     """The loan page; `payoff` is a quote asked for (its form and answer), else today's."""
     today = clock.today()
@@ -39,7 +46,12 @@ def _loan_page(
         "payment_form": payment_form,
         "payoff_form": PayoffForm(initial={"on": today.isoformat()}),
         "quote": account.quote,
+        "may_reverse": may(request.user, "reversals"),
+        "reversal_form": ReversalForm(),
+        "reversing": None,
     }
+    if reversal is not None:
+        context["reversing"], context["reversal_form"] = reversal
     if payoff is not None:
         context["payoff_form"], context["quote"] = payoff
     return render(request, "console/loan.html", context, status=status)
@@ -48,7 +60,7 @@ def _loan_page(
 @require_safe
 @requires("customers")
 def loan(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
-    return _loan_page(request, loan_id, PaymentForm())
+    return _loan_page(request, loan_id, new_payment_form())
 
 
 @require_POST
@@ -67,6 +79,8 @@ def pay(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
                 payment.paid_on or today,
                 as_of=today,
                 recorded_by=who_asked(request),
+                mode=payment.mode or "",
+                reference=payment.reference or "",
             )
             messages.success(request, f"Payment of ₹ {money(recorded.amount)} recorded.")
             return reverse("console:loan", args=[loan_id])
@@ -75,6 +89,26 @@ def pay(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
         if submitted is not None:
             return submitted
     return _loan_page(request, loan_id, form, status=400)
+
+
+@require_POST
+@requires("reversals")
+def reverse_paid(request: HtmxHttpRequest, loan_id: int, payment_id: int) -> HttpResponse:
+    """Take a payment back as POST /loans/{id}/payments/{payment_id}/reversal does."""
+    form = ReversalForm(request.POST)
+    if form.is_valid():
+
+        def work() -> str:
+            reverse_payment(
+                loan_id, payment_id, reason=form.declared.reason, reversed_by=who_asked(request)
+            )
+            messages.success(request, f"Payment {payment_id} reversed; the schedule is restored.")
+            return reverse("console:loan", args=[loan_id])
+
+        submitted = submit_once(request, form, work)
+        if submitted is not None:
+            return submitted
+    return _loan_page(request, loan_id, new_payment_form(), status=400, reversal=(payment_id, form))
 
 
 @require_safe
@@ -89,6 +123,6 @@ def payoff(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
         quote = attempt(form, lambda: payoff_on(loan_id, form.declared.on or today, as_of=today))
     status = 200 if quote else 400
     if not request.htmx:
-        return _loan_page(request, loan_id, PaymentForm(), status, payoff=(form, quote))
+        return _loan_page(request, loan_id, new_payment_form(), status, payoff=(form, quote))
     context = {"payoff_form": form, "quote": quote, "loan_id": loan_id}
     return render(request, "console/partials/payoff.html", context, status=status)

@@ -63,7 +63,10 @@ OPERATIONS = [
     ("/view-loans/{customer_id}", "get"),
     ("/loans/{loan_id}/schedule", "get"),
     ("/loans/{loan_id}/payments", "post"),
+    ("/loans/{loan_id}/payments", "get"),
+    ("/loans/{loan_id}/payments/{payment_id}/reversal", "post"),
     ("/loans/{loan_id}/payoff", "get"),
+    ("/collections", "get"),
     ("/customers/{customer_id}/decisions", "get"),
     ("/decisions/{decision_id}", "get"),
     ("/decisions/{decision_id}/replay", "get"),
@@ -136,7 +139,12 @@ def test_swagger_ui_is_served(api):
     assert b"swagger-ui" in response.content
 
 
-KEYED = {("/create-loan", "post"), ("/loans/{loan_id}/payments", "post"), ("/ingest", "post")}
+KEYED = {
+    ("/create-loan", "post"),
+    ("/loans/{loan_id}/payments", "post"),
+    ("/loans/{loan_id}/payments/{payment_id}/reversal", "post"),
+    ("/ingest", "post"),
+}
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS)

@@ -145,8 +145,14 @@ def test_installment_statuses():
     assert statuses[:5] == [
         InstallmentStatus.PAID,
         InstallmentStatus.OVERDUE,  # due 15 March
-        InstallmentStatus.DUE,  # due 15 April
+        InstallmentStatus.UPCOMING,  # due 15 April: not due before its date
         InstallmentStatus.UPCOMING,
+        InstallmentStatus.UPCOMING,
+    ]
+    on_the_day = installment_statuses(rows, servicing, date(2026, 4, 15))
+    assert on_the_day[1:4] == [
+        InstallmentStatus.OVERDUE,
+        InstallmentStatus.DUE,
         InstallmentStatus.UPCOMING,
     ]
 
@@ -154,5 +160,6 @@ def test_installment_statuses():
 def test_an_installment_is_overdue_only_the_day_after_its_due_date():
     rows = lakh_at_10()
     servicing = apply_payments(rows, [])
+    assert installment_statuses(rows, servicing, date(2026, 2, 14))[0] == InstallmentStatus.UPCOMING
     assert installment_statuses(rows, servicing, date(2026, 2, 15))[0] == InstallmentStatus.DUE
     assert installment_statuses(rows, servicing, date(2026, 2, 16))[0] == InstallmentStatus.OVERDUE

@@ -62,7 +62,7 @@ def test_schedule_lists_every_installment_with_its_status(api, set_today):
             "interest": 700.14,
             "principal": 8091.45,
             "balance": 75925.71,
-            "status": "due",
+            "status": "upcoming",
             "paid_on": None,
         },
     ]
@@ -97,7 +97,7 @@ def test_history_loans_schedule_paid_rows_by_date_without_paid_on(api):
     loan = LoanFactory.create(origin=LoanOrigin.IMPORTED, start_date=date(2026, 1, 10))
     body = api.get(f"/loans/{loan.pk}/schedule").json()
     statuses = [row["status"] for row in body["installments"]]
-    assert statuses == ["paid"] * 5 + ["due"] + ["upcoming"] * 6
+    assert statuses == ["paid"] * 5 + ["upcoming"] * 7
     assert {row["paid_on"] for row in body["installments"]} == {None}
     assert body["days_past_due"] == 0
 
@@ -167,14 +167,23 @@ def test_payoff_quote_and_paying_it_closes_the_loan(api, set_today):
     }
     closed = pay(api, loan, "100416.67")
     assert closed.status_code == 201
-    assert closed.json() == {
+    body = closed.json()
+    assert body.pop("recorded_at").startswith("20")
+    assert body == {
         "payment_id": Payment.objects.get().pk,
         "loan_id": loan.pk,
         "amount": 100416.67,
         "paid_on": "2026-06-30",
+        "mode": None,
+        "reference": None,
         "repayments_left": 0,
         "loan_status": "closed",
         "recorded_by": "",
+        "settles_loan": True,
+        "reversed": False,
+        "reversed_at": None,
+        "reversed_by": "",
+        "reversal_reason": "",
     }
     loan.refresh_from_db()
     assert (loan.status, loan.emis_paid_on_time) == (LoanStatus.CLOSED, 12)
