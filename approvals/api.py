@@ -2,6 +2,9 @@
 action may wait for one: create-loan (a loan above the referral line) and a policy's
 activation."""
 
+from typing import Any
+
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -16,6 +19,7 @@ from approvals.contracts import (
     ApproveInput,
     ReferredLoanOutput,
     RejectInput,
+    activation_input,
 )
 from approvals.errors import AlreadyDecided, ApprovalLapsed, ApprovalNotFound, FourEyes
 from approvals.permissions import APPROVALS, DECIDERS
@@ -25,7 +29,7 @@ from core import clock
 from core.auth import roles_of_client, who_asked
 from core.contract import parse, respond
 from core.idempotency import idempotent
-from core.schema import error_responses, query_parameters
+from core.schema import ApiSchema, error_responses, query_parameters
 from customers.errors import CustomerNotFound
 from decisions.contracts import CreateLoanOutput, LoanApplicationInput
 from decisions.permissions import APPLICATIONS
@@ -179,8 +183,18 @@ class CreateLoanApi(APIView):
         )
 
 
+class ActivationSchema(ApiSchema):
+    """The body as the setting has it when the document is asked for: where four eyes are on
+    (production), every identified caller must give a rationale, so the document says required;
+    the service asks it (approvals.services, with its own message) of exactly those callers."""
+
+    def get_request_serializer(self) -> Any:
+        return activation_input(settings.FOUR_EYES)
+
+
 class PolicyActivationApi(APIView):
     roles = POLICIES
+    schema = ActivationSchema()
 
     @extend_schema(
         summary="Make this version the one in force (the one before is retired)",
@@ -188,7 +202,6 @@ class PolicyActivationApi(APIView):
         "(202, the approval request; `rationale` required). Otherwise it is immediate (200). "
         "A retired version may be activated again; activating the active version changes "
         "nothing.",
-        request=ActivationInput,
         responses={
             200: PolicyOutput,
             202: ApprovalOutput,

@@ -37,6 +37,20 @@ class ActivationInput(Declaration):
     )
 
 
+class ReasonedActivationInput(ActivationInput):
+    """The activation where four eyes are switched on (the production profile): the document
+    says what the service then asks of every identified caller, a rationale."""
+
+    rationale: Note = Field(
+        description="Why this version should be in force: the second risk person reads it."
+    )
+
+
+def activation_input(four_eyes: bool) -> type[ActivationInput]:
+    """The one declaration a process parses and documents an activation with."""
+    return ReasonedActivationInput if four_eyes else ActivationInput
+
+
 class SimulationSummary(Declaration):
     simulation_id: int
     status: JobStatus

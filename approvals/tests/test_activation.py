@@ -3,6 +3,7 @@ another risk person approves, as the draft was when asked for."""
 
 import pytest
 
+from approvals.contracts import activation_input
 from approvals.models import ApprovalRequest
 from decisions.tests.factories import SimulationFactory
 from policies.models import PolicyStatus, PolicyVersion
@@ -109,3 +110,29 @@ def test_with_four_eyes_off_activation_is_immediate(as_, draft, settings):
     response = as_("rita").post(f"/policies/{draft.pk}/activate")
     assert (response.status_code, response.json()["status"]) == (200, "active")
     assert not ApprovalRequest.objects.exists()
+
+
+def test_the_document_asks_a_rationale_exactly_where_four_eyes_are_on():
+    """A process with four eyes on documents (and parses) the rationale as required, so the
+    OpenAPI document says what the service enforces; with them off it is optional."""
+    assert activation_input(True).model_json_schema()["required"] == ["rationale"]
+    assert "required" not in activation_input(False).model_json_schema()
+    assert activation_input(True).model_validate({"rationale": "Q3 losses"}).rationale == (
+        "Q3 losses"
+    )
+
+
+@pytest.mark.parametrize(
+    ("four_eyes", "declared"),
+    [(True, "ReasonedActivationInputRequest"), (False, "ActivationInputRequest")],
+)
+def test_the_openapi_document_follows_the_setting(settings, api, four_eyes, declared):
+    settings.FOUR_EYES = four_eyes
+    document = api.get("/api/schema", {"format": "json"}).json()
+    body = document["paths"]["/policies/{version}/activate"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": f"#/components/schemas/{declared}"
+    }
+    assert document["components"]["schemas"][declared].get("required") == (
+        ["rationale"] if four_eyes else None
+    )
