@@ -65,15 +65,24 @@ def reference(column: int, row: int, lower_case: bool = False) -> bytes:
     return b"%s%d" % ((letters.lower() if lower_case else letters).encode(), row)
 
 
+def with_dimension(sheet: bytes, corner: bytes) -> bytes:
+    """The sheet declaring A1:corner: in place of its own declaration, or before its data where
+    it has none (openpyxl, which writes the generated samples, declares none)."""
+    declared = b'<dimension ref="A1:%s"/>' % corner
+    if b"<dimension " in sheet:
+        start = sheet.index(b"<dimension ")
+        end = sheet.index(b"/>", start) + len(b"/>")
+        return sheet[:start] + declared + sheet[end:]
+    data = sheet.index(b"<sheetData")
+    return sheet[:data] + declared + sheet[data:]
+
+
 def mutate(original: Path, target: Path, change: Mutation) -> Path:
     with zipfile.ZipFile(original) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
     sheet = parts.pop(SHEET)
     if change.dimension is not None:
-        start = sheet.index(b"<dimension ref=")
-        end = sheet.index(b"/>", start)
-        corner = reference(*change.dimension)
-        sheet = sheet[:start] + b'<dimension ref="A1:%s"' % corner + sheet[end:]
+        sheet = with_dimension(sheet, reference(*change.dimension))
     if change.far_cell is not None:
         column, row = change.far_cell
         cell = b'<c r="%s"><v>1</v></c>' % reference(column, row, change.lower_case)
