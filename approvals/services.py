@@ -19,11 +19,9 @@ from core import clock
 from core.auth import Role, four_eyes_apply, role_allows
 from core.contract import InvalidInput
 from credit.policy import LoanRequest
-from decisions.models import CreditDecision
 from decisions.services import RecordedDecision, create_loan, decide_referral
-from policies.errors import PolicyNotFound
 from policies.models import PolicyStatus, PolicyVersion
-from policies.selectors import policy_version
+from policies.selectors import get_version, policy_version
 from policies.services import activate
 
 RATIONALE_REQUIRED = "A rationale is required: a second person approves the activation."
@@ -46,9 +44,8 @@ def apply_for_loan(
         recorded = create_loan(customer_id, request, as_of=as_of, requested_by=requested_by)
         if not recorded.needs_approval:
             return LoanApplication(recorded)
-        version = CreditDecision.objects.values_list("policy_version", flat=True).get(
-            pk=recorded.decision_id
-        )
+        version = recorded.policy_version
+        assert version is not None  # a referral always names the version that referred it
         line = policy_version(version).refer_above_amount
         approval = ApprovalRequest.objects.create(
             kind=ApprovalKind.LOAN_REFERRAL,
@@ -82,9 +79,7 @@ def request_activation(version: int, *, rationale: str | None, requested_by: str
     person. The active version answers as it is, as activating it always has."""
     if not four_eyes_apply(requested_by):
         return Activation(activate(version, activated_by=requested_by))
-    row = PolicyVersion.objects.filter(pk=version).first()
-    if row is None:
-        raise PolicyNotFound(version)
+    row = get_version(version)
     if row.status == PolicyStatus.ACTIVE:
         return Activation(row)
     if rationale is None:

@@ -26,6 +26,8 @@ class RecordedDecision:
     loan_id: int | None = None
     # Passes every rule but waits for a second person (four eyes): booked only on approval.
     needs_approval: bool = False
+    # The policy version that decided (its referral line is the one the application crossed).
+    policy_version: int | None = None
 
 
 def _record(
@@ -108,7 +110,9 @@ def create_loan(
         decision = made.decision
         if made.needs_approval:
             decision_id = _record(customer_id, DecisionKind.REFERRED, made, requested_by)
-            return RecordedDecision(decision, decision_id, needs_approval=True)
+            return RecordedDecision(
+                decision, decision_id, needs_approval=True, policy_version=made.policy_version
+            )
         loan_id = book_loan(customer_id, decision, as_of) if decision.approved else None
         decision_id = _record(customer_id, DecisionKind.CREATE_LOAN, made, requested_by, loan_id)
         return RecordedDecision(decision, decision_id, loan_id)
