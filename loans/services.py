@@ -116,7 +116,12 @@ def record_payment(
                     reference=reference,
                 )
         except IntegrityError:
-            raise PaymentReferenceTaken(mode, reference) from None
+            # Only the live reference's uniqueness is the client's to hear of; any other
+            # constraint broken here is this code's fault and stays an error.
+            live = Payment.objects.filter(mode=mode, reference=reference, reversed_at__isnull=True)
+            if reference and live.exists():
+                raise PaymentReferenceTaken(mode, reference) from None
+            raise
         _settle(loan, rows, after)
         return payment
 
