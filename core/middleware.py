@@ -12,7 +12,7 @@ from typing import Any
 
 from axes.middleware import AxesMiddleware
 from csp.constants import HEADER
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -140,8 +140,8 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
     """django-csp's middleware, with the site's policy built once per process: a response that
     no view adjusted (csp_update and the like) and no page asked a nonce of gets the same
     header every time, and building it for every response cost a tenth of an API request's
-    CPU. Every other response, every response under DEBUG or with a report-only policy set, is
-    django-csp's to build."""
+    CPU. Every other response, and every response under DEBUG, a report-only policy or excluded
+    paths, is django-csp's to build."""
 
     @cached_property
     def site_policy(self) -> str:
@@ -151,9 +151,22 @@ class SitePolicyCSPMiddleware(CSPMiddleware):
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
         unadjusted = self.get_policy_parts(request=request, response=response) == PolicyParts()
-        report_only = getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
-        if settings.DEBUG or report_only or not unadjusted:
+        if settings.DEBUG or not unadjusted or _csp_beyond_one_policy() or not self.site_policy:
             return super().process_response(request, response)
         if HEADER not in response and not getattr(response, "_csp_exempt", False):
             response[HEADER] = self.site_policy
+        # As django-csp does: a nonce asked for after the header is written is an error.
+        if getattr(request, "_csp_nonce", None) is None:
+            guard = CheckableLazyObject(self._csp_nonce_post_response)
+            setattr(request, "csp_nonce", guard)  # noqa: B010 (HttpRequest does not declare it)
         return response
+
+
+def _csp_beyond_one_policy() -> bool:
+    """Settings the fast path does not follow (a report-only policy, excluded paths): with
+    either set, django-csp builds every header."""
+    enforced = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+    return bool(
+        getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+        or enforced.get("EXCLUDE_URL_PREFIXES")
+    )

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from csp.exceptions import CSPNonceError
 
 from core.auth import Role
 
@@ -76,3 +77,11 @@ def test_no_template_has_inline_script_style_or_handlers():
         if INLINE.search(line)
     ]
     assert found == []
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_an_error(client):
+    """The once-built policy keeps django-csp's guard: a page that asks a nonce too late would
+    get one the header does not carry, so asking is refused."""
+    response = client.get("/health")
+    with pytest.raises(CSPNonceError):
+        str(response.wsgi_request.csp_nonce)
