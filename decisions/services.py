@@ -81,18 +81,30 @@ class Made:
     needs_approval: bool
 
 
-def _decide(customer_id: int, request: LoanRequest, as_of: date, requested_by: str) -> Made:
+def _decide(
+    customer_id: int, request: LoanRequest, as_of: date, requested_by: str, *, may_refer: bool
+) -> Made:
     figures, version = applicant(customer_id, as_of)
     policy = policy_version(version)
     decision = decide(figures, request, policy)
-    referred = four_eyes_apply(requested_by) and needs_referral(decision, policy)
+    referred = may_refer and four_eyes_apply(requested_by) and needs_referral(decision, policy)
     return Made(decision, figures, version, as_of, referred)
+
+
+def _book_and_record(
+    customer_id: int, made: Made, kind: DecisionKind, decided_by: str
+) -> RecordedDecision:
+    """Book the loan when the decision approves, then write the decision with its loan."""
+    decision = made.decision
+    loan_id = book_loan(customer_id, decision, made.as_of) if decision.approved else None
+    decision_id = _record(customer_id, kind, made, decided_by, loan_id)
+    return RecordedDecision(decision, decision_id, loan_id)
 
 
 def check_eligibility(
     customer_id: int, request: LoanRequest, *, as_of: date, requested_by: str
 ) -> RecordedDecision:
-    made = _decide(customer_id, request, as_of, requested_by)
+    made = _decide(customer_id, request, as_of, requested_by, may_refer=True)
     decision_id = _record(customer_id, DecisionKind.CHECK_ELIGIBILITY, made, requested_by)
     return RecordedDecision(made.decision, decision_id, needs_approval=made.needs_approval)
 
@@ -106,16 +118,13 @@ def create_loan(
     transaction (joined without a savepoint: two statements fewer on the hot path)."""
     with transaction.atomic(savepoint=False):
         lock_customer(customer_id)
-        made = _decide(customer_id, request, as_of, requested_by)
-        decision = made.decision
+        made = _decide(customer_id, request, as_of, requested_by, may_refer=True)
         if made.needs_approval:
             decision_id = _record(customer_id, DecisionKind.REFERRED, made, requested_by)
             return RecordedDecision(
-                decision, decision_id, needs_approval=True, policy_version=made.policy_version
+                made.decision, decision_id, needs_approval=True, policy_version=made.policy_version
             )
-        loan_id = book_loan(customer_id, decision, as_of) if decision.approved else None
-        decision_id = _record(customer_id, DecisionKind.CREATE_LOAN, made, requested_by, loan_id)
-        return RecordedDecision(decision, decision_id, loan_id)
+        return _book_and_record(customer_id, made, DecisionKind.CREATE_LOAN, requested_by)
 
 
 def decide_referral(
@@ -126,11 +135,5 @@ def decide_referral(
     it still passes every rule; the referral line no longer applies."""
     with transaction.atomic():
         lock_customer(customer_id)
-        figures, version = applicant(customer_id, as_of)
-        decision = decide(figures, request, policy_version(version))
-        made = Made(decision, figures, version, as_of, needs_approval=False)
-        loan_id = book_loan(customer_id, decision, as_of) if decision.approved else None
-        decision_id = _record(
-            customer_id, DecisionKind.REFERRAL_APPROVED, made, approved_by, loan_id
-        )
-        return RecordedDecision(decision, decision_id, loan_id)
+        made = _decide(customer_id, request, as_of, approved_by, may_refer=False)
+        return _book_and_record(customer_id, made, DecisionKind.REFERRAL_APPROVED, approved_by)
