@@ -1,10 +1,12 @@
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
 from console.roles import grant
+from console.tests.browser import watch_for_violations
 from core.auth import Role
 
 PASSWORD = "a-long-enough-password-42"
@@ -55,7 +57,7 @@ def form_key() -> str:
     return str(uuid.uuid4())
 
 
-# --- Browser tests (test_browser.py): Debian's chromium against a live console -------------
+# --- Browser tests (test_browser*.py): Debian's chromium against a live console -------------
 
 
 @pytest.fixture(scope="session")
@@ -93,3 +95,51 @@ def browser_context_args(live):
         "viewport": {"width": 1440, "height": 900},
         "extra_http_headers": {"X-Forwarded-For": "10.20.0.1"},
     }
+
+
+# pytest-playwright's Playwright and browser, for each browser test module on its own. Its sync
+# API keeps an asyncio loop running in the main thread while it lives, and Django takes any
+# database call made then for async code (SynchronousOnlyOperation): a session-wide Playwright
+# would break every test after the module. Here it stops with the module, and the check is off
+# only meanwhile.
+@pytest.fixture(scope="module")
+def playwright(browser_type_launch_args) -> Iterator[Playwright]:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as started:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield started
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright, browser_name):
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args, browser_type):
+    return lambda **options: browser_type.launch(**{**browser_type_launch_args, **options})
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser) -> Iterator[Browser]:
+    started = launch_browser()
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def context(context: BrowserContext) -> Iterator[BrowserContext]:
+    """pytest-playwright's context (every `page`), watched."""
+    violations = watch_for_violations(context)
+    yield context
+    assert not violations, violations
+
+
+@pytest.fixture(scope="session")
+def people(live):
+    for name, role in (
+        ("e2e-officer", "officer"),
+        ("e2e-operations", "operations"),
+        ("e2e-locked", "officer"),
+        ("e2e-approver", "approver"),
+    ):
+        live.staff(name, role)

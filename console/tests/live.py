@@ -3,7 +3,8 @@
 On the embedded default (SQLite, background work in a thread of the server) it is `manage.py
 runserver`; on PostgreSQL with Redis it is the production stack, `make serve` (gunicorn) and
 `make worker` (Celery), on the database credit_e2e_console and Redis db 9, names no other test
-uses. NUM_PROXIES=1 lets each browser context say its address in X-Forwarded-For, so the
+uses (each pytest-xdist worker past the first has its own: credit_e2e_console_gw1 on Redis db 3,
+and so on). NUM_PROXIES=1 lets each browser context say its address in X-Forwarded-For, so the
 lockout test locks its own address and no other test's."""
 
 import os
@@ -24,8 +25,11 @@ from tests.processes import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-DATABASE = "credit_e2e_console"
-REDIS_DB = "redis://127.0.0.1:6379/9"
+# Redis databases no other test uses, one per pytest-xdist worker (gw0, gw1, ...).
+_REDIS_DBS = (9, 3, 4, 1)
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+DATABASE = "credit_e2e_console" + (f"_gw{_WORKER}" if _WORKER else "")
+REDIS_DB = f"redis://127.0.0.1:6379/{_REDIS_DBS[_WORKER % len(_REDIS_DBS)]}"
 PASSWORD = "e2e-console-password-2026"
 
 
