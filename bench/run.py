@@ -562,9 +562,12 @@ def report(
         "granian": f"granian {WORKERS} workers × {gunicorn_config.threads} blocking threads, "
         "bench/run.py `granian()`",
     }
-    command = (
-        "make bench" if SERVERS == ["gunicorn"] else f"BENCH_SERVERS={','.join(SERVERS)} make bench"
-    )
+    # The command as typed: the settings given in the environment, then make bench.
+    given = ("BENCH_SECONDS", "BENCH_WARMUP", "BENCH_ROUNDS", "BENCH_ENDPOINTS", "BENCH_SERVERS")
+    settings = [f"{name}={os.environ[name]}" for name in given if os.environ.get(name)]
+    if os.environ.get("GUNICORN_CMD_ARGS"):
+        settings.append(f"GUNICORN_CMD_ARGS='{os.environ['GUNICORN_CMD_ARGS']}'")
+    command = " ".join([*settings, "make bench"])
     compared = []
     for server in (s for s in SERVERS if s != "gunicorn" and "gunicorn" in SERVERS):
         compared += [f"{server} against gunicorn:", "", *versus(results, cpu, server), ""]
