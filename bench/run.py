@@ -1,6 +1,7 @@
 """`make bench`: the HTTP benchmark. The production server (`make serve`, 2 workers) on PostgreSQL
-with a realistic data set, against the floor (a bare Django JSON view on the same gunicorn config
-and worker count), driven by bench/loadgen.py from separate processes. With BENCH_SERVERS, the
+with a realistic data set, against the floor app on the same gunicorn config and worker count
+(bench/floor_urls.py: the empty view, and each hot endpoint's work's floor, its own SQL in a bare
+view), driven by bench/loadgen.py from separate processes. With BENCH_SERVERS, the
 same application on other servers too, each endpoint on each server in turn, in one sitting.
 
 Prints a table and writes the "HTTP" section of docs/benchmarks.md (between its markers). A
@@ -11,7 +12,8 @@ postgres://postgres@127.0.0.1:5432; the database is always credit_bench, dropped
 BENCH_REDIS (default redis://127.0.0.1:6379/15), BENCH_DATA (folder with customer_data.xlsx and
 loan_data.xlsx, default ../shared/data; without it 10,000 generated customers x 5 loans),
 BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONNECTIONS (16), BENCH_LOADGEN_PROCESSES (2),
-BENCH_WORKERS (2), BENCH_ENDPOINTS (comma-separated subset), BENCH_SERVERS (comma-separated,
+BENCH_WORKERS (2), BENCH_ROUNDS (3: interleaved rounds of each hot endpoint and its work's
+floor, medians), BENCH_ENDPOINTS (comma-separated subset), BENCH_SERVERS (comma-separated,
 default gunicorn: `make serve`; granian: the dev requirement, see `granian()`), BENCH_PROFILE (an
 endpoint: record py-spy flame graphs of the first server's workers while it runs, when py-spy is
 installed; `--gil`, so they show Python's CPU, not threads blocked on sockets), BENCH_DOCS (0 to
