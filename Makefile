@@ -160,8 +160,9 @@ lock: $(VENV)/.installed-dev
 	cd requirements && ../$(LOCK) base.in -o base.txt
 	cd requirements && ../$(LOCK) dev.in -o dev.txt
 
-# HTTP benchmark: make serve (2 workers) on PostgreSQL (database credit_bench) against a bare
-# Django view on the same gunicorn config; writes docs/benchmarks.md. Not part of make test.
+# HTTP benchmark: make serve (2 workers) on PostgreSQL (database credit_bench) against bare
+# Django views on the same gunicorn config (the empty view, and each hot endpoint's own SQL);
+# writes docs/benchmarks.md. Not part of make test.
 bench: $(VENV)/.installed-base
 	$(BIN)/python -m bench.run
 

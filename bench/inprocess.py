@@ -6,7 +6,7 @@ copies of one database), and reports the process's CPU time per request. A loade
 shared machine moves requests/s by ±30% from one run to the next; CPU time of the same code
 moves by a few percent, so this is how docs/benchmarks.md measures what each change bought.
 `--profile` prints cProfile's top functions by CPU time (not wall time, which the database
-waits would dominate).
+waits would dominate), by cumulative time, or by own time with BENCH_SORT=tottime.
 
     make bench BENCH_ENDPOINTS=view-loan BENCH_SECONDS=1   # once, to create credit_bench
     .venv/bin/python -m bench.inprocess [--requests 3000] [--profile] [endpoint ...]
@@ -126,7 +126,8 @@ def main() -> None:
         cpu_us = 1e6 * (time.process_time() - started) / options.requests
         print(f"{endpoint}: {cpu_us:,.0f} µs of CPU per request", flush=True)
         if profiler:
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+            order = os.environ.get("BENCH_SORT", "cumulative")
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(45)
 
 
 if __name__ == "__main__":
