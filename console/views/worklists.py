@@ -18,7 +18,7 @@ from core import clock
 from loans.collections import Arrears, arrears_in_batches, arrears_of, past_due
 from loans.models import Loan
 from loans.selectors import LoanView, loan_view
-from loans.worklist import LoanFilter, loan_list
+from loans.worklist import LoanFilter, every_row, loan_list
 
 LOANS_A_PAGE = 25
 
@@ -88,9 +88,7 @@ def export_loans(request: HtmxHttpRequest, file_format: str) -> StreamingHttpRes
     """The loans the search and filters find, every page of them, in the list's order."""
     today = clock.today()
     found = loan_list(_loan_filter(LoanSearchForm(request.GET)), today)
-    return export_response(
-        LOANS_EXPORT, _views(found.iterator(chunk_size=CHUNK_ROWS), today), file_format
-    )
+    return export_response(LOANS_EXPORT, _views(every_row(found, CHUNK_ROWS), today), file_format)
 
 
 def _views(loans: Iterable[Loan], today: Any) -> Iterator[LoanView]:

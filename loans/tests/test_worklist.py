@@ -22,6 +22,7 @@ from loans.worklist import (
     MOST_DAYS_FIRST,
     ByDaysPastDue,
     LoanFilter,
+    every_row,
     loan_list,
 )
 
@@ -72,7 +73,7 @@ def test_the_order_by_days_past_due_pages_as_the_python_rule_sorts(loans, as_of,
         every = [loan.pk for loan in ordered]
         start = (page - 1) * 3
         assert [loan.pk for loan in ordered[start : start + 3]] == every[start : start + 3]
-        assert [loan.pk for loan in ordered.iterator(chunk_size=2)] == every
+        assert [loan.pk for loan in every_row(ordered, chunk_size=2)] == every
     finally:
         Loan.objects.filter(customer=customer).delete()
         customer.delete()
