@@ -16,6 +16,7 @@ from core.contract import (
     Day,
     Declaration,
     Money,
+    Text,
     Timestamp,
     WholeNumber,
 )
@@ -294,8 +295,8 @@ SEARCH_LENGTH = 100
 
 
 class LoansQuery(PageQuery):
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=SEARCH_LENGTH)] = Field(
-        default="",
+    q: Annotated[str, Text(SEARCH_LENGTH)] | None = Field(
+        default=None,
         description="A loan number, or any part of the customer's name or phone number as "
         'typed ("98450", "+91 98450 12345", "7 12"); every word must match.',
     )

@@ -74,7 +74,7 @@ class LoansApi(APIView):
         query = parse(LoansQuery, request.query_params)
         today = clock.today()
         wanted = LoanFilter(
-            q=query.q,
+            q=query.q or "",
             status=query.status and str(query.status),
             bucket=query.bucket and str(query.bucket),
             sort=query.sort and str(query.sort),

@@ -223,6 +223,7 @@ def test_the_selector_orders_newest_first_unless_asked(book):
         ({"status": "open"}, "status"),
         ({"sort": "amount"}, "sort"),
         ({"q": "x" * 101}, "q"),
+        ({"q": "rao\x00"}, "q"),
         ({"page_size": "101"}, "page_size"),
         ({"page": "0"}, "page"),
     ],
