@@ -653,7 +653,7 @@ def test_find_a_loan_by_its_customers_phone_and_open_it(browser, live, people, v
     search.press_sequentially(f"{phone[:5]} {phone[5:]}")  # as it is written down
     results = page.locator("#results")
     expect(results.locator("tbody tr")).to_have_count(1)
-    expect(page).to_have_url(re.compile(rf"/console/loans/\?q={phone[:5]}\+{phone[5:]}"))
+    expect(page).to_have_url(re.compile(rf"/console/loans/\?q={phone[:5]}%20{phone[5:]}&"))
     page.get_by_label("Bucket", exact=True).select_option("current")
     page.get_by_label("Order", exact=True).select_option("-days_past_due")
     page.get_by_role("button", name="Search").click()
