@@ -5,17 +5,25 @@ section of docs/benchmarks.md (between its markers). Target: every page under 30
 The database is the one `python -m bench.ingest --load-only` leaves (BENCH_DB, default
 credit_bench_console; loaded first when it has no loans). On top of the history, once, the
 activity a console shows, all through the services: a month of eligibility checks
-(BENCH_DECISIONS, default 20,000), booked loans, some paid, some late; a draft policy and a
-simulation of it over that month.
+(BENCH_DECISIONS, default 20,000), booked loans, some paid, some late; loans booked 35 to 215
+days ago (BENCH_LATE_LOANS, default 3,000), a third with one payment, so that every late
+bucket of the loans and collections worklists has loans; a draft policy and a simulation of it
+over that month. Then ANALYZE, as autovacuum would after such a load.
 
 Each page is requested through the production WSGI application in this process (no HTTP, no
 network), signed in as an admin, BENCH_REPEATS times (default 15) after a warm-up; the time is
 the wall time from the request entering Django to the response leaving it, database included.
+
+Last, the loans worklist's export of every loan, as CSV and as an Excel workbook, each in a
+process of its own (`python -m bench.console --export csv`): the time until the last byte, the
+size, and the process's peak RSS (getrusage), which shows the rows are streamed, not held.
 """
 
+import json
 import os
 import platform
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,12 +31,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = os.environ.get("BENCH_DB", "credit_bench_console")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DECISIONS = int(os.environ.get("BENCH_DECISIONS", "20000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "15"))
+LATE_LOANS = int(os.environ.get("BENCH_LATE_LOANS", "3000"))
 TARGET_MS = 300
 START, END = "<!-- bench:console:start -->", "<!-- bench:console:end -->"
 
@@ -60,9 +70,37 @@ def load_if_empty() -> None:
         )
 
 
-def seed() -> dict[str, int]:
+def seed_late_loans() -> None:
+    """Loans booked 35 to 215 days ago, once: late by up to six months, some after a payment."""
+    from core import clock
+    from credit.policy import LoanRequest
+    from customers.models import Customer
+    from decisions.services import create_loan
+    from loans.models import Loan
+    from loans.services import record_payment
+
+    today = clock.today()
+    if Loan.objects.filter(origin="booked", start_date__lt=today - timedelta(days=35)).exists():
+        return
+    rng = random.Random(1)  # noqa: S311  benchmark data, not secrets
+    ids = list(Customer.objects.values_list("id", flat=True))
+    started, booked = time.perf_counter(), 0
+    for n in range(LATE_LOANS):
+        day = today - timedelta(days=35 + n % 181)
+        ask = LoanRequest(Decimal(rng.randrange(1, 20) * 25_000), Decimal(14), 24)
+        made = create_loan(rng.choice(ids), ask, as_of=day, requested_by="bench")
+        if made.loan_id:
+            booked += 1
+            if n % 3 == 0:
+                record_payment(made.loan_id, Decimal(500), day + timedelta(days=20), as_of=today,
+                               recorded_by="bench")  # fmt: skip
+    print(f"Booked {booked:,} loans in the past in {time.perf_counter() - started:.0f} s")
+
+
+def seed() -> dict[str, Any]:
     """The activity, once; returns the ids the pages are measured with."""
     from django.contrib.auth.models import User
+    from django.db import connection
 
     from console.roles import grant
     from core import clock
@@ -107,9 +145,13 @@ def seed() -> dict[str, int]:
         )  # runs in a thread of this process (no REDIS_URL)
         while not get_simulation(simulation.pk).finished:
             time.sleep(0.5)
+    seed_late_loans()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     paid = Loan.objects.filter(origin="booked", payments__isnull=False).earliest("id")
     imported = Loan.objects.filter(origin="imported").earliest("id")
     busiest = CreditDecision.objects.values_list("customer_id", flat=True).latest("id")
+    holder = Customer.objects.order_by("id")[700]
     return {
         "customer": imported.customer_id,
         "busy_customer": busiest,
@@ -120,6 +162,8 @@ def seed() -> dict[str, int]:
         "draft": PolicyVersion.objects.order_by("-id").values_list("id", flat=True)[0],
         "simulation": PolicySimulation.objects.order_by("-id").values_list("id", flat=True)[0],
         "phone": Customer.objects.order_by("id").values_list("phone_number", flat=True)[500],
+        "phone_part": str(holder.phone_number)[3:8],
+        "name": f"{holder.first_name}+{holder.last_name}",
     }
 
 
@@ -147,10 +191,25 @@ PAGES = [
     ("Policy draft form", "/console/policies/draft/"),
     ("Simulations", "/console/simulations/"),
     ("A simulation's report", "/console/simulations/{simulation}/"),
+    ("Loans", "/console/loans/"),
+    ("Loans: search by name", "/console/loans/?q={name}"),
+    ("Loans: search by phone fragment", "/console/loans/?q={phone_part}"),
+    ("Loans: search by loan number", "/console/loans/?q={imported_loan}"),
+    ("Loans: bucket SMA-1", "/console/loans/?bucket=SMA-1"),
+    ("Loans: bucket current", "/console/loans/?bucket=current"),
+    ("Loans: active", "/console/loans/?status=active"),
+    ("Loans: most days past due first", "/console/loans/?sort=-days_past_due"),
+    ("Loans: fewest days past due first", "/console/loans/?sort=days_past_due"),
+    ("Collections", "/console/collections/"),
+    ("Collections: SMA-0", "/console/collections/?bucket=SMA-0"),
+    ("Collections: SMA-1", "/console/collections/?bucket=SMA-1"),
+    ("Collections: SMA-2", "/console/collections/?bucket=SMA-2"),
+    ("Collections: NPA", "/console/collections/?bucket=NPA"),
 ]
+EXPORTS = ("csv", "xlsx")
 
 
-def measure(ids: dict[str, int]) -> list[tuple[str, list[float]]]:
+def measure(ids: dict[str, Any]) -> list[tuple[str, list[float]]]:
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -175,7 +234,52 @@ def measure(ids: dict[str, int]) -> list[tuple[str, list[float]]]:
     return results
 
 
-def report(results: list[tuple[str, list[float]]]) -> None:
+def export_every_loan(file_format: str) -> dict[str, Any]:
+    """The loans worklist's export of every loan, read to its last byte, in this process."""
+    from django.contrib.auth.models import User
+    from django.http import StreamingHttpResponse
+    from django.test import Client
+
+    from loans.models import Loan
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench-admin"))
+    assert client.get("/console/loans/").status_code == 200  # Django, loaded and warm
+    before = _peak_rss_mb()
+    started = time.perf_counter()
+    answer = client.get(f"/console/loans/export.{file_format}")
+    assert isinstance(answer, StreamingHttpResponse), answer.status_code
+    size = 0
+    for chunk in answer.streaming_content:
+        size += len(chunk)
+    return {
+        "format": file_format,
+        "rows": Loan.objects.count(),
+        "seconds": time.perf_counter() - started,
+        "megabytes": size / 2**20,
+        "before_rss_mb": before,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_exports() -> list[dict[str, Any]]:
+    """Each export in a fresh process, so that its peak RSS is the export's own."""
+    found = []
+    for file_format in EXPORTS:
+        run = subprocess.run(
+            [sys.executable, "-m", "bench.console", "--export", file_format],
+            cwd=ROOT, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        found.append(json.loads(run.stdout.splitlines()[-1]))
+        print(found[-1])
+    return found
+
+
+def report(results: list[tuple[str, list[float]]], exports: list[dict[str, Any]]) -> None:
     from django.db import connection
 
     from bench.docs import write_docs
@@ -198,7 +302,7 @@ def report(results: list[tuple[str, list[float]]]) -> None:
         f"in as an admin; {REPEATS} requests a page after 3 of warm-up.",
         "",
         f"Data: {counts['customers_customer']:,} customers, {counts['loans_loan']:,} loans, "
-        f"{counts['loans_creditdecision']:,} decisions over the last 30 days.",
+        f"{counts['loans_creditdecision']:,} decisions (the last 30 days' and the late loans').",
         "",
         f"**Slowest request of any page: {worst:.0f} ms** (target: every page under "
         f"{TARGET_MS} ms).",
@@ -210,10 +314,30 @@ def report(results: list[tuple[str, list[float]]]) -> None:
         ordered = sorted(times)
         p90 = ordered[int(len(ordered) * 0.9) - 1]
         lines.append(f"| {name} | {statistics.median(times):.1f} | {p90:.1f} | {max(times):.1f} |")
+    lines += [
+        "",
+        "The loans worklist's export of every loan (`/console/loans/export.csv` and `.xlsx`), "
+        "each in a fresh process: the time to the last byte, and that whole process's peak RSS "
+        "(Django included) before the export, after a page of the list, and at its end:",
+        "",
+        "| export | rows | seconds | size MB | peak RSS MB before | peak RSS MB at the end |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for run in exports:
+        lines.append(
+            f"| {run['format']} | {run['rows']:,} | {run['seconds']:.1f} | "
+            f"{run['megabytes']:.1f} | {run['before_rss_mb']:.0f} | {run['peak_rss_mb']:.0f} |"
+        )
     write_docs("\n".join(lines) + "\n", START, END, "## Console pages")
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--export"]:
+        import django
+
+        django.setup()
+        print(json.dumps(export_every_loan(sys.argv[2])))
+        return
     load_if_empty()
     import django
 
@@ -224,7 +348,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     results = measure(seed())
-    report(results)
+    report(results, measure_exports())
 
 
 if __name__ == "__main__":

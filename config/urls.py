@@ -32,7 +32,7 @@ from loans.servicing_api import (
     LoanScheduleApi,
     PaymentReversalApi,
 )
-from loans.worklists_api import CollectionsApi
+from loans.worklists_api import CollectionsApi, LoansApi
 from policies.api import PoliciesApi, PolicyApi
 
 register_converter(IdConverter, "id")
@@ -52,6 +52,7 @@ urlpatterns = [
     *endpoint("loans/<id:loan_id>/payments", LoanPaymentsApi.as_view(), "loan-payments"),
     *endpoint("loans/<id:loan_id>/payoff", LoanPayoffApi.as_view(), "loan-payoff"),
     *endpoint("collections", CollectionsApi.as_view(), "collections"),
+    *endpoint("loans", LoansApi.as_view(), "loans"),
     *endpoint(
         "loans/<id:loan_id>/payments/<id:payment_id>/reversal",
         PaymentReversalApi.as_view(),

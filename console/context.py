@@ -14,9 +14,6 @@ from core.remember import remembered
 # no query for it while it is remembered.
 PENDING_COUNT_SECONDS = 5
 
-# A loan's pages belong with its customer's in the navigation.
-_SECTION_OF = {"loans": "customers"}
-
 
 def console(request: HttpRequest) -> dict[str, Any]:
     if not request.path_info.startswith(CONSOLE_PATH) or not hasattr(request, "user"):
@@ -29,5 +26,5 @@ def console(request: HttpRequest) -> dict[str, Any]:
         if can["approvals"]
         else 0,
         "my_roles": sorted(str(role) for role in roles_of(request.user)),
-        "section": _SECTION_OF.get(first, first),
+        "section": first,  # a loan's pages are under Loans
     }

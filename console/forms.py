@@ -27,8 +27,16 @@ from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_A
 from decisions.contracts import LoanApplicationInput, SimulationInput
 from decisions.models import DecisionKind
 from ingestion.contracts import ApplyPreviewInput, IngestInput
-from loans.contracts import LateBucket, PaymentInput, PayoffQuery, ReversalInput
-from loans.models import REFERENCE_LENGTH, PaymentMode
+from loans.contracts import (
+    SEARCH_LENGTH,
+    LateBucket,
+    LoanSort,
+    PaymentInput,
+    PayoffQuery,
+    ReversalInput,
+    ShownBucket,
+)
+from loans.models import REFERENCE_LENGTH, LoanStatus, PaymentMode
 from policies.contracts import DraftInput
 
 MONEY_STEP = "0.01"
@@ -209,6 +217,36 @@ class CollectionsFilterForm(forms.Form):
         label="Bucket",
         required=False,
         choices=[("", "Every bucket"), *((bucket.value, bucket.value) for bucket in LateBucket)],
+    )
+
+
+class LoanSearchForm(forms.Form):
+    """The loans worklist's search and filters: the values GET /loans takes."""
+
+    q = forms.CharField(
+        label="Search loans",
+        required=False,
+        max_length=SEARCH_LENGTH,
+        widget=forms.SearchInput(
+            attrs={"placeholder": "Loan number, customer name or phone", "autofocus": True}
+        ),
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *LoanStatus.choices]
+    )
+    bucket = forms.ChoiceField(
+        label="Bucket",
+        required=False,
+        choices=[("", "Every bucket"), *((bucket.value, bucket.value) for bucket in ShownBucket)],
+    )
+    sort = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[
+            ("", "Newest first"),
+            (LoanSort.MOST_DAYS_PAST_DUE_FIRST.value, "Most days past due first"),
+            (LoanSort.FEWEST_DAYS_PAST_DUE_FIRST.value, "Fewest days past due first"),
+        ],
     )
 
 

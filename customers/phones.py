@@ -2,6 +2,7 @@
 number. Free of Django (the contract and the search both read it)."""
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 # An optional +91, then digits in groups separated by spaces or dashes.
@@ -25,3 +26,41 @@ def typed_phone(value: Any) -> Any:
         if digits is not None:
             return digits
     return value
+
+
+# A bare number this short is an id ("7" is customer 7), not a part of every phone with a 7.
+PHONE_PART_DIGITS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTerm:
+    """One thing a search looks for: a part of a name, or digits. Digits may be a part of a
+    phone number (`phone_part`) and, typed bare, an id (`number`)."""
+
+    text: str
+    phone_part: str | None = None
+    number: int | None = None
+
+
+def search_terms(query: str) -> list[SearchTerm]:
+    """The one reading of a search box that customer and loan searches share.
+
+    A query written as a phone number is typed ("+91 98450 12345", "98450-12345", "7 12") is
+    one term: its digits joined, a part of a phone of any length, since the +91 or the grouping
+    says it is a phone ("7 12" finds the phones holding 712, never customer 712). Otherwise each
+    word is a term: a bare number is an id, and from PHONE_PART_DIGITS digits a part of a phone
+    too; any other word is a part of a name."""
+    digits = phone_digits(query)
+    if digits is not None and digits != query.strip():
+        return [SearchTerm(digits, phone_part=digits)]
+    return [_word_term(word) for word in query.split()]
+
+
+def _word_term(word: str) -> SearchTerm:
+    if not (word.isascii() and word.isdigit()):
+        return SearchTerm(word)
+    return SearchTerm(
+        word,
+        phone_part=word if len(word) >= PHONE_PART_DIGITS else None,
+        number=int(word),
+    )

@@ -2,12 +2,13 @@ from decimal import Decimal
 
 from django.db.models import CharField, Count, Q, QuerySet
 from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
 
 from core.aggregates import paise_sum, rupees
 from core.limits import LARGEST_ID
 from customers.errors import CustomerNotFound
 from customers.models import Customer
-from customers.phones import phone_digits
+from customers.phones import SearchTerm, search_terms
 
 
 def require_customer(customer_id: int) -> None:
@@ -23,36 +24,37 @@ def get_customer(customer_id: int) -> Customer:
     return customer
 
 
-PHONE_PART_DIGITS = 4
-
-
 def customer_with_phone(phone_number: int) -> Customer | None:
     return Customer.objects.filter(phone_number=phone_number).first()
 
 
 def search_customers(query: str) -> QuerySet[Customer]:
-    """Customers matching every word of the query, in id order; all of them for an empty query.
-    A word of digits is a customer's id, or the id of one of their loans, or (from
-    PHONE_PART_DIGITS digits up, so that "7" finds customer 7, not every phone with a 7) any part
-    of a phone number; other words are any part of the first or the last name. A phone number typed
-    with +91, spaces or dashes ("+91 98450 12345") is one word of its digits."""
-    digits = phone_digits(query)
-    words = [digits] if digits is not None else query.split()
+    """Customers matching every term of the query (customers.phones.search_terms), in id order;
+    all of them for an empty query. A term finds a customer by any part of the first or last
+    name or of the phone number (customer_match), and a bare number also by the customer's id
+    or the id of one of their loans."""
     found = Customer.objects.order_by("id")
-    if not words:
-        return found
-    if any(word.isascii() and word.isdigit() for word in words):
-        found = found.annotate(phone_text=Cast("phone_number", CharField()))
-    for word in words:
-        if word.isascii() and word.isdigit():
-            number = int(word)
-            by_number = Q(phone_text__contains=word) if len(word) >= PHONE_PART_DIGITS else Q()
-            if number <= LARGEST_ID:
-                by_number |= Q(pk=number) | Q(pk__in=_owners_of_loan(number))
-            found = found.filter(by_number) if by_number else found.none()
-        else:
-            found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    for term in search_terms(query):
+        condition = customer_match(term)
+        if term.number is not None and term.number <= LARGEST_ID:
+            by_id = Q(pk=term.number) | Q(pk__in=_owners_of_loan(term.number))
+            condition = by_id if condition is None else condition | by_id
+        found = found.none() if condition is None else found.filter(condition)
     return found
+
+
+def customer_match(term: SearchTerm, through: str = "") -> Q | None:
+    """Where a search term finds a customer: any part of the phone number for digits that may
+    be one, else any part of the first or the last name; None for a number too short to be a
+    part of a phone (it can only be an id). `through` names the relation from another model
+    ("customer__"), so a loan search matches its customers by the same rule."""
+    if term.phone_part is not None:
+        return Q(Contains(Cast(f"{through}phone_number", CharField()), term.phone_part))
+    if term.number is not None:
+        return None
+    return Q(**{f"{through}first_name__icontains": term.text}) | Q(
+        **{f"{through}last_name__icontains": term.text}
+    )
 
 
 def _owners_of_loan(loan_id: int) -> QuerySet[Customer, int]:

@@ -3,10 +3,11 @@
 conditions, held equal to the Python rules by loans/tests/test_collections.py); the amount is
 computed for the rows shown, from one grouped sum of their payments."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 
 from core.aggregates import paise_sum, rupees
 from credit import standing
@@ -55,6 +56,14 @@ def arrears_of(loans: Sequence[Loan], as_of: date) -> list[Arrears]:
         )
         for loan in loans
     ]
+
+
+def arrears_in_batches(loans: Iterable[Loan], as_of: date, size: int) -> Iterator[Arrears]:
+    """arrears_of for any number of loans, `size` at a time: an export of every loan past due
+    holds one batch in memory, not the list."""
+    rows = iter(loans)
+    while batch := list(islice(rows, size)):
+        yield from arrears_of(batch, as_of)
 
 
 @dataclass(frozen=True, slots=True)

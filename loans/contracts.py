@@ -16,6 +16,7 @@ from core.contract import (
     Day,
     Declaration,
     Money,
+    Text,
     Timestamp,
     WholeNumber,
 )
@@ -272,3 +273,59 @@ class CollectionsPageOutput(Declaration):
     next: str | None
     previous: str | None
     results: list[ArrearsOutput]
+
+
+class ShownBucket(StrEnum):
+    """loans.standing.SHOWN_BUCKETS, for the schema (a test holds the two equal)."""
+
+    CURRENT = "current"
+    SMA_0 = "SMA-0"
+    SMA_1 = "SMA-1"
+    SMA_2 = "SMA-2"
+    NPA = "NPA"
+    CLOSED = "closed"
+
+
+class LoanSort(StrEnum):
+    MOST_DAYS_PAST_DUE_FIRST = "-days_past_due"
+    FEWEST_DAYS_PAST_DUE_FIRST = "days_past_due"
+
+
+SEARCH_LENGTH = 100
+
+
+class LoansQuery(PageQuery):
+    q: Annotated[str, Text(SEARCH_LENGTH)] | None = Field(
+        default=None,
+        description="A loan number, or any part of the customer's name or phone number as "
+        'typed ("98450", "+91 98450 12345", "7 12"); every word must match.',
+    )
+    status: LoanStatus | None = Field(default=None, description="Active or closed today.")
+    bucket: ShownBucket | None = Field(
+        default=None, description="As the console shows it: a closed loan not late is `closed`."
+    )
+    sort: LoanSort | None = Field(
+        default=None,
+        description="By days past due (`-days_past_due`: most first), ties by loan number; "
+        "newest loan first when not given.",
+    )
+
+
+class LoanRowOutput(LoanSummaryOutput):
+    """A loan in the loans worklist."""
+
+    customer: LoanCustomerOutput
+    bucket: ShownBucket = Field(
+        description="The delinquency bucket, or `closed` for a closed loan not past due."
+    )
+
+    @classmethod
+    def of(cls, view: Any) -> "LoanRowOutput":
+        return cls.model_validate({**vars_of(view), "bucket": view.bucket_shown})
+
+
+class LoansPageOutput(Declaration):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[LoanRowOutput]

@@ -83,6 +83,11 @@ class Loan(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # Only a booked loan can be late (loans.standing.late_beyond): the collections list,
+            # a late bucket and the order by days past due read these few, not every loan.
+            models.Index(fields=["id"], condition=Q(origin=standing.BOOKED), name="loan_booked"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "source_loan_id"], name="loan_unique_source_loan_per_customer"

@@ -11,7 +11,7 @@ from django.db.models import Case, F, OrderBy, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import LessThan
 
-from credit.standing import BOOKED, CLOSED, bucket_bounds
+from credit.standing import BOOKED, CLOSED, DELINQUENCY_BUCKETS, LATE_BUCKETS, bucket_bounds
 
 
 def current_on(as_of: date) -> Q:
@@ -70,3 +70,28 @@ def most_late_first() -> list[OrderBy]:
     and day, the later the loan; the id breaks ties."""
     due_month = ExtractYear("start_date") * 12 + ExtractMonth("start_date") + F("installments_paid")
     return [due_month.asc(), ExtractDay("start_date").asc(), F("id").asc()]
+
+
+def least_late_first() -> list[OrderBy]:
+    """most_late_first the other way round, ties still by id: the fewest days past due first."""
+    due_month = ExtractYear("start_date") * 12 + ExtractMonth("start_date") + F("installments_paid")
+    return [due_month.desc(), ExtractDay("start_date").desc(), F("id").asc()]
+
+
+ON_TIME = DELINQUENCY_BUCKETS[0][1]
+# The buckets a page shows (loans.selectors.LoanView.bucket_shown) and the loans list filters by.
+SHOWN_BUCKETS = (ON_TIME, *LATE_BUCKETS, CLOSED)
+
+
+def in_shown_bucket(bucket: str, as_of: date) -> Q:
+    """LoanView.bucket_shown == bucket: a late bucket by its days past due; a loan not late is
+    `current` while current (current_on) and `closed` after. Not one of SHOWN_BUCKETS:
+    ValueError."""
+    if bucket in LATE_BUCKETS:
+        return in_late_bucket(bucket, as_of)
+    on_time = ~late_beyond(0, as_of)
+    if bucket == ON_TIME:
+        return on_time & current_on(as_of)
+    if bucket == CLOSED:
+        return on_time & ~current_on(as_of)
+    raise ValueError(f"No bucket {bucket!r}.")

@@ -1,4 +1,5 @@
-"""The officers' worklists: the collections list (the loans past due, most days first)."""
+"""The officers' worklists: every loan (searched, filtered, by days past due), and the
+collections list (the loans past due, most days first)."""
 
 from typing import Any
 
@@ -18,8 +19,13 @@ from loans.contracts import (
     ArrearsOutput,
     CollectionsPageOutput,
     CollectionsQuery,
+    LoanRowOutput,
+    LoansPageOutput,
+    LoansQuery,
 )
 from loans.permissions import SERVICING
+from loans.selectors import loan_view
+from loans.worklist import LoanFilter, loan_list
 
 
 class LoanPage(PageNumberPagination):
@@ -53,3 +59,27 @@ class CollectionsApi(APIView):
         loans = paginator.paginate_queryset(past_due(today, bucket), request, view=self) or []
         rows = [ArrearsOutput.of(row) for row in arrears_of(loans, today)]
         return respond(CollectionsPageOutput, paginator.answer(rows))
+
+
+class LoansApi(APIView):
+    roles = SERVICING
+    replica_reads = True
+
+    @extend_schema(
+        summary="Every loan: searched, filtered by status and bucket, by days past due",
+        parameters=query_parameters(LoansQuery),
+        responses={200: LoansPageOutput, **error_responses(400, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        query = parse(LoansQuery, request.query_params)
+        today = clock.today()
+        wanted = LoanFilter(
+            q=query.q or "",
+            status=query.status and str(query.status),
+            bucket=query.bucket and str(query.bucket),
+            sort=query.sort and str(query.sort),
+        )
+        paginator = LoanPage()
+        loans = paginator.paginate_queryset(loan_list(wanted, today), request, view=self) or []
+        rows = [LoanRowOutput.of(loan_view(loan, today)) for loan in loans]
+        return respond(LoansPageOutput, paginator.answer(rows))

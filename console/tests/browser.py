@@ -20,6 +20,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1440, "height": 900}
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -91,3 +95,7 @@ def wait_until(condition: Callable[[], bool], page: Page, seconds: float = 10) -
             return
         page.wait_for_timeout(10)
     raise AssertionError("the browser did not send the request")
+
+
+def scrolls_sideways(page: Page) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))

@@ -12,7 +12,16 @@ from playwright.sync_api import Error, Route, expect
 
 from conftest import require_or_skip
 from console.templatetags.figures import money
-from console.tests.browser import apply, register, sign_in, wait_until, watch_for_violations
+from console.tests.browser import (
+    DESK,
+    PHONE,
+    apply,
+    register,
+    scrolls_sideways,
+    sign_in,
+    wait_until,
+    watch_for_violations,
+)
 from console.tests.live import PASSWORD, ROOT
 from ingestion.tests.conftest import SHARED_DATA
 
@@ -341,6 +350,39 @@ def test_a_referred_loan_is_approved_by_an_approver_and_booked(page, people, liv
             "-c",
             f"from policies.services import activate; activate({before}, activated_by='e2e')",
         )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["390x844", "1440x900"])
+def test_find_a_loan_by_its_customers_phone_and_open_it(browser, live, people, viewport):
+    context = browser.new_context(base_url=live.base, viewport=viewport)
+    violations = watch_for_violations(context)
+    page = context.new_page()
+    sign_in(page, "e2e-officer")
+    phone = "9100000731" if viewport is PHONE else "9100000732"
+    apply(page, register(page, "Lalita", phone), "50000")
+    page.get_by_role("button", name="Book loan").click()
+    heading = page.get_by_role("heading", name=re.compile(r"^Loan \d+$"))
+    expect(heading).to_be_visible()
+    loan = heading.inner_text()
+    if viewport is PHONE:
+        page.get_by_role("button", name="Menu").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Loans").click()
+    search = page.get_by_label("Search loans", exact=True)
+    expect(search).to_be_focused()
+    search.press_sequentially(f"{phone[:5]} {phone[5:]}")  # as it is written down
+    results = page.locator("#results")
+    expect(results.locator("tbody tr")).to_have_count(1)
+    expect(page).to_have_url(re.compile(rf"/console/loans/\?q={phone[:5]}%20{phone[5:]}&"))
+    page.get_by_label("Bucket", exact=True).select_option("current")
+    page.get_by_label("Order", exact=True).select_option("-days_past_due")
+    page.get_by_role("button", name="Search").click()
+    expect(results.get_by_role("link", name=loan)).to_be_visible()
+    assert not scrolls_sideways(page)
+    expect(results.get_by_role("link", name="Export CSV")).to_be_visible()
+    results.get_by_role("link", name=loan).click()
+    expect(page.get_by_role("heading", name=loan)).to_be_visible()
+    context.close()
+    assert not violations, violations
 
 
 def test_the_first_tab_shows_the_skip_link_which_leads_to_the_page(page, people):

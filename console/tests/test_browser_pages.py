@@ -10,13 +10,18 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import require_or_skip
-from console.tests.browser import apply, register, sign_in, watch_for_violations
+from console.tests.browser import (
+    DESK,
+    PHONE,
+    apply,
+    register,
+    scrolls_sideways,
+    sign_in,
+    watch_for_violations,
+)
 from console.tests.live import ROOT
 
 pytestmark = pytest.mark.slow
-
-PHONE = {"width": 390, "height": 844}
-DESK = {"width": 1440, "height": 900}
 
 
 def latest_ingestion_job(live) -> int:
@@ -66,6 +71,9 @@ def every_page(browser, live, people) -> list[str]:
         customer,
         application,
         loan,
+        "/console/loans/",
+        "/console/loans/?q=Walker&sort=-days_past_due",
+        "/console/collections/",
         "/console/decisions/",
         f"{decision}",
         "/console/ingestion/",
@@ -81,10 +89,6 @@ def every_page(browser, live, people) -> list[str]:
         simulation,
         "/console/no-such-page/",
     ]
-
-
-def scrolls_sideways(page: Page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
 
 
 AXE = ROOT / "console" / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"

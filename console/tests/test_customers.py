@@ -196,6 +196,7 @@ def test_a_refused_registration_for_another_reason_links_to_no_one(officer):
         ("iye", ["Ravi Iyer"]),
         ("Rao 9123", []),  # every word must match
         ("987", []),  # three digits are an id, not a part of a phone
+        ("3 45", ["Ravi Iyer"]),  # typed in groups, digits are a phone's: 345, of any length
     ],
 )
 def test_the_search_matches_any_part_of_a_phone_or_a_name(officer, query, finds):

@@ -67,6 +67,7 @@ OPERATIONS = [
     ("/loans/{loan_id}/payments/{payment_id}/reversal", "post"),
     ("/loans/{loan_id}/payoff", "get"),
     ("/collections", "get"),
+    ("/loans", "get"),
     ("/customers/{customer_id}/decisions", "get"),
     ("/decisions/{decision_id}", "get"),
     ("/decisions/{decision_id}/replay", "get"),
