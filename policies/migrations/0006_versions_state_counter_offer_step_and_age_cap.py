@@ -30,6 +30,10 @@ def fill_in(PolicyVersion, connection) -> None:
 
 def _set_aside(cursor, vendor: str, table: str) -> None:
     if vendor == "postgresql":
+        # ALTER TABLE refuses a table with foreign-key checks still deferred in the transaction
+        # (a test's rows): they are run now. Django's are the only deferrable constraints, and
+        # DEFERRED is their default, so _restore puts that back.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {TRIGGER}")
     elif vendor == "sqlite":
         cursor.execute(f"DROP TRIGGER {TRIGGER}")
@@ -38,6 +42,7 @@ def _set_aside(cursor, vendor: str, table: str) -> None:
 def _restore(cursor, vendor: str, table: str) -> None:
     if vendor == "postgresql":
         cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {TRIGGER}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     elif vendor == "sqlite":
         first = importlib.import_module(
             "policies.migrations.0002_version_one_and_immutable_versions"
