@@ -55,6 +55,15 @@ class ApprovalLapsed(ConflictError):
 
     code = ApprovalErrorCode.APPROVAL_LAPSED
 
-    def __init__(self, approval_id: int, reasons: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, approval_id: int, reasons: list[dict[str, Any]], decision_id: int | None = None
+    ) -> None:
         why = " ".join(str(reason["message"]) for reason in reasons)
-        super().__init__(f"Approval request {approval_id} lapsed, nothing was done: {why}")
+        super().__init__(self.sentence(approval_id, why))
+        self.approval_id = approval_id
+        # The decision a lapsed loan was refused by: the console writes its reasons from it.
+        self.decision_id = decision_id
+
+    @staticmethod
+    def sentence(approval_id: int, why: str) -> str:
+        return f"Approval request {approval_id} lapsed, nothing was done: {why}"

@@ -194,7 +194,7 @@ def approve(
         status, outcome = CARRY_OUT[approval.kind](approval, checker)
         _decided(approval, status, checker=checker, note=note, outcome=outcome)
     if status == ApprovalStatus.LAPSED:
-        raise ApprovalLapsed(approval_id, outcome["reasons"])
+        raise ApprovalLapsed(approval_id, outcome["reasons"], outcome.get("decision_id"))
     return approval
 
 

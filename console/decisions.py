@@ -7,7 +7,7 @@ from decimal import Decimal
 from approvals.selectors import approval_of_decision
 from console import charts
 from console.templatetags.figures import money, rupees
-from credit.policy import ReasonCode
+from credit.policy import ReasonCode, rounded_offer
 from credit.scoring import Factor
 from decisions.models import CreditDecision, DecisionKind
 from decisions.replay import decision_again
@@ -17,6 +17,7 @@ RULES = {
     ReasonCode.CREDIT_SCORE_TOO_LOW: "Credit score at least the policy's minimum",
     ReasonCode.EMI_OVER_HALF_SALARY: "Installments within the share of salary",
     ReasonCode.APPROVED_LIMIT_EXCEEDED: "Loans within the approved limit",
+    ReasonCode.AGE_AT_MATURITY_EXCEEDED: "Age at maturity within the policy's maximum",
 }
 FACTORS = {
     Factor.REPAYMENT_ON_TIME: "Repayment on time",
@@ -42,6 +43,8 @@ class DecisionPanel:
     score_chart: charts.Bars
     # A referred application's approval request (four eyes).
     referral_id: int | None = None
+    # The largest amount rounded down to the version's counter_offer_step, when that differs.
+    rounded_offer: Decimal | None = None
 
     @property
     def rate_corrected(self) -> bool:
@@ -50,7 +53,8 @@ class DecisionPanel:
 
 def decision_panel(record: CreditDecision) -> DecisionPanel:
     points = {Factor(name): Decimal(value) for name, value in record.score_breakdown.items()}
-    weights = policy_version(record.policy_version_id).score.weights
+    policy = policy_version(record.policy_version_id)
+    weights = policy.score.weights
     values = [
         (FACTORS[factor], points[factor], f"{money(points[factor])} of {money(weights[factor])}")
         for factor in Factor
@@ -73,7 +77,15 @@ def decision_panel(record: CreditDecision) -> DecisionPanel:
         referral_id=approval_of_decision(record.pk)
         if record.kind == DecisionKind.REFERRED
         else None,
+        rounded_offer=_rounded_beside(
+            record.max_eligible_amount, rounded_offer(record.max_eligible_amount, policy)
+        ),
     )
+
+
+def _rounded_beside(exact: Decimal | None, rounded: Decimal | None) -> Decimal | None:
+    """The rounded offer, offered beside the exact one only where they differ."""
+    return None if rounded == exact else rounded
 
 
 def reasons_written(record: CreditDecision) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django import forms
 
+from console.templatetags.figures import day, rupees
 from core.contract import Declaration, InvalidInput, parse
 from core.converters import IdConverter
 from core.errors import ApiError, NotFoundError
@@ -36,6 +37,7 @@ from loans.contracts import (
     ReversalInput,
     ShownBucket,
 )
+from loans.errors import RefusedByTheLoan
 from loans.models import REFERENCE_LENGTH, LoanStatus, PaymentMode
 from policies.contracts import DraftInput
 
@@ -119,8 +121,16 @@ def refusals_on(form: DeclaredForm) -> Iterator[None]:
         form.show_errors(invalid.fields)
         raise Rejected from invalid
     except ApiError as refused:
-        form.show_errors(refused.fields, refused.message)
+        form.show_errors(_in_console_format(refused), refused.message)
         raise Rejected from refused
+
+
+def _in_console_format(refused: ApiError) -> dict[str, list[str]]:
+    """The refusal's field messages, with sums and dates in the console's format where the
+    refusal keeps them apart from its sentence (₹ 2,33,271.68 on 07 Dec 2026)."""
+    if isinstance(refused, RefusedByTheLoan):
+        return {refused.problem.field: [refused.problem.describe(rupees, day)]}
+    return refused.fields
 
 
 Result = TypeVar("Result")
@@ -342,6 +352,14 @@ SCALARS = {
     "limit_multiplier": ("Approved limit: multiple of income", number(min="0.01")),
     "limit_rounding": ("Approved limit: rounded to", whole_number(min=1)),
 }
+# Optional: a blank step keeps the base version's; a blank age is no cap.
+OPTIONAL_SCALARS = {
+    "counter_offer_step": ("Counter-offers: amount rounded down to (₹)", whole_number(min=1)),
+    "max_age_at_maturity": (
+        "Largest age at the loan's end (years; blank: no cap)",
+        whole_number(min=18, max=130),
+    ),
+}
 
 
 class PolicyDraftForm(SubmittedOnce, DeclaredForm):
@@ -358,6 +376,8 @@ class PolicyDraftForm(SubmittedOnce, DeclaredForm):
             )
         for name, (label, widget) in SCALARS.items():
             self.fields[name] = forms.CharField(label=label, widget=widget)
+        for name, (label, widget) in OPTIONAL_SCALARS.items():
+            self.fields[name] = forms.CharField(label=label, widget=widget, required=False)
         for row in range(SLAB_ROWS):
             self.fields[f"slab_{row}_min_score"] = forms.CharField(
                 label=f"Slab {row + 1}: from score",
@@ -375,6 +395,7 @@ class PolicyDraftForm(SubmittedOnce, DeclaredForm):
             f"weight_{factor}": parameters["weights"][str(factor)] for factor in Factor
         }
         initial.update({name: parameters[name] for name in SCALARS})
+        initial.update({name: parameters.get(name) for name in OPTIONAL_SCALARS})
         for row, slab in enumerate(parameters["rate_floors"][:SLAB_ROWS]):
             initial[f"slab_{row}_min_score"] = slab["min_score"]
             initial[f"slab_{row}_min_rate"] = slab["min_rate"]
@@ -400,6 +421,9 @@ class PolicyDraftForm(SubmittedOnce, DeclaredForm):
     def changes(self) -> dict[str, Any]:
         """The declared parameters, as create_draft and update_draft take them."""
         changes: dict[str, Any] = self.declared.changes()
+        # The form shows every parameter, so a blank age is "no cap" (the API's null keeps
+        # the base version's).
+        changes.setdefault("max_age_at_maturity", None)
         return changes
 
     def field_for(self, name: str) -> str | None:

@@ -1,5 +1,6 @@
 """The lending decision: credit score slabs, rate correction, the share-of-salary rule, the
-approved limit, and the counter-offers (the largest amount and the shortest tenure that pass).
+approved limit, the age at maturity, and the counter-offers (the largest amount, also rounded
+down to the policy's step, and the shortest tenure that pass).
 
 The rules are code; every parameter they read is a `Policy`, a stored version of the policy
 (policies.models). Pure and free of Django on purpose, so the same code decides
@@ -25,6 +26,7 @@ class ReasonCode(StrEnum):
     CREDIT_SCORE_TOO_LOW = "credit_score_too_low"
     EMI_OVER_HALF_SALARY = "emi_over_half_salary"
     APPROVED_LIMIT_EXCEEDED = "approved_limit_exceeded"
+    AGE_AT_MATURITY_EXCEEDED = "age_at_maturity_exceeded"
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Policy:
     limit_rounding: Decimal
     # Loans above this amount (rupees) wait for a second person's approval; None: never.
     refer_above_amount: Decimal | None = None
+    # The largest-amount counter-offer is also offered rounded down to a multiple of this.
+    counter_offer_step: Decimal = Decimal(1000)
+    # The oldest a customer may be at the loan's last installment, in years; None: no cap.
+    max_age_at_maturity: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,11 @@ class Reason:
                 else f"the minimum is {named['minimum']}"
             )
             return f"Credit score {named['score']} is too low: {why}."
+        if self.code is ReasonCode.AGE_AT_MATURITY_EXCEEDED:
+            return (
+                f"Age at maturity would be {_years(named['age'] * 12 + named['tenure'])}, more "
+                f"than the policy's maximum of {named['cap']} years."
+            )
         if self.code is ReasonCode.EMI_OVER_HALF_SALARY:
             return (
                 f"Monthly installments would total {amount(named['total'])}, more than "
@@ -136,6 +147,54 @@ def _percent(share: Decimal) -> str:
     return format((share * 100).normalize(), "f")
 
 
+def _years(months: int) -> str:
+    """68 years 1 month; 65 years."""
+    years, over = divmod(months, 12)
+    if not over:
+        return f"{years} years"
+    return f"{years} years {over} month{'' if over == 1 else 's'}"
+
+
+def longest_tenure_for_age(figures: Figures, policy: Policy) -> int | None:
+    """The most months the customer's age leaves before the policy's maximum age at maturity
+    (age at application + tenure in years may not exceed it); None when the policy has no cap,
+    or the figures no age (decisions recorded before they kept it)."""
+    if policy.max_age_at_maturity is None or figures.age is None:
+        return None
+    return _months_left(figures.age, policy.max_age_at_maturity)
+
+
+def _months_left(age: int, cap: int) -> int:
+    return (cap - age) * 12
+
+
+def _age_at_maturity_exceeded(figures: Figures, tenure: int, policy: Policy) -> Reason | None:
+    cap, age = policy.max_age_at_maturity, figures.age
+    if cap is None or age is None or tenure <= _months_left(age, cap):
+        return None
+    return Reason(
+        ReasonCode.AGE_AT_MATURITY_EXCEEDED, (("age", age), ("tenure", tenure), ("cap", cap))
+    )
+
+
+def rules_of(policy: Policy) -> tuple[ReasonCode, ...]:
+    """The rules a version applies: the age at maturity only where it sets a cap, so a decision
+    under a version without one records the rules it always did."""
+    if policy.max_age_at_maturity is None:
+        return tuple(code for code in ReasonCode if code is not ReasonCode.AGE_AT_MATURITY_EXCEEDED)
+    return tuple(ReasonCode)
+
+
+def rounded_offer(amount: Decimal | None, policy: Policy) -> Decimal | None:
+    """`amount` rounded down to a multiple of the policy's counter_offer_step, the amount an
+    officer offers; None when below one step. Never more than `amount`, and a decision's
+    outcome never grows worse as the amount falls, so a passing amount rounded still passes."""
+    if amount is None:
+        return None
+    rounded = (amount // policy.counter_offer_step) * policy.counter_offer_step
+    return rounded if rounded > 0 else None
+
+
 def decide(
     figures: Figures, request: LoanRequest, policy: Policy, *, with_offers: bool = True
 ) -> Decision:
@@ -172,6 +231,9 @@ def decide(
             ("limit", to_paise(figures.approved_limit)),
         )
         reasons.append(Reason(ReasonCode.APPROVED_LIMIT_EXCEEDED, limit_figures))
+    too_old = _age_at_maturity_exceeded(figures, request.tenure, policy)
+    if too_old is not None:
+        reasons.append(too_old)
     failed = {reason.code for reason in reasons}
     lendable = with_offers and floor is not None
     return Decision(
@@ -180,7 +242,7 @@ def decide(
         request=request,
         corrected_interest_rate=corrected_rate,
         monthly_installment=installment,
-        rules={code: code not in failed for code in ReasonCode},
+        rules={code: code not in failed for code in rules_of(policy)},
         reasons=tuple(reasons),
         max_eligible_amount=max_eligible_amount(figures, corrected_rate, request.tenure, policy)
         if lendable
@@ -203,8 +265,12 @@ def max_eligible_amount(
 ) -> Decimal | None:
     """The largest amount, to the paisa, whose installment (rounded as a booked loan's is)
     fits under the cap beside the current installments and whose total fits the limit; None
-    when not even a paisa does. The score and the rate do not depend on the amount, so this
-    amount, asked for, is approved, and a paisa more is refused."""
+    when not even a paisa does, or when the tenure itself breaks the age at maturity. The score
+    and the rate do not depend on the amount, so this amount, asked for, is approved, and a
+    paisa more is refused."""
+    longest = longest_tenure_for_age(figures, policy)
+    if longest is not None and tenure > longest:
+        return None
     headroom = figures.approved_limit - figures.current_loans_amount
     room = installment_cap(figures, policy) - figures.current_loans_installments
     if headroom < PAISE or room < 0:
@@ -232,9 +298,10 @@ def min_tenure_months(
     figures: Figures, amount: Decimal, rate: Decimal, policy: Policy
 ) -> int | None:
     """The shortest tenure in months at which `amount` passes every rule; None when none does.
-    Only the installment depends on the tenure, and it falls as the tenure grows: the tenure
-    that brings it under the room is worked out in floating point, then settled with the exact
-    installment a month either side."""
+    Only the installment and the age at maturity depend on the tenure; the installment falls as
+    the tenure grows: the tenure that brings it under the room is worked out in floating point,
+    then settled with the exact installment a month either side. The shortest such tenure
+    respects the age cap if any tenure does."""
     if figures.current_loans_amount + amount > figures.approved_limit:
         return None
     room = installment_cap(figures, policy) - figures.current_loans_installments
@@ -247,7 +314,9 @@ def min_tenure_months(
         months += 1
     while months > MIN_TENURE_MONTHS and fits(months - 1):
         months -= 1
-    return months if fits(months) else None
+    longest = longest_tenure_for_age(figures, policy)
+    within_age = longest is None or months <= longest
+    return months if fits(months) and within_age else None
 
 
 def _months_for(amount: float, monthly: float, room: float) -> int:

@@ -3,7 +3,7 @@
 Free of Django on purpose: the API, the payment service and the property tests share it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -139,8 +139,31 @@ def payoff_quote(
 
 @dataclass(frozen=True)
 class PaymentProblem:
+    """Why a payment is refused, on which field: a sentence with its figures named, so the API
+    writes them as the contract has it (233271.68 on 2026-12-07) and the console in its format
+    (₹ 2,33,271.68 on 07 Dec 2026)."""
+
     field: str
-    message: str
+    sentence: str
+    amounts: tuple[tuple[str, Decimal], ...] = ()
+    days: tuple[tuple[str, date], ...] = ()
+
+    @property
+    def message(self) -> str:
+        return self.describe(str, str)
+
+    def describe(self, amount: Callable[[Decimal], str], day: Callable[[date], str]) -> str:
+        """The sentence, each sum written by `amount` and each date by `day`."""
+        written = {name: amount(value) for name, value in self.amounts}
+        written.update({name: day(value) for name, value in self.days})
+        return self.sentence.format(**written)
+
+
+def before_the_start(field: str, start: date) -> PaymentProblem:
+    """A day before the loan's start: no payment, no payoff quote."""
+    return PaymentProblem(
+        field, "Must not be before the loan's start ({start}).", days=(("start", start),)
+    )
 
 
 def payment_problem(
@@ -156,13 +179,22 @@ def payment_problem(
     in the future, or before the last payment (payments are kept in date order); or it is more
     than `payoff`, the quote that closes the loan on its date."""
     if paid_on < start:
-        return PaymentProblem("paid_on", f"Must not be before the loan's start ({start}).")
+        return before_the_start("paid_on", start)
     if paid_on > today:
         return PaymentProblem("paid_on", "Must not be in the future.")
     if last_paid_on is not None and paid_on < last_paid_on:
-        return PaymentProblem("paid_on", f"Must not be before the last payment ({last_paid_on}).")
+        return PaymentProblem(
+            "paid_on",
+            "Must not be before the last payment ({last}).",
+            days=(("last", last_paid_on),),
+        )
     if amount > payoff:
-        return PaymentProblem("amount", f"Exceeds the payoff amount ({payoff}) on {paid_on}.")
+        return PaymentProblem(
+            "amount",
+            "Exceeds the payoff amount ({payoff}) on {paid_on}.",
+            amounts=(("payoff", payoff),),
+            days=(("paid_on", paid_on),),
+        )
     return None
 
 

@@ -68,10 +68,17 @@ class Figures:
     loans_started_this_year: int
     current_loans_amount: Decimal
     current_loans_installments: Decimal
+    # Years at application, for the age at maturity; None in decisions recorded before it.
+    age: int | None = None
 
 
 def figures_of(
-    monthly_salary: Decimal, approved_limit: Decimal, history: Iterable[LoanHistory], as_of: date
+    monthly_salary: Decimal,
+    approved_limit: Decimal,
+    history: Iterable[LoanHistory],
+    as_of: date,
+    *,
+    age: int | None = None,
 ) -> Figures:
     due = on_time = completed = started_this_year = 0
     current_amount = current_installments = Decimal(0)
@@ -95,6 +102,7 @@ def figures_of(
         loans_started_this_year=started_this_year,
         current_loans_amount=current_amount,
         current_loans_installments=current_installments,
+        age=age,
     )
 
 

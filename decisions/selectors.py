@@ -39,7 +39,7 @@ _HISTORY = (
 
 
 def _borrower() -> sql.Columns:
-    return sql.columns(Customer, ["monthly_salary", "approved_limit"], "c")
+    return sql.columns(Customer, ["monthly_salary", "approved_limit", "age"], "c")
 
 
 def _history() -> sql.Columns:
@@ -52,8 +52,8 @@ _ACTIVE = str(PolicyStatus.ACTIVE)
 
 @cache
 def _applicant_sql(vendor: str) -> tuple[str, sql.Columns, sql.Columns]:
-    """The active policy version (read once: an uncorrelated subquery), the customer's salary
-    and limit, and every loan of the customer."""
+    """The active policy version (read once: an uncorrelated subquery), the customer's salary,
+    limit and age, and every loan of the customer."""
     borrower, history = _borrower(), _history()
     active = f"(SELECT p.id FROM {sql.table(PolicyVersion)} p WHERE p.status = %s)"  # noqa: S608
     statement = (
@@ -72,11 +72,11 @@ def applicant(customer_id: int, as_of: date) -> tuple[Figures, int]:
     if not rows:
         raise CustomerNotFound(customer_id)
     loans_from = 1 + borrower.count
-    salary, limit = borrower.values(rows[0], 1)
+    salary, limit, age = borrower.values(rows[0], 1)
     loans = [
         _as_history(history.values(row, loans_from)) for row in rows if row[loans_from] is not None
     ]
-    return figures_of(salary, limit, loans, as_of), int(rows[0][0])
+    return figures_of(salary, limit, loans, as_of, age=age), int(rows[0][0])
 
 
 def _as_history(values: Sequence[Any]) -> LoanHistory:

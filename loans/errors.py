@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 from core.errors import ConflictError, NotFoundError
+from credit.schedule import PaymentProblem
 
 
 class LoanErrorCode(StrEnum):
@@ -74,3 +75,13 @@ class PaymentBeforePayoff(ConflictError):
             f"Payment {payment_id} was counted by the payoff {payoff_id} that closed the loan:"
             " reverse that payment first."
         )
+
+
+class RefusedByTheLoan(ConflictError):
+    """A well-formed payment or payoff day the loan's state refuses (its dates, its payoff):
+    409, as for a closed loan; 400 is for a request malformed in itself (the OpenAPI document
+    says which). It keeps the problem, so the console writes its figures in its own format."""
+
+    def __init__(self, message: str, problem: PaymentProblem) -> None:
+        super().__init__(message, fields={problem.field: [problem.message]})
+        self.problem = problem

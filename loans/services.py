@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import sql
-from core.errors import ConflictError
 from credit import schedule
 from credit.dates import add_months
 from credit.policy import Decision
@@ -17,6 +16,7 @@ from loans.errors import (
     PaymentBeforePayoff,
     PaymentNotFound,
     PaymentReferenceTaken,
+    RefusedByTheLoan,
 )
 from loans.models import Loan, LoanOrigin, LoanStatus, Payment
 from loans.selectors import payments_of
@@ -43,12 +43,6 @@ def book_loan(customer_id: int, decision: Decision, as_of: date) -> int:
         created_at=now,
         updated_at=now,
     )
-
-
-def _refuse(problem: schedule.PaymentProblem) -> ConflictError:
-    """A well-formed payment the loan's state refuses (its dates, its payoff): 409, as for a
-    closed loan; 400 is for a request malformed in itself (the OpenAPI document says which)."""
-    return ConflictError("The payment was not recorded.", fields={problem.field: [problem.message]})
 
 
 def _locked_loan(loan_id: int) -> Loan:
@@ -98,7 +92,7 @@ def record_payment(
             payoff=quote.total,
         )
         if problem is not None:
-            raise _refuse(problem)
+            raise RefusedByTheLoan("The payment was not recorded.", problem)
         # Anything less than the quote leaves at least its accrued interest owing.
         settles_loan = amount == quote.total
         after = schedule.apply_payments(

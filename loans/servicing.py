@@ -10,7 +10,7 @@ from decimal import Decimal
 from core.errors import ConflictError
 from credit import schedule, standing
 from credit.emi import monthly_installment
-from loans.errors import LoanClosed, LoanNotServicedHere, PaymentNotFound
+from loans.errors import LoanClosed, LoanNotServicedHere, PaymentNotFound, RefusedByTheLoan
 from loans.models import Loan, LoanOrigin, LoanStatus, Payment
 from loans.selectors import LoanView, get_loan, loan_view, payment_history, payments_of
 
@@ -109,9 +109,8 @@ class PayoffQuote:
 def quote_for(loan: Loan, payments: Sequence[Payment], on: date, *, as_of: date) -> PayoffQuote:
     """What closes the loan on `on`, counting the payments made by `as_of`."""
     if on < loan.start_date:  # well formed, but not a day of this loan's: its state refuses it
-        raise ConflictError(
-            "The payoff was not quoted.",
-            {"on": [f"Must not be before the loan's start ({loan.start_date})."]},
+        raise RefusedByTheLoan(
+            "The payoff was not quoted.", schedule.before_the_start("on", loan.start_date)
         )
     rows = loan_schedule(loan)
     quote = schedule.payoff_quote(

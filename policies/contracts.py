@@ -1,6 +1,7 @@
 """What the policy endpoints and the console's policy pages take and answer: a version's
 parameters out, a draft's changes in."""
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field
@@ -10,7 +11,9 @@ from core.limits import LARGEST_ID
 from policies.models import PolicyStatus, PolicyVersion
 from policies.parameters import (
     Count,
+    MaturityAge,
     Multiplier,
+    OfferStep,
     Rate,
     ReferralLine,
     Rounding,
@@ -46,6 +49,14 @@ class PolicyOutput(Declaration):
     refer_above_amount: Money | None = Field(
         default=None,
         description="Loans above this amount wait for a second person's approval; null: never.",
+    )
+    counter_offer_step: Exact = Field(
+        default=Decimal(1000),
+        description="The largest-amount counter-offer is also offered rounded down to this.",
+    )
+    max_age_at_maturity: int | None = Field(
+        default=None,
+        description="The oldest a customer may be at a loan's last installment; null: no cap.",
     )
     based_on: int | None
     created_by: str
@@ -105,6 +116,8 @@ class PolicyChanges(Declaration):
     limit_multiplier: Multiplier | None = None
     limit_rounding: Rounding | None = None
     refer_above_amount: ReferralLine | None = None
+    counter_offer_step: OfferStep | None = None
+    max_age_at_maturity: MaturityAge | None = None
 
     def changes(self) -> dict[str, Any]:
         """What the body changes: a parameter left out, or null, keeps the base's value."""

@@ -22,6 +22,9 @@ Share = Annotated[Decimal, Amount(5, places=4, gt=0, le=1)]
 Multiplier = Annotated[Decimal, Amount(8, gt=0, le=1000)]
 Rounding = Annotated[Decimal, Amount(12, places=0, gt=0, le=10**9)]
 ReferralLine = Annotated[Decimal, Amount(AMOUNT_DIGITS, gt=0)]
+OfferStep = Annotated[Decimal, Amount(AMOUNT_DIGITS, places=0, gt=0)]
+# From the youngest customer's age up: a customer of 100 with a 30-year loan ends it at 130.
+MaturityAge = Annotated[int, WholeNumber(18, 130)]
 
 
 class Weights(Declaration):
@@ -63,6 +66,9 @@ class PolicyParameters(Declaration):
     limit_rounding: Rounding
     # Absent from the versions made before it (version 1): none of them refers a loan.
     refer_above_amount: ReferralLine | None = None
+    # Absent from the versions made before them until policies' migration 0006 wrote them in.
+    counter_offer_step: OfferStep = Decimal(1000)
+    max_age_at_maturity: MaturityAge | None = None
 
     @field_validator("rate_floors")
     @classmethod
@@ -109,6 +115,8 @@ class PolicyParameters(Declaration):
             limit_multiplier=self.limit_multiplier,
             limit_rounding=self.limit_rounding,
             refer_above_amount=self.refer_above_amount,
+            counter_offer_step=self.counter_offer_step,
+            max_age_at_maturity=self.max_age_at_maturity,
         )
 
     def stored(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 booking through create-loan's service once per rendered form; the signed-in officer recorded
 as who asked."""
 
+import re
 import threading
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from core.auth import Role
 from customers.tests.factories import CustomerFactory
 from decisions.models import CreditDecision, DecisionKind
 from loans.models import Loan
+from policies.services import activate, create_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +43,7 @@ def test_the_form_labels_its_fields_and_buttons(officer, customer):
     ):
         assert f'<label for="id_{field}">{label}</label>' in page
     assert ">Check eligibility</button>" in page
-    assert '<button type="submit">Book loan</button>' in page
+    assert '<button type="submit" data-action="book" class="secondary">Book loan</button>' in page
 
 
 def test_checking_records_the_decision_as_the_officer_and_shows_it(officer, customer):
@@ -81,7 +83,7 @@ def test_a_refusal_shows_its_reasons_and_counter_offers(officer, customer):
         '<span class="tick fail" aria-hidden="true">✕</span>Installments within the share of salary'
         in page
     )
-    assert "Use ₹ 5,56,872.81</button>" in page
+    assert "Use ₹&nbsp;5,56,872.81</button>" in page
     assert "Use 21 months</button>" in page
 
 
@@ -223,3 +225,73 @@ def test_a_decision_that_is_no_id_is_the_404_page(officer, customer, shown):
     page = officer.get(f"/console/customers/{customer.pk}/apply/", {"decision": shown})
     assert page.status_code == 404
     assert "<h1>Not found</h1>" in page.content.decode()
+
+
+def buttons(page):
+    """The two actions as rendered: which one is primary (has no `secondary` class)."""
+    check = re.search(r'<button type="submit" data-action="check"( class="secondary")?', page)
+    book = re.search(r'<button type="submit" data-action="book"( class="secondary")?', page)
+    assert check is not None
+    assert book is not None
+    return ("check" if check[1] is None else "") + ("book" if book[1] is None else "")
+
+
+def test_check_is_the_primary_action_until_a_current_decision_approves(officer, customer):
+    address = f"/console/customers/{customer.pk}/apply/"
+    assert buttons(officer.get(address).content.decode()) == "check"
+    refused = officer.post(f"{address}check/", terms("900000", "14", "12")).content.decode()
+    assert buttons(refused) == "check"
+    approved = officer.post(f"{address}check/", terms("500000", "14", "12")).content.decode()
+    assert buttons(approved) == "book"
+    # The panel names the terms it decided, for the page's script to mark it stale.
+    assert (
+        'data-decided-loan_amount="500000.00" data-decided-interest_rate="14.00" '
+        'data-decided-tenure="12" data-approved="true"'
+    ) in approved
+    assert '<p class="stale-note" hidden>Terms changed — check again.' in approved
+
+
+def test_a_refusal_offers_the_largest_amount_rounded_down_beside_the_exact_one(officer, customer):
+    page = officer.post(
+        f"/console/customers/{customer.pk}/apply/check/", terms("900000", "14", "12")
+    ).content.decode()
+    assert "Rounded: ₹\u00a05,56,000.00" in page
+    assert 'data-fill="loan_amount" data-value="556000">Use ₹&nbsp;5,56,000.00</button>' in page
+    assert 'data-fill="loan_amount" data-value="556872.81">Use ₹&nbsp;5,56,872.81</button>' in page
+
+
+def test_the_amount_is_echoed_in_figures_and_words(officer, customer):
+    address = f"/console/customers/{customer.pk}/apply/"
+    empty = officer.get(address).content.decode()
+    assert 'for="id_loan_amount" data-echo-amount></output>' in empty
+    checked = officer.post(f"{address}check/", terms("1000000", "14", "12")).content.decode()
+    assert "data-echo-amount>₹\u00a010,00,000 · ten lakh</output>" in checked
+
+
+def test_a_tenure_past_the_age_cap_is_refused_with_a_shorter_tenure_offered(officer):
+    capped = create_draft(changes={"max_age_at_maturity": 65}, based_on=1, created_by="ravi")
+    activate(capped.pk, activated_by="ravi")
+    aged = CustomerFactory.create(
+        age=57, monthly_salary=Decimal(100000), approved_limit=Decimal(3600000)
+    )
+    page = officer.post(
+        f"/console/customers/{aged.pk}/apply/check/", terms("900000", "14", "133")
+    ).content.decode()
+    assert (
+        "<li>Age at maturity would be 68 years 1 month, more than the policy&#x27;s maximum of "
+        "65 years.</li>"
+    ) in page
+    assert (
+        '<span class="tick fail" aria-hidden="true">✕</span>Age at maturity within the '
+        "policy&#x27;s maximum"
+    ) in page
+    assert 'data-fill="tenure" data-value="21">Use 21 months</button>' in page
+    assert CreditDecision.objects.get().reasons == [
+        {
+            "code": "age_at_maturity_exceeded",
+            "message": (
+                "Age at maturity would be 68 years 1 month, more than the policy's maximum of "
+                "65 years."
+            ),
+        }
+    ]

@@ -118,3 +118,17 @@ def test_an_activation_needs_a_rationale_and_another_risk_person(signed_in):
     ram = signed_in(Role.RISK, name="ram2")
     assert ram.post(f"/console/approvals/{approval.pk}/approve/", {}).status_code == 303
     assert PolicyVersion.objects.get(pk=draft.pk).status == PolicyStatus.ACTIVE
+
+
+def test_a_lapsed_referral_says_why_in_the_consoles_format(signed_in, customer):
+    book(signed_in(Role.OFFICER, name="olga"), customer)
+    book(signed_in(Role.OFFICER, name="omar"), customer)
+    first, second = ApprovalRequest.objects.order_by("id").values_list("pk", flat=True)
+    asha = signed_in(Role.APPROVER, name="asha")
+    asha.post(f"/console/approvals/{first}/approve/", {})
+    lapsed = asha.post(f"/console/approvals/{second}/approve/", {})
+    page = asha.get(lapsed["Location"]).content.decode()
+    assert (
+        f"Approval request {second} lapsed, nothing was done: Current loans plus this one would "
+        "total ₹\u00a012,00,000.00, more than the approved limit (₹\u00a010,00,000.00)."
+    ) in page

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Error, Route, expect
 
 from conftest import require_or_skip
-from console.templatetags.figures import money
+from console.templatetags.figures import amount_echo, money
 from console.tests.browser import (
     DESK,
     PHONE,
@@ -127,7 +127,8 @@ def test_a_refusal_shows_its_counter_offer_and_books_with_it(page, people):
     page.get_by_role("button", name="Check eligibility").click()
     decision = page.locator("#decision")
     expect(decision).to_contain_text("Refused")
-    offer = decision.get_by_role("button", name=re.compile(r"^Use ₹ "))
+    # The exact offer, after the rounded one.
+    offer = decision.get_by_role("button", name=re.compile(r"^Use ₹ ")).last
     expect(offer).to_be_visible()
     amount = offer.get_attribute("data-value")
     offer.click()
@@ -402,3 +403,74 @@ def test_the_search_box_has_the_focus_on_arrival(page, people):
     sign_in(page, "e2e-officer")
     page.goto("/console/customers/")
     expect(page.get_by_label("Search customers", exact=True)).to_be_focused()
+
+
+def primary(button) -> None:
+    expect(button).not_to_have_class(re.compile(r"\bsecondary\b"))
+
+
+def secondary(button) -> None:
+    expect(button).to_have_class(re.compile(r"\bsecondary\b"))
+
+
+@pytest.mark.parametrize(
+    ("viewport", "phone"),
+    [(PHONE, "9100000031"), (DESK, "9100000032")],
+    ids=["390x844", "1440x900"],
+)
+def test_an_application_from_amount_to_booking(browser, live, people, viewport, phone):
+    """Type an amount and read its echo (the same as the server's, value by value); a refusal
+    with counter-offers; the rounded one taken marks the decision stale and makes Check the
+    primary action; checked again it approves and Book becomes primary; booked."""
+    context = browser.new_context(base_url=live.base, viewport=viewport)
+    violations = watch_for_violations(context)
+    page = context.new_page()
+    sign_in(page, "e2e-officer")
+    customer = register(page, "Gita", phone, income="50000")
+    apply(page, customer, "", rate="14", tenure="12")
+    amount = page.get_by_label("Loan amount", exact=True)
+    echo = page.locator("[data-echo-amount]")
+    for typed in ("1000000", "10000000", "253239.29", "12.5", "1001", "20.05", "12.345", "0"):
+        amount.fill(typed)
+        expect(echo).to_have_text(amount_echo(typed))
+    amount.fill("")
+    amount.press_sequentially("900000")
+    expect(echo).to_have_text("₹ 9,00,000 · nine lakh")
+    check = page.get_by_role("button", name="Check eligibility")
+    book = page.get_by_role("button", name="Book loan")
+    primary(check)
+    secondary(book)
+
+    check.click()
+    decision = page.locator("#decision")
+    expect(decision).to_contain_text("Refused")
+    primary(check)
+    rounded = decision.locator("[data-fill=loan_amount]").first
+    offer = rounded.get_attribute("data-value") or ""
+    assert re.fullmatch(r"\d+000", offer), offer
+    expect(rounded).to_have_text(f"Use ₹ {money(offer)}")
+    rounded.click()
+    expect(amount).to_have_value(offer)
+    expect(echo).to_have_text(amount_echo(offer))
+    expect(page.get_by_text("Terms changed — check again.")).to_be_visible()
+    expect(decision).to_have_class(re.compile(r"\bstale\b"))
+    primary(check)
+    secondary(book)
+
+    check.click()
+    expect(decision).to_contain_text("Approved")
+    expect(page.get_by_text("Terms changed — check again.")).to_be_hidden()
+    primary(book)
+    secondary(check)
+    # Changing a term again makes the approval stale: Check is primary until checked.
+    page.get_by_label("Tenure (months)", exact=True).fill("13")
+    primary(check)
+    secondary(book)
+    page.get_by_label("Tenure (months)", exact=True).fill("12")
+    primary(book)
+
+    book.click()
+    expect(page.get_by_text(re.compile(r"Loan \d+ is booked\."))).to_be_visible()
+    expect(page.locator(".stat").first).to_contain_text(money(offer))
+    context.close()
+    assert not violations, violations

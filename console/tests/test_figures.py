@@ -1,11 +1,12 @@
 """How the console writes numbers, and the charts' geometry and words."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from console import charts
-from console.templatetags.figures import count, money, rupees
+from console.templatetags.figures import amount_echo, count, day, money, rupees
 
 
 @pytest.mark.parametrize(
@@ -72,3 +73,33 @@ def test_a_meter_fills_to_its_share_and_warns_past_80_percent(used, limit, perce
 def test_rupees_hold_their_sign_to_the_figure():
     assert rupees(Decimal("253239.29")) == "₹\u00a02,53,239.29"
     assert rupees(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "echo"),
+    [
+        ("1000000", "₹\u00a010,00,000 · ten lakh"),
+        ("10000000", "₹\u00a01,00,00,000 · one crore"),
+        (
+            "253239.29",
+            "₹\u00a02,53,239.29 · two lakh fifty-three thousand two hundred thirty-nine and "
+            "twenty-nine paise",
+        ),
+        ("12.5", "₹\u00a012.50 · twelve and fifty paise"),
+        ("1001", "₹\u00a01,001 · one thousand one"),
+        ("0", "₹\u00a00 · zero"),
+        ("5000000000000", "₹\u00a050,00,00,00,00,000 · five lakh crore"),
+        (Decimal("900000.00"), "₹\u00a09,00,000 · nine lakh"),
+        ("1e5", ""),
+        ("12.345", ""),
+        ("-5", ""),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_the_amount_echo_writes_figures_and_words_or_nothing(typed, echo):
+    assert amount_echo(typed) == echo
+
+
+def test_the_console_date_is_day_month_year():
+    assert day(date(2026, 12, 7)) == "07 Dec 2026"

@@ -52,7 +52,7 @@ def test_a_payment_is_recorded_and_settles_the_oldest_installment(officer, loan)
     loan.refresh_from_db()
     assert (loan.installments_paid, loan.emis_paid_on_time) == (1, 1)
     page = officer.get(answer["Location"]).content.decode()
-    assert "Payment of ₹ 8,791.59 recorded." in page
+    assert "Payment of ₹\u00a08,791.59 recorded." in page
     receipt = f'<a href="/console/loans/{loan.pk}/payments/{Payment.objects.get().pk}/receipt/">'
     assert (
         '<tr><td>10 Apr 2026</td><td class="num">8,791.59</td><td>—</td><td>—</td><td>asha</td>'
@@ -71,12 +71,16 @@ def test_paid_on_defaults_to_today(officer, loan):
     ("field", "values", "message"),
     [
         ("amount", {"amount": "0"}, "Must be greater than 0."),
-        ("amount", {"amount": "99999999"}, "Exceeds the payoff amount (102300.48) on 2026-06-15."),
+        (
+            "amount",
+            {"amount": "99999999"},
+            "Exceeds the payoff amount (₹\u00a01,02,300.48) on 15 Jun 2026.",
+        ),
         ("paid_on", {"paid_on": "2026-06-16"}, "Must not be in the future."),
         (
             "paid_on",
             {"paid_on": "2026-02-01"},
-            "Must not be before the loan&#x27;s start (2026-03-15).",
+            "Must not be before the loan&#x27;s start (15 Mar 2026).",
         ),
         (
             "paid_on",
@@ -124,7 +128,7 @@ def test_the_payoff_quote_for_a_chosen_day(officer, loan):
     assert "<dd><strong>₹ 1,00,403.22</strong></dd>" in page
     before = officer.get(f"/console/loans/{loan.pk}/payoff/", {"on": "2026-03-01"})
     assert before.status_code == 400
-    assert "Must not be before the loan&#x27;s start (2026-03-15)." in before.content.decode()
+    assert "Must not be before the loan&#x27;s start (15 Mar 2026)." in before.content.decode()
 
 
 def test_the_quote_is_a_fragment_for_htmx_and_the_whole_page_without_script(officer, loan):

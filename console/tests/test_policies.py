@@ -281,3 +281,33 @@ def test_a_draft_based_on_something_that_is_no_version_number_is_the_404_page(ri
     page = risk.get("/console/policies/draft/", {"based_on": based_on})
     assert page.status_code == 404
     assert "<h1>Not found</h1>" in page.content.decode()
+
+
+def test_the_draft_form_sets_the_counter_offer_step_and_the_age_cap(risk):
+    page = risk.get("/console/policies/draft/").content.decode()
+    assert (
+        '<label for="id_counter_offer_step">Counter-offers: amount rounded down to (₹)</label>'
+        in page
+    )
+    assert (
+        '<label for="id_max_age_at_maturity">Largest age at the loan&#x27;s end '
+        "(years; blank: no cap)</label>"
+    ) in page
+    risk.post(
+        "/console/policies/draft/",
+        draft_fields(counter_offer_step="500", max_age_at_maturity="65"),
+    )
+    capped = PolicyVersion.objects.latest("id")
+    assert (capped.parameters["counter_offer_step"], capped.parameters["max_age_at_maturity"]) == (
+        "500",
+        65,
+    )
+    page = risk.get(f"/console/policies/{capped.pk}/edit/").content.decode()
+    assert 'name="max_age_at_maturity" value="65"' in page
+    # A blank age is no cap, even over a version that has one; a blank step keeps the base's.
+    risk.post(f"/console/policies/{capped.pk}/edit/", draft_fields(max_age_at_maturity=""))
+    capped.refresh_from_db()
+    assert (capped.parameters["counter_offer_step"], capped.parameters["max_age_at_maturity"]) == (
+        "500",
+        None,
+    )

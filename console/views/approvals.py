@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from approvals.contracts import ApproveInput, RejectInput
+from approvals.errors import ApprovalLapsed
 from approvals.models import ApprovalStatus
 from approvals.permissions import CHECKERS
 from approvals.selectors import ApprovalView, find_approvals, view_of
 from approvals.services import approve, reject
+from console.decisions import reasons_written
 from console.requests import HtmxHttpRequest
 from console.roles import requires, roles_of
 from console.views.submit import SeeOther
@@ -23,6 +25,7 @@ from core.auth import role_allows
 from core.contract import InvalidInput, parse
 from core.errors import ApiError
 from decisions.models import CreditDecision
+from decisions.selectors import get_decision
 from policies.selectors import Difference, active_version_id, differences, get_version
 
 RECENTLY_DECIDED = 20
@@ -79,6 +82,15 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     return _queue(request)
 
 
+def _lapse_written(lapsed: ApprovalLapsed) -> str:
+    """A lapsed loan's reasons as the console writes them (₹ 88,848.79), from the decision that
+    refused it; an activation's lapse names no figures."""
+    if lapsed.decision_id is None:
+        return lapsed.message
+    why = " ".join(reasons_written(get_decision(lapsed.decision_id)))
+    return ApprovalLapsed.sentence(lapsed.approval_id, why)
+
+
 def _decide(request: HtmxHttpRequest, approval_id: int, action: Any, **inputs: Any) -> HttpResponse:
     """The service's refusal (the maker, a role, decided already, lapsed) is shown as a message
     on the queue; the request's own outcome is committed either way."""
@@ -89,6 +101,8 @@ def _decide(request: HtmxHttpRequest, approval_id: int, action: Any, **inputs: A
             checker_roles=roles_of(request.user),
             **inputs,
         )
+    except ApprovalLapsed as lapsed:
+        messages.error(request, _lapse_written(lapsed))
     except ApiError as refused:
         messages.error(request, refused.message)
     else:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from console.forms import PaymentForm, PayoffForm, ReversalForm, attempt
 from console.requests import HtmxHttpRequest
 from console.roles import may, requires
-from console.templatetags.figures import money
+from console.templatetags.figures import rupees
 from console.views.submit import submit_once
 from core import clock
 from core.auth import who_asked
@@ -82,7 +82,7 @@ def pay(request: HtmxHttpRequest, loan_id: int) -> HttpResponse:
                 mode=payment.mode or "",
                 reference=payment.reference or "",
             )
-            messages.success(request, f"Payment of ₹ {money(recorded.amount)} recorded.")
+            messages.success(request, f"Payment of {rupees(recorded.amount)} recorded.")
             return reverse("console:loan", args=[loan_id])
 
         submitted = submit_once(request, form, work)

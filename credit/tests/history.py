@@ -51,6 +51,7 @@ POLICY = PolicyParameters.model_validate(
 class Borrower:
     monthly_salary: Decimal
     approved_limit: Decimal
+    age: int | None = None
 
 
 def decide_for(
@@ -61,7 +62,9 @@ def decide_for(
     policy: Policy = POLICY,
 ) -> Decision:
     """The decision the service makes for this borrower and history (loans.services)."""
-    figures = figures_of(borrower.monthly_salary, borrower.approved_limit, history, as_of)
+    figures = figures_of(
+        borrower.monthly_salary, borrower.approved_limit, history, as_of, age=borrower.age
+    )
     return decide(figures, request, policy)
 
 

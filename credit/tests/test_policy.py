@@ -5,7 +5,14 @@ from decimal import Decimal
 import pytest
 
 from credit.dates import add_months
-from credit.policy import LoanRequest, ReasonCode, needs_referral, rate_floor
+from credit.policy import (
+    LoanRequest,
+    ReasonCode,
+    needs_referral,
+    rate_floor,
+    rounded_offer,
+    rules_of,
+)
 from credit.scoring import Factor, LoanHistory
 from credit.tests.history import POLICY, Borrower, completed_loan, loan_started_today
 from credit.tests.history import decide_for as decide
@@ -219,3 +226,78 @@ def test_an_approved_application_above_the_line_needs_referral(line, amount, ref
         borrower(salary="200000", limit="1000000"), [], ask(amount, tenure=60), TODAY, policy
     )
     assert needs_referral(decision, policy) is referred
+
+
+AGE_CAPPED = replace(POLICY, max_age_at_maturity=65)
+
+
+def aged(age: int | None) -> Borrower:
+    return Borrower(monthly_salary=Decimal(100000), approved_limit=Decimal(1000000), age=age)
+
+
+@pytest.mark.parametrize(
+    ("tenure", "approved"),
+    [(96, True), (97, False)],  # 57 + 96 months = 65 years exactly; a month more is over
+)
+def test_age_at_maturity_may_reach_the_cap_and_not_a_month_more(tenure, approved):
+    decision = decide(aged(57), [], ask(tenure=tenure), TODAY, AGE_CAPPED)
+    assert decision.approved is approved
+    assert decision.rules[ReasonCode.AGE_AT_MATURITY_EXCEEDED] is approved
+
+
+def test_a_57_year_old_asking_133_months_under_a_cap_of_65_is_offered_a_tenure_within_it():
+    decision = decide(aged(57), [], ask(amount="900000", tenure=133), TODAY, AGE_CAPPED)
+    assert codes(decision) == [ReasonCode.AGE_AT_MATURITY_EXCEEDED]
+    assert decision.reasons[0].message == (
+        "Age at maturity would be 68 years 1 month, more than the policy's maximum of 65 years."
+    )
+    assert decision.reasons[0].as_dict()["code"] == "age_at_maturity_exceeded"
+    # No amount passes at 133 months; 20 months (the shortest the installments allow) does.
+    assert (decision.max_eligible_amount, decision.min_tenure_months) == (None, 20)
+
+
+def test_no_tenure_is_offered_when_the_installments_need_more_months_than_the_age_leaves():
+    # At 64 under a cap of 65, 12 months at most; 9,00,000 needs 20 months of installments.
+    decision = decide(aged(64), [], ask(amount="900000", tenure=12), TODAY, AGE_CAPPED)
+    assert codes(decision) == [ReasonCode.EMI_OVER_HALF_SALARY]
+    assert (decision.max_eligible_amount, decision.min_tenure_months) == (
+        Decimal("562753.92"),
+        None,
+    )
+    whole_years = decide(aged(64), [], ask(tenure=24), TODAY, AGE_CAPPED)
+    assert whole_years.reasons[0].message == (
+        "Age at maturity would be 66 years, more than the policy's maximum of 65 years."
+    )
+
+
+def test_no_cap_or_no_recorded_age_leaves_the_age_rule_out():
+    uncapped = decide(aged(99), [], ask(tenure=360), TODAY)
+    assert uncapped.approved
+    assert ReasonCode.AGE_AT_MATURITY_EXCEEDED not in uncapped.rules
+    assert rules_of(POLICY) == (
+        ReasonCode.CREDIT_SCORE_TOO_LOW,
+        ReasonCode.EMI_OVER_HALF_SALARY,
+        ReasonCode.APPROVED_LIMIT_EXCEEDED,
+    )
+    # A decision recorded before figures kept the age, replayed under a capped version.
+    ageless = decide(aged(None), [], ask(tenure=360), TODAY, AGE_CAPPED)
+    assert ageless.approved
+    assert ageless.rules[ReasonCode.AGE_AT_MATURITY_EXCEEDED] is True
+
+
+@pytest.mark.parametrize(
+    ("exact", "step", "rounded"),
+    [
+        ("253239.29", "1000", "253000"),
+        ("253000.00", "1000", "253000"),
+        ("253239.29", "1", "253239"),
+        ("253239.29", "100000", "200000"),
+        ("999.99", "1000", None),
+        (None, "1000", None),
+    ],
+)
+def test_the_rounded_offer_is_the_exact_one_rounded_down_to_the_step(exact, step, rounded):
+    policy = replace(POLICY, counter_offer_step=Decimal(step))
+    amount = None if exact is None else Decimal(exact)
+    expected = None if rounded is None else Decimal(rounded)
+    assert rounded_offer(amount, policy) == expected

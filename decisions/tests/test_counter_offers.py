@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credit.dates import add_months
-from credit.policy import LARGEST_AMOUNT, LoanRequest, ReasonCode, decide
+from credit.policy import LARGEST_AMOUNT, LoanRequest, ReasonCode, decide, rounded_offer
 from credit.scoring import LoanHistory, figures_of
 from credit.tests.history import POLICY
 from customers.tests.factories import CustomerFactory
@@ -52,31 +52,51 @@ REQUESTS = st.builds(
 )
 
 
+# Version 1 as it is, and with an age cap and other steps for the rounded offer.
+POLICIES = st.one_of(
+    st.just(POLICY),
+    st.builds(
+        lambda cap, step: replace(POLICY, max_age_at_maturity=cap, counter_offer_step=step),
+        st.integers(18, 130),
+        st.sampled_from([Decimal(1), Decimal(500), Decimal(1000), Decimal(100000)]),
+    ),
+)
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     salary=st.integers(1, 500_000).map(Decimal),
     limit=st.integers(0, 10_000_000).map(Decimal),
     history=HISTORIES,
     request=REQUESTS,
+    age=st.integers(18, 100),
+    policy=POLICIES,
 )
-def test_the_offers_sit_exactly_on_the_boundary_of_approval(salary, limit, history, request):
-    figures = figures_of(salary, limit, history, TODAY)
-    decision = decide(figures, request, POLICY)
+def test_the_offers_sit_exactly_on_the_boundary_of_approval(
+    salary, limit, history, request, age, policy
+):
+    figures = figures_of(salary, limit, history, TODAY, age=age)
+    decision = decide(figures, request, policy)
     offer = decision.max_eligible_amount
     if offer is None:
-        assert not decide(figures, replace(request, amount=PAISA), POLICY).approved
+        assert not decide(figures, replace(request, amount=PAISA), policy).approved
     else:
-        assert decide(figures, replace(request, amount=offer), POLICY).approved
+        assert decide(figures, replace(request, amount=offer), policy).approved
         if offer < LARGEST_AMOUNT:
-            assert not decide(figures, replace(request, amount=offer + PAISA), POLICY).approved
+            assert not decide(figures, replace(request, amount=offer + PAISA), policy).approved
         assert decision.approved == (request.amount <= offer)
+        rounded = rounded_offer(offer, policy)
+        if rounded is not None:
+            assert decide(figures, replace(request, amount=rounded), policy).approved
+            assert rounded % policy.counter_offer_step == 0
+            assert offer - policy.counter_offer_step < rounded <= offer
     months = decision.min_tenure_months
     if months is None:
-        assert not decide(figures, replace(request, tenure=360), POLICY).approved
+        assert not decide(figures, replace(request, tenure=360), policy).approved
     else:
-        assert decide(figures, replace(request, tenure=months), POLICY).approved
+        assert decide(figures, replace(request, tenure=months), policy).approved
         if months > 1:
-            assert not decide(figures, replace(request, tenure=months - 1), POLICY).approved
+            assert not decide(figures, replace(request, tenure=months - 1), policy).approved
 
 
 def test_no_offer_when_the_score_is_too_low_or_the_limit_is_used_up():

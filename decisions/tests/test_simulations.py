@@ -130,6 +130,19 @@ def test_a_refusal_the_candidate_would_approve_is_counted_by_the_reasons_it_had(
     assert report["approved_amount_after"] == 900000.00
 
 
+def test_an_age_cap_is_simulated_from_the_age_each_decision_kept(api, decisions, simulated):
+    # The customers were 35 (the factory's): a 12-month loan ends at 36, past a cap of 35.
+    accepted = simulated(candidate(max_age_at_maturity=35)).json()
+    report = api.get(f"/policy-simulations/{accepted['simulation_id']}").json()["report"]
+    assert (report["approved_after"], report["approved_to_refused"]) == (0, 3)
+    assert report["flips_by_reason"] == {
+        "age_at_maturity_exceeded": {"approved_to_refused": 3, "refused_to_approved": 0}
+    }
+    within = simulated(candidate(max_age_at_maturity=36)).json()
+    report = api.get(f"/policy-simulations/{within['simulation_id']}").json()["report"]
+    assert (report["approved_after"], report["flips_by_reason"]) == (3, {})
+
+
 def test_a_restarted_run_counts_each_decision_once(decisions, settings, monkeypatch):
     settings.SIMULATION_CHUNK = 1
     policy = candidate()

@@ -33,6 +33,8 @@ VERSION_ONE: dict[str, Any] = {
     "limit_multiplier": 36.00,
     "limit_rounding": 100000,
     "refer_above_amount": None,
+    "counter_offer_step": 1000,
+    "max_age_at_maturity": None,
     "based_on": None,
     "created_by": "migration",
     "activated_by": "migration",
@@ -194,6 +196,32 @@ def test_each_decision_is_made_and_recorded_under_the_active_version(api):
     assert after["corrected_interest_rate"] == 14.00
     recorded = CreditDecision.objects.order_by("id").values_list("policy_version", flat=True)
     assert list(recorded) == [1, draft]
+
+
+def test_an_age_cap_refuses_a_tenure_ending_past_it_with_the_reason_and_a_shorter_offer(api):
+    customer = CustomerFactory.create(age=57)
+    draft = api.post(
+        "/policies", {"max_age_at_maturity": 65, "counter_offer_step": 500}, format="json"
+    ).json()
+    assert (draft["max_age_at_maturity"], draft["counter_offer_step"]) == (65, 500)
+    api.post(f"/policies/{draft['version']}/activate")
+    application = {"customer_id": customer.pk, "loan_amount": 100000, "interest_rate": 12}
+    refused = api.post("/check-eligibility", {**application, "tenure": 97}, format="json")
+    assert refused.json()["approval"] is False
+    assert refused.json()["reasons"] == [
+        {
+            "code": "age_at_maturity_exceeded",
+            "message": "Age at maturity would be 65 years 1 month, more than the policy's "
+            "maximum of 65 years.",
+        }
+    ]
+    assert refused.json()["min_tenure_months"] == 3
+    at_cap = api.post("/check-eligibility", {**application, "tenure": 96}, format="json")
+    assert at_cap.json()["approval"] is True
+    record = CreditDecision.objects.order_by("id").first()
+    assert record is not None
+    assert record.figures is not None
+    assert (record.figures["age"], record.rules["age_at_maturity_exceeded"]) == (57, False)
 
 
 def test_registration_takes_the_limit_from_the_active_version(api):

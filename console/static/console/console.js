@@ -36,3 +36,62 @@ document.addEventListener("click", function (event) {
   field.dispatchEvent(new Event("input", { bubbles: true }));
   field.focus();
 });
+
+// The application page. The amount field echoes what is typed in figures and words, as the
+// server renders it (console/templatetags/figures.py amount_echo: one rule, a browser test holds
+// the two equal). The decision panel is for the terms it was decided on: once a term differs it
+// is marked stale, and Check eligibility is the primary action again until a new check.
+var ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen " +
+  "fourteen fifteen sixteen seventeen eighteen nineteen").split(" ");
+var TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split(" ");
+var UNITS = [[1e7, "crore"], [1e5, "lakh"], [1000, "thousand"], [100, "hundred"]];
+
+function inWords(number) {
+  var parts = [];
+  UNITS.forEach(function (unit) {
+    if (number >= unit[0]) {
+      parts.push(inWords(Math.floor(number / unit[0])) + " " + unit[1]);
+      number %= unit[0];
+    }
+  });
+  if (number >= 20) parts.push(TENS[Math.floor(number / 10)] + (number % 10 ? "-" + ONES[number % 10] : ""));
+  else if (number || !parts.length) parts.push(ONES[number]);
+  return parts.join(" ");
+}
+
+function grouped(digits) {
+  if (digits.length <= 3) return digits;
+  var head = digits.slice(0, -3), pairs = [];
+  for (var end = head.length; end > 0; end -= 2) pairs.unshift(head.slice(Math.max(0, end - 2), end));
+  return pairs.join(",") + "," + digits.slice(-3);
+}
+
+function amountEcho(value) {
+  var typed = /^\s*(\d{1,15})(?:\.(\d{1,2}))?\s*$/.exec(value);
+  if (!typed) return "";
+  var whole = Number(typed[1]), paise = Number(((typed[2] || "0") + "0").slice(0, 2));
+  var figure = "₹\u00a0" + grouped(String(whole)) + (paise ? "." + String(paise).padStart(2, "0") : "");
+  return figure + " · " + inWords(whole) + (paise ? " and " + inWords(paise) + " paise" : "");
+}
+
+function applicationTermsChanged(form) {
+  var panel = document.querySelector("#decision[data-approved]");
+  if (!panel) return;
+  var stale = ["loan_amount", "interest_rate", "tenure"].some(function (name) {
+    var field = form.elements[name];
+    return field && Number(field.value) !== Number(panel.getAttribute("data-decided-" + name));
+  });
+  var bookable = !stale && panel.getAttribute("data-approved") === "true";
+  panel.classList.toggle("stale", stale);
+  panel.querySelector(".stale-note").hidden = !stale;
+  form.querySelector("[data-action=check]").classList.toggle("secondary", bookable);
+  form.querySelector("[data-action=book]").classList.toggle("secondary", !bookable);
+}
+
+document.addEventListener("input", function (event) {
+  var form = event.target.form;
+  if (!form || form.id !== "application-form") return;
+  var echo = form.querySelector("[data-echo-amount]");
+  if (echo && event.target.name === "loan_amount") echo.textContent = amountEcho(event.target.value);
+  applicationTermsChanged(form);
+});
