@@ -5,7 +5,15 @@ from decimal import Decimal
 import pytest
 
 from credit.dates import add_months
-from credit.policy import LoanRequest, ReasonCode, needs_referral, rate_floor
+from credit.policy import (
+    LoanRequest,
+    ReasonCode,
+    needs_referral,
+    percent_of,
+    rate_floor,
+    rule_label,
+    share_of,
+)
 from credit.scoring import Factor, LoanHistory
 from credit.tests.history import POLICY, Borrower, completed_loan, loan_started_today
 from credit.tests.history import decide_for as decide
@@ -219,3 +227,22 @@ def test_an_approved_application_above_the_line_needs_referral(line, amount, ref
         borrower(salary="200000", limit="1000000"), [], ask(amount, tenure=60), TODAY, policy
     )
     assert needs_referral(decision, policy) is referred
+
+
+@pytest.mark.parametrize(
+    ("share", "percent"),
+    [("0.4000", "40"), ("0.4050", "40.5"), ("0.0001", "0.01"), ("1", "100"), ("0.5", "50")],
+)
+def test_a_share_reads_in_percent_and_back(share, percent):
+    assert percent_of(Decimal(share)) == percent
+    assert share_of(Decimal(percent)) == Decimal(share)
+
+
+def test_each_rule_is_labelled_with_what_it_says_under_the_policy():
+    stricter = replace(POLICY, minimum_score=20, max_emi_share_of_salary=Decimal("0.4000"))
+    assert [rule_label(code, stricter) for code in ReasonCode] == [
+        "Credit score below 20",
+        "Installments over 40% of salary",
+        "Loans over the approved limit",
+    ]
+    assert rule_label(ReasonCode.EMI_OVER_HALF_SALARY, POLICY) == "Installments over 50% of salary"
