@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, TypeVar
 
 from django import forms
@@ -22,6 +23,7 @@ from core.converters import IdConverter
 from core.errors import ApiError, NotFoundError
 from core.limits import LARGEST_ID
 from credit.limits import MAX_RATE, MAX_TENURE_MONTHS, MIN_RATE, MIN_TENURE_MONTHS
+from credit.policy import percent_of, share_of
 from credit.scoring import Factor
 from customers.contracts import RegisterInput
 from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_AGE
@@ -40,6 +42,14 @@ from loans.contracts import (
 from loans.errors import RefusedByTheLoan
 from loans.models import REFERENCE_LENGTH, LoanStatus, PaymentMode
 from policies.contracts import DraftInput
+from policies.parameters import (
+    PolicyParameters,
+    RateFloorParameters,
+    in_percent,
+    label,
+    percent_refusal,
+)
+from policies.services import merged
 
 MONEY_STEP = "0.01"
 
@@ -332,74 +342,100 @@ class ApplyPreviewForm(SubmittedOnce, DeclaredForm):
 # --- Policies -------------------------------------------------------------------------------
 
 SLAB_ROWS = 5
-WEIGHT_LABELS = {
-    Factor.REPAYMENT_ON_TIME: "Weight: repayment on time",
-    Factor.LOANS_TAKEN: "Weight: loans taken",
-    Factor.CURRENT_YEAR_ACTIVITY: "Weight: current-year activity",
-    Factor.APPROVED_VOLUME: "Weight: approved volume",
-}
-SCALARS = {
-    "completed_loans_for_full_marks": ("Completed loans for full marks", whole_number(min=1)),
-    "loans_this_year_to_lose_all": (
-        "Loans this year that take all the activity points",
-        whole_number(min=1),
-    ),
-    "minimum_score": ("Minimum score", whole_number(min=0, max=100)),
-    "max_emi_share_of_salary": (
-        "Largest share of salary for installments",
-        forms.NumberInput(attrs={"step": "0.0001", "min": "0.0001", "max": "1"}),
-    ),
-    "limit_multiplier": ("Approved limit: multiple of income", number(min="0.01")),
-    "limit_rounding": ("Approved limit: rounded to", whole_number(min=1)),
+# The draft's parameters of one value each, in the form's order, and how each is typed; their
+# labels are the declaration's (policies.parameters), a share's unit is percent.
+SCALARS: dict[str, forms.Widget] = {
+    "minimum_score": whole_number(min=0, max=100),
+    "max_emi_share_of_salary": number(min=MONEY_STEP, max=100),
+    "completed_loans_for_full_marks": whole_number(min=1),
+    "loans_this_year_to_lose_all": whole_number(min=1),
+    "limit_multiplier": number(min=MONEY_STEP),
+    "limit_rounding": whole_number(min=1),
 }
 # Optional: a blank step keeps the base version's; a blank age is no cap.
-OPTIONAL_SCALARS = {
-    "counter_offer_step": ("Counter-offers: amount rounded down to (₹)", whole_number(min=1)),
-    "max_age_at_maturity": (
-        "Largest age at the loan's end (years; blank: no cap)",
-        whole_number(min=18, max=130),
-    ),
+OPTIONAL_SCALARS: dict[str, forms.Widget] = {
+    "counter_offer_step": whole_number(min=1),
+    "max_age_at_maturity": whole_number(min=18, max=130),
 }
+OPTIONAL_HELP = {
+    "counter_offer_step": "Blank: the base version's.",
+    "max_age_at_maturity": "Blank: no cap.",
+}
+PERCENT_HELP = "In percent: 40 means 40%."
+
+
+def _as_share(typed: Any) -> Any:
+    """A percent typed as a number, as the fraction the declaration takes; anything else as
+    typed, for the declaration to refuse."""
+    try:
+        percent = Decimal(str(typed).strip())
+    except InvalidOperation:
+        return typed
+    return share_of(percent) if percent.is_finite() else typed
 
 
 class PolicyDraftForm(SubmittedOnce, DeclaredForm):
     """Every parameter of a version, flat: four weights, the scalars, and up to SLAB_ROWS
-    slabs (blank rows are left out)."""
+    slabs (blank rows are left out). A share is typed in percent. Every error shows at once:
+    the declaration's field by field and, over `base` (the version the draft starts from or
+    is), the rules between parameters; `warnings` says what passes but looks unmeant."""
 
     declaration = DraftInput
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, base: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for factor, label in WEIGHT_LABELS.items():
+        self.base = dict(base)
+        self.warnings = {} if self.is_bound else PolicyParameters.model_validate(base).warnings()
+        self.typed_in_percent: set[str] = set()
+        for factor in Factor:
             self.fields[f"weight_{factor}"] = forms.CharField(
-                label=label, widget=number(min=0, max=100)
+                label=label(f"weights.{factor}"), widget=number(min=0, max=100)
             )
-        for name, (label, widget) in SCALARS.items():
-            self.fields[name] = forms.CharField(label=label, widget=widget)
-        for name, (label, widget) in OPTIONAL_SCALARS.items():
-            self.fields[name] = forms.CharField(label=label, widget=widget, required=False)
+        for name, widget in SCALARS.items():
+            self.fields[name] = forms.CharField(
+                label=label(name),
+                widget=widget,
+                help_text=PERCENT_HELP if in_percent(name) else "",
+            )
+        for name, widget in OPTIONAL_SCALARS.items():
+            self.fields[name] = forms.CharField(
+                label=label(name), widget=widget, required=False, help_text=OPTIONAL_HELP[name]
+            )
+        score_title, rate_title = (
+            RateFloorParameters.model_fields[name].title for name in ("min_score", "min_rate")
+        )
         for row in range(SLAB_ROWS):
             self.fields[f"slab_{row}_min_score"] = forms.CharField(
-                label=f"Slab {row + 1}: from score",
+                label=f"Slab {row + 1}: {score_title}",
                 required=False,
                 widget=whole_number(min=0, max=100),
             )
             self.fields[f"slab_{row}_min_rate"] = forms.CharField(
-                label=f"Slab {row + 1}: lowest rate", required=False, widget=number(min=0, max=100)
+                label=f"Slab {row + 1}: {rate_title}",
+                required=False,
+                widget=number(min=0, max=100),
             )
 
     @staticmethod
     def initial_from(parameters: Mapping[str, Any]) -> dict[str, Any]:
-        """A stored version's parameters as the form's fields."""
+        """A stored version's parameters as the form's fields (a share in percent)."""
         initial: dict[str, Any] = {
             f"weight_{factor}": parameters["weights"][str(factor)] for factor in Factor
         }
-        initial.update({name: parameters[name] for name in SCALARS})
+        for name in SCALARS:
+            stored = parameters[name]
+            initial[name] = percent_of(Decimal(stored)) if in_percent(name) else stored
         initial.update({name: parameters.get(name) for name in OPTIONAL_SCALARS})
         for row, slab in enumerate(parameters["rate_floors"][:SLAB_ROWS]):
             initial[f"slab_{row}_min_score"] = slab["min_score"]
             initial[f"slab_{row}_min_rate"] = slab["min_rate"]
         return initial
+
+    def scalar_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in (*SCALARS, *OPTIONAL_SCALARS)]
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[f"weight_{factor}"] for factor in Factor]
 
     def slab_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [
@@ -416,7 +452,20 @@ class PolicyDraftForm(SubmittedOnce, DeclaredForm):
             if score is not None or rate is not None:
                 slabs.append({"min_score": score, "min_rate": rate})
         weights = {str(factor): values.pop(f"weight_{factor}", None) for factor in Factor}
+        for name in SCALARS:
+            if in_percent(name) and name in values:
+                values[name] = _as_share(values[name])
+                if not isinstance(values[name], str):
+                    self.typed_in_percent.add(name)
         return {**values, "weights": weights, "rate_floors": slabs}
+
+    def clean(self) -> dict[str, Any]:
+        """The declaration's errors, then those of the rules between parameters (weights adding
+        up to 100, slabs in order, the minimum score within them) over the base: all at once."""
+        cleaned = super().clean()
+        candidate = attempt(self, lambda: merged(self.base, self.declared_input()))
+        self.warnings = candidate.warnings() if candidate is not None else {}
+        return cleaned
 
     def changes(self) -> dict[str, Any]:
         """The declared parameters, as create_draft and update_draft take them."""
@@ -425,6 +474,19 @@ class PolicyDraftForm(SubmittedOnce, DeclaredForm):
         # the base version's).
         changes.setdefault("max_age_at_maturity", None)
         return changes
+
+    def show_errors(self, fields: Mapping[str, list[str]], message: str = "") -> None:
+        """A share typed as a number that is refused is refused in percent ("at most 100%");
+        an error about a whole group, shown above the form, is led by the group's label."""
+        said = {name: self._in_words(name, texts) for name, texts in fields.items()}
+        super().show_errors(said, message)
+
+    def _in_words(self, name: str, texts: list[str]) -> list[str]:
+        if name in self.typed_in_percent:
+            return [percent_refusal(name)]
+        if self.field_for(name) is None:
+            return [f"{label(name)}: {text}" for text in texts]
+        return texts
 
     def field_for(self, name: str) -> str | None:
         parts = name.split(".")

@@ -93,7 +93,7 @@ class Reason:
         if self.code is ReasonCode.EMI_OVER_HALF_SALARY:
             return (
                 f"Monthly installments would total {amount(named['total'])}, more than "
-                f"{_percent(named['share'])}% of the monthly salary ({amount(named['cap'])})."
+                f"{percent_of(named['share'])}% of the monthly salary ({amount(named['cap'])})."
             )
         return (
             f"Current loans plus this one would total {amount(named['total'])}, more than the "
@@ -143,7 +143,9 @@ def installment_cap(figures: Figures, policy: Policy) -> Decimal:
     return to_paise(figures.monthly_salary * policy.max_emi_share_of_salary)
 
 
-def _percent(share: Decimal) -> str:
+def percent_of(share: Decimal) -> str:
+    """A share kept as a fraction, as people read it in percent: 0.4000 is "40", 0.4050 "40.5".
+    The one conversion between the two (share_of is its inverse)."""
     return format((share * 100).normalize(), "f")
 
 
@@ -193,6 +195,23 @@ def rounded_offer(amount: Decimal | None, policy: Policy) -> Decimal | None:
         return None
     rounded = (amount // policy.counter_offer_step) * policy.counter_offer_step
     return rounded if rounded > 0 else None
+
+
+def share_of(percent: Decimal) -> Decimal:
+    """The fraction a percent stands for: 40 is 0.4."""
+    return percent / 100
+
+
+def rule_label(code: ReasonCode, policy: Policy) -> str:
+    """What the rule behind `code` says under `policy`, short: a report's row names a flip's
+    reason by it ("Installments over 40% of salary"), not by its code."""
+    if code is ReasonCode.CREDIT_SCORE_TOO_LOW:
+        return f"Credit score below {policy.minimum_score}"
+    if code is ReasonCode.EMI_OVER_HALF_SALARY:
+        return f"Installments over {percent_of(policy.max_emi_share_of_salary)}% of salary"
+    if code is ReasonCode.AGE_AT_MATURITY_EXCEEDED:
+        return f"Older than {policy.max_age_at_maturity} at the loan's end"
+    return "Loans over the approved limit"
 
 
 def decide(

@@ -8,7 +8,7 @@ run resumes after the last chunk and counts every decision once.
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from core import jobs
 from core.jobs import JobStatus
 from credit.money import as_stored, from_stored
-from credit.policy import LoanRequest, Policy, decide
+from credit.policy import LoanRequest, Policy, decide, rule_label, rules_of
 from credit.scoring import Figures
 from decisions.errors import SimulationNotFound
 from decisions.models import CreditDecision, PolicySimulation, SimulationFlip
@@ -28,6 +28,8 @@ from policies.selectors import get_version
 logger = logging.getLogger(__name__)
 
 APPROVED_TO_REFUSED, REFUSED_TO_APPROVED = "approved_to_refused", "refused_to_approved"
+# The window the console's form starts with: the last DEFAULT_WINDOW_DAYS days, today included.
+DEFAULT_WINDOW_DAYS = 90
 _READ = (
     "pk",
     "customer_id",
@@ -141,6 +143,28 @@ def _window(simulation: PolicySimulation) -> Any:
     )
 
 
+def default_window(today: date) -> tuple[date, date]:
+    """The last DEFAULT_WINDOW_DAYS days, today included: what the console's form offers."""
+    return today - timedelta(days=DEFAULT_WINDOW_DAYS - 1), today
+
+
+def candidate_of(simulation: PolicySimulation) -> Policy:
+    """The candidate's rules as they were when the simulation was asked for."""
+    return PolicyParameters.model_validate(simulation.parameters).to_policy(simulation.policy_id)
+
+
+def rule_labels(simulation: PolicySimulation) -> dict[str, str]:
+    """Each reason's code as the candidate's rule says it ("Installments over 40% of salary")."""
+    policy = candidate_of(simulation)
+    return {str(code): rule_label(code, policy) for code in rules_of(policy)}
+
+
+def flips_by_rule(simulation: PolicySimulation, report: dict[str, Any]) -> dict[str, Any]:
+    """The report's flips by reason, each named by the candidate's rule instead of its code."""
+    labels = rule_labels(simulation)
+    return {labels.get(code, code): counts for code, counts in report["flips_by_reason"].items()}
+
+
 def tally_of(simulation: PolicySimulation) -> Tally:
     """The report's sums so far (none before the first chunk)."""
     return from_stored(Tally, simulation.tally) if simulation.tally else Tally()
@@ -199,7 +223,7 @@ def _simulate(run: jobs.JobRun[PolicySimulation]) -> None:
     with run.step("counting") as simulation:
         if not simulation.total:
             simulation.total = _window(simulation).count()
-    policy = PolicyParameters.model_validate(simulation.parameters).to_policy(simulation.policy_id)
+    policy = candidate_of(simulation)
     for chunk in _chunks(simulation):
         tally = tally_of(simulation)
         flips = [flip for row in chunk if (flip := tally.add(row, policy)) is not None]
@@ -228,13 +252,14 @@ def flips_of(simulation: PolicySimulation) -> Iterator[list[Any]]:
     """The CSV's rows, read a page at a time by decision id (no server-side cursor, which a
     transaction-mode PgBouncer could not keep between the response's writes)."""
     rows = SimulationFlip.objects.filter(simulation=simulation).order_by("decision_id")
+    labels = rule_labels(simulation)
     after = 0
     while page := list(rows.filter(decision_id__gt=after)[: settings.SIMULATION_CHUNK]):
         after = page[-1].decision_id
-        yield from (_flip_row(flip) for flip in page)
+        yield from (_flip_row(flip, labels) for flip in page)
 
 
-def _flip_row(flip: SimulationFlip) -> list[Any]:
+def _flip_row(flip: SimulationFlip, labels: dict[str, str]) -> list[Any]:
     return [
         flip.decision_id,
         flip.customer_id,
@@ -249,6 +274,7 @@ def _flip_row(flip: SimulationFlip) -> list[Any]:
         flip.corrected_rate_after,
         " ".join(flip.reasons_before),
         " ".join(flip.reasons_after),
+        "; ".join(labels.get(code, code) for code in flip.reasons_after),
     ]
 
 
@@ -266,4 +292,5 @@ FLIP_COLUMNS = (
     "corrected_rate_after",
     "reasons_before",
     "reasons_after",
+    "reasons_after_rules",
 )

@@ -9,10 +9,10 @@ from typing import Any
 from django.core.cache import caches
 from django.db.models import QuerySet
 
-from credit.policy import Policy
+from credit.policy import Policy, percent_of
 from policies.errors import PolicyNotFound
 from policies.models import PolicyStatus, PolicyVersion
-from policies.parameters import PolicyParameters
+from policies.parameters import PolicyParameters, in_percent, label
 
 
 def versions() -> QuerySet[PolicyVersion]:
@@ -54,11 +54,15 @@ def active_policy() -> Policy:
 
 @dataclass(frozen=True)
 class Difference:
-    """One parameter of two versions side by side."""
+    """One parameter of two versions side by side, named by its label (parameters.label)."""
 
     parameter: str
     left: str
     right: str
+
+    @property
+    def label(self) -> str:
+        return label(self.parameter)
 
     @property
     def changed(self) -> bool:
@@ -66,14 +70,22 @@ class Difference:
 
 
 def _flat(parameters: dict[str, Any]) -> dict[str, str]:
-    """A version's parameters one line each: the weights by factor, the slabs by position."""
-    validated = PolicyParameters.model_validate(parameters).model_dump(mode="json")
-    weights, slabs = validated.pop("weights"), validated.pop("rate_floors")
-    flat = {f"weights.{factor}": str(points) for factor, points in weights.items()}
-    flat.update({name: str(value) for name, value in validated.items()})
-    for index, slab in enumerate(slabs):
-        flat[f"rate_floors.{index + 1}"] = f"score ≥ {slab['min_score']}: rate ≥ {slab['min_rate']}"
+    """A version's parameters one line each, as people read them: the weights by factor, the
+    slabs by position, a share in percent."""
+    validated = PolicyParameters.model_validate(parameters)
+    flat = {f"weights.{factor}": str(points) for factor, points in validated.weights}
+    for name, value in validated:
+        if name not in ("weights", "rate_floors"):
+            shown = "—" if value is None else str(value)
+            flat[name] = f"{percent_of(value)}%" if in_percent(name) else shown
+    for index, slab in enumerate(validated.rate_floors):
+        flat[f"rate_floors.{index + 1}"] = f"score ≥ {slab.min_score}: rate ≥ {slab.min_rate}%"
     return flat
+
+
+def warnings_of(row: PolicyVersion) -> list[str]:
+    """What in the version passes every rule but is likely not what was meant."""
+    return list(PolicyParameters.model_validate(row.parameters).warnings().values())
 
 
 def differences(left: PolicyVersion, right: PolicyVersion) -> list[Difference]:

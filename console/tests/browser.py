@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, expect
 
-from console.tests.live import PASSWORD
+from console.tests.live import PASSWORD, ROOT
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -99,3 +99,18 @@ def wait_until(condition: Callable[[], bool], page: Page, seconds: float = 10) -
 
 def scrolls_sideways(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth"))
+
+
+AXE = ROOT / "console" / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds on the page as it is: each violation with the elements it names.
+    Evaluated by the browser's devtools protocol, which the Content-Security-Policy allows."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(result => result.violations.map("
+        "v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`))"
+    )
+    return [f"{page.url}: {violation}" for violation in found]

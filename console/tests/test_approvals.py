@@ -113,7 +113,7 @@ def test_an_activation_needs_a_rationale_and_another_risk_person(signed_in):
     approval = ApprovalRequest.objects.get()
     assert PolicyVersion.objects.get(pk=draft.pk).status == PolicyStatus.DRAFT
     queue = signed_in(Role.RISK, name="ram").get("/console/approvals/").content.decode()
-    assert "minimum_score 10 → 20" in queue
+    assert "Minimum score 10 → 20" in queue
     assert "none: simulate it before approving" in queue
     ram = signed_in(Role.RISK, name="ram2")
     assert ram.post(f"/console/approvals/{approval.pk}/approve/", {}).status_code == 303

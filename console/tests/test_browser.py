@@ -13,9 +13,11 @@ from playwright.sync_api import Error, Route, expect
 from conftest import require_or_skip
 from console.templatetags.figures import amount_echo, money
 from console.tests.browser import (
+    AXE,
     DESK,
     PHONE,
     apply,
+    axe_violations,
     register,
     scrolls_sideways,
     sign_in,
@@ -473,4 +475,63 @@ def test_an_application_from_amount_to_booking(browser, live, people, viewport, 
     expect(page.get_by_text(re.compile(r"Loan \d+ is booked\."))).to_be_visible()
     expect(page.locator(".stat").first).to_contain_text(money(offer))
     context.close()
+    assert not violations, violations
+
+
+# --- The policy draft in the user's units ---------------------------------------------------
+
+STORED_SHARE = (
+    "from policies.models import PolicyVersion; "
+    "print(PolicyVersion.objects.latest('id').parameters['max_emi_share_of_salary'])"
+)
+
+
+@pytest.fixture(scope="module")
+def risk_person(live) -> str:
+    live.staff("e2e-risk", "risk")
+    return "e2e-risk"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["390x844", "1440x900"])
+def test_the_draft_takes_percent_shows_every_error_at_once_and_warns(
+    browser, live, risk_person, viewport
+):
+    context = browser.new_context(base_url=live.base, viewport=viewport)
+    violations = watch_for_violations(context)
+    page = context.new_page()
+    sign_in(page, risk_person)
+    page.goto("/console/policies/draft/")
+    share = page.get_by_label("Installments as a share of salary", exact=True)
+    expect(share).to_have_value("50")
+    share.fill("140")
+    page.get_by_label("Minimum score", exact=True).fill("101")
+    page.get_by_label("Slab 2: from score", exact=True).fill("60")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".field .errorlist li")).to_have_text(
+        [
+            "Ensure this value is less than or equal to 100.",
+            "Must be more than 0% and at most 100%, with at most 2 decimals.",
+            "Slabs go from the best score down: each min_score lower.",
+        ]
+    )
+    expect(share).to_have_attribute("aria-invalid", "true")
+    found = axe_violations(page) if AXE.exists() else []
+    wide = scrolls_sideways(page)
+    share.fill("40")
+    page.get_by_label("Minimum score", exact=True).fill("20")
+    page.get_by_label("Slab 2: from score", exact=True).fill("30")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text(re.compile(r"Draft version \d+ is saved\."))).to_be_visible()
+    expect(page.get_by_role("note")).to_have_text(
+        "Slab 3 starts at 10, below the minimum score (20): scores 10–19 are refused."
+    )
+    parameters = page.get_by_role("region", name="Parameters")
+    expect(parameters.get_by_role("row", name="Installments as a share of salary")).to_have_text(
+        re.compile(r"Installments as a share of salary\s*40%")
+    )
+    assert live.manage("shell", "-v0", "-c", STORED_SHARE).strip() == "0.4000"
+    found += axe_violations(page) if AXE.exists() else []
+    wide = wide or scrolls_sideways(page)
+    context.close()
+    assert (found, wide) == ([], False)
     assert not violations, violations

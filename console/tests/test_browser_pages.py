@@ -11,15 +11,16 @@ from playwright.sync_api import Page, expect
 
 from conftest import require_or_skip
 from console.tests.browser import (
+    AXE,
     DESK,
     PHONE,
     apply,
+    axe_violations,
     register,
     scrolls_sideways,
     sign_in,
     watch_for_violations,
 )
-from console.tests.live import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -89,21 +90,6 @@ def every_page(browser, live, people) -> list[str]:
         simulation,
         "/console/no-such-page/",
     ]
-
-
-AXE = ROOT / "console" / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def axe_violations(page: Page) -> list[str]:
-    """What axe-core finds on the page as it is: each violation with the elements it names.
-    Evaluated by the browser's devtools protocol, which the Content-Security-Policy allows."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text())
-    found = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']}).then(result => result.violations.map("
-        "v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`))"
-    )
-    return [f"{page.url}: {violation}" for violation in found]
 
 
 @dataclass

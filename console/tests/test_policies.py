@@ -37,7 +37,7 @@ def draft_fields(**changes):
         "completed_loans_for_full_marks": "5",
         "loans_this_year_to_lose_all": "4",
         "minimum_score": "10",
-        "max_emi_share_of_salary": "0.5",
+        "max_emi_share_of_salary": "50",
         "limit_multiplier": "36",
         "limit_rounding": "100000",
         "slab_0_min_score": "51",
@@ -68,17 +68,26 @@ def test_two_versions_side_by_side_mark_what_changed(risk):
     page = risk.get("/console/policies/compare/", {"left": 1, "right": draft.version})
     page = page.content.decode()
     assert (
-        '<tr class="changed"><td><code>minimum_score</code></td>'
+        '<tr class="changed"><td>Minimum score</td>'
         '<td class="num">10</td><td class="num">20</td></tr>'
     ) in page
     assert (
-        '<tr class="changed"><td><code>weights.loans_taken</code></td>'
+        '<tr class="changed"><td>Weight: loans taken</td>'
         '<td class="num">25.00</td><td class="num">20.00</td></tr>'
     ) in page
     assert (
-        "<tr><td><code>limit_multiplier</code></td>"
+        "<tr><td>Approved limit: multiple of income</td>"
         '<td class="num">36.00</td><td class="num">36.00</td></tr>'
     ) in page
+    assert (
+        "<tr><td>Installments as a share of salary</td>"
+        '<td class="num">50%</td><td class="num">50%</td></tr>'
+    ) in page
+    assert (
+        '<tr><td>Slab 2</td><td class="num">score ≥ 30: rate ≥ 12.00%</td>'
+        '<td class="num">score ≥ 30: rate ≥ 12.00%</td></tr>'
+    ) in page
+    assert "<code>" not in page
     assert page.count('class="changed"') == 3
     unknown = risk.get("/console/policies/compare/", {"left": 1, "right": draft.version + 1})
     assert unknown.status_code == 400
@@ -104,22 +113,36 @@ def test_saving_a_draft_records_who_made_it(risk):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"weight_loans_taken": "30"}, None, "Must add up to 100, not 105.00."),
+        (
+            {"weight_loans_taken": "30"},
+            None,
+            "Score weights: Must add up to 100, not 105.00.",
+        ),
         (
             {"minimum_score": "101"},
             "minimum_score",
             "Ensure this value is less than or equal to 100.",
         ),
         (
-            {"max_emi_share_of_salary": "1.5"},
+            {"max_emi_share_of_salary": "150"},
             "max_emi_share_of_salary",
-            "Ensure this value is less than or equal to 1.",
+            "Must be more than 0% and at most 100%, with at most 2 decimals.",
+        ),
+        (
+            {"max_emi_share_of_salary": "40.125"},
+            "max_emi_share_of_salary",
+            "Must be more than 0% and at most 100%, with at most 2 decimals.",
+        ),
+        (
+            {"max_emi_share_of_salary": "forty"},
+            "max_emi_share_of_salary",
+            "A valid number is required.",
         ),
         ({"slab_1_min_rate": "abc"}, "slab_1_min_rate", "A valid number is required."),
         ({"weight_loans_taken": "abc"}, "weight_loans_taken", "A valid number is required."),
         (
             {"slab_1_min_score": "60"},
-            None,
+            "slab_1_min_score",
             "Slabs go from the best score down: each min_score lower.",
         ),
     ],
@@ -198,12 +221,17 @@ def test_a_simulation_starts_runs_and_reports_with_a_chart(risk, run_inline):
         'Approved after 0, Approved → refused 1, Refused → approved 0."'
     ) in page
     assert (
-        '<tr><td>credit_score_too_low</td><td class="num">1</td><td class="num">0</td></tr>' in page
+        '<tr><td>Credit score below 45</td><td class="num">1</td><td class="num">0</td></tr>'
+        in page
     )
     flips = risk.get(f"/console/simulations/{simulation.pk}/flips.csv")
     rows = list(csv.reader(io.StringIO(b"".join(flips.streaming_content).decode())))
     assert rows[0][:3] == ["decision_id", "customer_id", "as_of"]
     assert rows[1][5:7] == ["approved", "refused"]
+    assert (rows[0][-2:], rows[1][-2:]) == (
+        ["reasons_after", "reasons_after_rules"],
+        ["credit_score_too_low", "Credit score below 45"],
+    )
     stale = f"Version {candidate.version} has changed since this simulation was asked for"
     assert stale not in page
     update_draft(candidate.version, changes={"minimum_score": 50})
@@ -237,7 +265,7 @@ def test_a_running_simulation_polls_and_reloads_when_done(risk):
 def test_a_version_page_shows_its_parameters_and_what_may_be_done(risk):
     draft = create_draft(changes={"minimum_score": 20}, based_on=None, created_by="ravi")
     page = risk.get(f"/console/policies/{draft.version}/").content.decode()
-    assert '<tr><td><code>minimum_score</code></td><td class="num">20</td></tr>' in page
+    assert '<tr><td>Minimum score</td><td class="num">20</td></tr>' in page
     assert "Edit draft</a>" in page
     assert f'href="/console/policies/{draft.version}/activate/">Activate…</a>' in page
     active = risk.get("/console/policies/1/").content.decode()
@@ -290,9 +318,9 @@ def test_the_draft_form_sets_the_counter_offer_step_and_the_age_cap(risk):
         in page
     )
     assert (
-        '<label for="id_max_age_at_maturity">Largest age at the loan&#x27;s end '
-        "(years; blank: no cap)</label>"
+        '<label for="id_max_age_at_maturity">Largest age at the loan&#x27;s end (years)</label>'
     ) in page
+    assert "Blank: no cap." in page
     risk.post(
         "/console/policies/draft/",
         draft_fields(counter_offer_step="500", max_age_at_maturity="65"),
@@ -311,3 +339,83 @@ def test_the_draft_form_sets_the_counter_offer_step_and_the_age_cap(risk):
         "500",
         None,
     )
+
+
+def test_the_share_of_salary_is_typed_in_percent_and_saved_as_a_fraction(risk):
+    form = risk.get("/console/policies/draft/").content.decode()
+    assert 'name="max_emi_share_of_salary" value="50"' in form
+    assert "In percent: 40 means 40%." in form
+    answer = risk.post("/console/policies/draft/", draft_fields(max_emi_share_of_salary="40"))
+    assert answer.status_code == 303
+    draft = PolicyVersion.objects.latest("id")
+    assert draft.parameters["max_emi_share_of_salary"] == "0.4000"
+    page = risk.get(f"/console/policies/{draft.pk}/").content.decode()
+    assert '<tr><td>Installments as a share of salary</td><td class="num">40%</td></tr>' in page
+    edit = risk.get(f"/console/policies/{draft.pk}/edit/").content.decode()
+    assert 'name="max_emi_share_of_salary" value="40"' in edit
+
+
+def test_every_error_of_the_draft_shows_at_once_each_beside_its_field(risk):
+    answer = risk.post(
+        "/console/policies/draft/",
+        draft_fields(
+            weight_loans_taken="30",  # the weights add up to 105
+            minimum_score="101",
+            max_emi_share_of_salary="120",
+            slab_1_min_score="60",  # above slab 1's 51
+            slab_2_min_rate="11",  # below slab 2's 12
+            limit_rounding="abc",
+        ),
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 400
+    errors = {
+        "minimum_score": "Ensure this value is less than or equal to 100.",
+        "max_emi_share_of_salary": (
+            "Must be more than 0% and at most 100%, with at most 2 decimals."
+        ),
+        "slab_1_min_score": "Slabs go from the best score down: each min_score lower.",
+        "slab_2_min_rate": "A lower slab may not borrow at a lower min_rate.",
+        "limit_rounding": "A valid number is required.",
+    }
+    for field, message in errors.items():
+        assert f'id="id_{field}-errors"><li>{message}</li></ul>' in page
+    assert page.count('class="errorlist"') == len(errors) + 1
+    assert (
+        '<div class="form-errors" role="alert"><ul class="errorlist">'
+        "<li>Score weights: Must add up to 100, not 105.00.</li></ul></div>"
+    ) in page
+    assert PolicyVersion.objects.count() == 1
+
+
+def test_a_slab_the_minimum_score_cuts_is_a_warning_not_an_error(risk):
+    warning = "Slab 3 starts at 10, below the minimum score (20): scores 10–19 are refused."
+    answer = risk.post("/console/policies/draft/", draft_fields(minimum_score="20"))
+    assert answer.status_code == 303
+    page = risk.get(answer["Location"]).content.decode()
+    assert f'<div class="notice warn mb-18" role="note"><ul class="warnings"><li>{warning}' in page
+    edit = risk.get(answer["Location"] + "edit/").content.decode()
+    assert warning in edit
+    refused = risk.post(
+        "/console/policies/draft/", draft_fields(minimum_score="20", limit_rounding="0")
+    )
+    assert refused.status_code == 400
+    assert warning in refused.content.decode()
+    assert warning not in risk.get("/console/policies/1/").content.decode()
+
+
+def test_the_simulation_form_offers_the_last_90_days(risk, monkeypatch):
+    monkeypatch.setattr("core.clock.today", lambda: date(2026, 12, 7))
+    page = risk.get("/console/simulations/").content.decode()
+    assert 'name="from" value="2026-09-09"' in page
+    assert 'name="to" value="2026-12-07"' in page
+
+
+def test_a_draft_without_slabs_is_refused_above_the_form_under_the_slabs_label(risk):
+    no_slabs = {f"slab_{row}_{name}": "" for row in range(3) for name in ("min_score", "min_rate")}
+    answer = risk.post("/console/policies/draft/", draft_fields(**no_slabs))
+    assert answer.status_code == 400
+    assert (
+        '<div class="form-errors" role="alert"><ul class="errorlist">'
+        "<li>Rate slabs: At least one slab is needed.</li></ul></div>"
+    ) in answer.content.decode()

@@ -19,12 +19,15 @@ from console.roles import requires
 from console.templatetags.figures import count
 from console.views.background import csv_download, live
 from console.views.submit import SeeOther, require_form, submit_once
+from core import clock
 from core.auth import who_asked
 from core.contract import InvalidInput
 from core.errors import ConflictError
 from core.jobs import JobStatus
 from decisions.simulations import (
     FLIP_COLUMNS,
+    default_window,
+    flips_by_rule,
     flips_of,
     get_simulation,
     latest_simulations,
@@ -32,7 +35,13 @@ from decisions.simulations import (
     tally_of,
 )
 from policies.models import PolicyStatus
-from policies.selectors import active_version_id, differences, get_version, versions
+from policies.selectors import (
+    active_version_id,
+    differences,
+    get_version,
+    versions,
+    warnings_of,
+)
 from policies.services import create_draft, delete_draft, update_draft
 
 SIMULATIONS_A_PAGE = 20
@@ -60,6 +69,7 @@ def policy(request: HtmxHttpRequest, version: int) -> HttpResponse:
         {
             "row": row,
             "parameters": differences(row, row),
+            "warnings": warnings_of(row),
             "is_draft": row.status == PolicyStatus.DRAFT,
         },
     )
@@ -103,9 +113,9 @@ def draft(request: HtmxHttpRequest) -> HttpResponse:
     chosen = id_in_query(request.POST, "based_on") or id_in_query(request.GET, "based_on")
     base = get_version(chosen or active_version_id())
     if request.method != "POST":
-        form = PolicyDraftForm(initial=PolicyDraftForm.initial_from(base.parameters))
-        return _draft_page(request, form, base)
-    form = PolicyDraftForm(request.POST, fixed={"based_on": base.version})
+        initial = PolicyDraftForm.initial_from(base.parameters)
+        return _draft_page(request, PolicyDraftForm(initial=initial, base=base.parameters), base)
+    form = PolicyDraftForm(request.POST, fixed={"based_on": base.version}, base=base.parameters)
     if form.is_valid():
 
         def work() -> str:
@@ -126,9 +136,10 @@ def draft(request: HtmxHttpRequest) -> HttpResponse:
 def edit(request: HtmxHttpRequest, version: int) -> HttpResponse:
     row = get_version(version)
     if request.method != "POST":
-        form = PolicyDraftForm(initial=PolicyDraftForm.initial_from(row.parameters))
+        initial = PolicyDraftForm.initial_from(row.parameters)
+        form = PolicyDraftForm(initial=initial, base=row.parameters)
         return _draft_page(request, form, row.based_on, editing=row)
-    form = PolicyDraftForm(request.POST)
+    form = PolicyDraftForm(request.POST, base=row.parameters)
     if (
         form.is_valid()
         and attempt(form, lambda: update_draft(version, changes=form.changes())) is not None
@@ -202,7 +213,9 @@ def _simulation_form(request: HtmxHttpRequest) -> SimulationForm:
     numbers = [row.version for row in versions()]
     if request.method == "POST":
         return SimulationForm(request.POST, versions=numbers)
-    return SimulationForm(initial={"policy": numbers[0] if numbers else None}, versions=numbers)
+    date_from, date_to = default_window(clock.today())
+    initial = {"policy": numbers[0] if numbers else None, "from": date_from, "to": date_to}
+    return SimulationForm(initial=initial, versions=numbers)
 
 
 @require_form
@@ -238,6 +251,7 @@ def simulation(request: HtmxHttpRequest, simulation_id: int) -> HttpResponse:
     if found.status == JobStatus.SUCCEEDED:
         report = tally_of(found).report()
         context["report"] = report
+        context["flips_by_rule"] = flips_by_rule(found, report)
         context["report_chart"] = charts.bars(
             "Decisions approved before and after the candidate",
             [

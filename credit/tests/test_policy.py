@@ -9,9 +9,12 @@ from credit.policy import (
     LoanRequest,
     ReasonCode,
     needs_referral,
+    percent_of,
     rate_floor,
     rounded_offer,
+    rule_label,
     rules_of,
+    share_of,
 )
 from credit.scoring import Factor, LoanHistory
 from credit.tests.history import POLICY, Borrower, completed_loan, loan_started_today
@@ -301,3 +304,28 @@ def test_the_rounded_offer_is_the_exact_one_rounded_down_to_the_step(exact, step
     amount = None if exact is None else Decimal(exact)
     expected = None if rounded is None else Decimal(rounded)
     assert rounded_offer(amount, policy) == expected
+
+
+@pytest.mark.parametrize(
+    ("share", "percent"),
+    [("0.4000", "40"), ("0.4050", "40.5"), ("0.0001", "0.01"), ("1", "100"), ("0.5", "50")],
+)
+def test_a_share_reads_in_percent_and_back(share, percent):
+    assert percent_of(Decimal(share)) == percent
+    assert share_of(Decimal(percent)) == Decimal(share)
+
+
+def test_each_rule_is_labelled_with_what_it_says_under_the_policy():
+    stricter = replace(
+        POLICY,
+        minimum_score=20,
+        max_emi_share_of_salary=Decimal("0.4000"),
+        max_age_at_maturity=65,
+    )
+    assert [rule_label(code, stricter) for code in ReasonCode] == [
+        "Credit score below 20",
+        "Installments over 40% of salary",
+        "Loans over the approved limit",
+        "Older than 65 at the loan's end",
+    ]
+    assert rule_label(ReasonCode.EMI_OVER_HALF_SALARY, POLICY) == "Installments over 50% of salary"

@@ -12,6 +12,7 @@ from core.jobs import JobStatus
 from credit.policy import LoanRequest
 from customers.tests.factories import CustomerFactory
 from decisions import simulations
+from decisions.models import PolicySimulation
 from decisions.services import check_eligibility
 from decisions.tests.factories import SimulationFactory
 from loans.tests.factories import LoanFactory
@@ -111,6 +112,7 @@ def test_a_simulation_reports_what_the_candidate_would_change(api, decisions, si
         "10.00",  # refused for the score: the requested rate is not corrected
         "",
         "credit_score_too_low",
+        "Credit score below 45",  # the candidate's rule, in words
     ]
 
 
@@ -123,6 +125,12 @@ def test_a_refusal_the_candidate_would_approve_is_counted_by_the_reasons_it_had(
     assert (report["approved_after"], report["refused_to_approved"]) == (4, 1)
     assert report["flips_by_reason"] == {
         "emi_over_half_salary": {"approved_to_refused": 0, "refused_to_approved": 1}
+    }
+    named = simulations.rule_labels(PolicySimulation.objects.get(pk=accepted["simulation_id"]))
+    assert named == {
+        "credit_score_too_low": "Credit score below 10",
+        "emi_over_half_salary": "Installments over 60% of salary",
+        "approved_limit_exceeded": "Loans over the approved limit",
     }
     assert report["flips_by_score_band"] == {
         "40-49": {"approved_to_refused": 0, "refused_to_approved": 1}
@@ -242,3 +250,9 @@ def test_a_report_is_current_until_its_draft_changes(api, decisions, simulated):
     assert api.get(f"/policy-simulations/{simulation_id}").json()["stale"] is False
     update_draft(policy, changes={"minimum_score": 50})
     assert api.get(f"/policy-simulations/{simulation_id}").json()["stale"] is True
+
+
+def test_the_default_window_is_the_last_90_days_today_included():
+    assert simulations.default_window(date(2026, 12, 7)) == (date(2026, 9, 9), date(2026, 12, 7))
+    start, end = simulations.default_window(date(2026, 3, 1))
+    assert ((end - start).days + 1, start) == (90, date(2025, 12, 2))

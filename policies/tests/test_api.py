@@ -81,17 +81,43 @@ def test_a_draft_starts_from_the_active_version_with_the_changes(api):
     )
 
 
+SCORE_AND_RATE = ("min_score", "min_rate")
+
+
 @pytest.mark.parametrize(
     ("changes", "fields"),
     [
         ({"weights": {"loans_taken": 30}}, {"weights": ["Must add up to 100, not 105.00."]}),
         (
             {"rate_floors": [{"min_score": 30, "min_rate": 12}, {"min_score": 51, "min_rate": 0}]},
-            {"rate_floors": ["Slabs go from the best score down: each min_score lower."]},
+            {
+                "rate_floors.1.min_score": [
+                    "Slabs go from the best score down: each min_score lower."
+                ],
+                "rate_floors.1.min_rate": ["A lower slab may not borrow at a lower min_rate."],
+            },
         ),
         (
             {"rate_floors": [{"min_score": 51, "min_rate": 14}, {"min_score": 10, "min_rate": 12}]},
-            {"rate_floors": ["A lower slab may not borrow at a lower min_rate."]},
+            {"rate_floors.1.min_rate": ["A lower slab may not borrow at a lower min_rate."]},
+        ),
+        (  # every slab out of order is named, not the first only
+            {
+                "rate_floors": [
+                    {"min_score": 50, "min_rate": 10},
+                    {"min_score": 60, "min_rate": 12},
+                    {"min_score": 70, "min_rate": 11},
+                ]
+            },
+            {
+                "rate_floors.1.min_score": [
+                    "Slabs go from the best score down: each min_score lower."
+                ],
+                "rate_floors.2.min_score": [
+                    "Slabs go from the best score down: each min_score lower."
+                ],
+                "rate_floors.2.min_rate": ["A lower slab may not borrow at a lower min_rate."],
+            },
         ),
         ({"rate_floors": []}, {"rate_floors": ["At least one slab is needed."]}),
         (
@@ -127,7 +153,9 @@ def test_a_draft_is_validated_as_a_whole_with_field_errors(api, changes, fields)
     if fields is None:
         assert (response.status_code, response.json()["error"]["code"]) == (404, "policy_not_found")
     else:
-        between = {"weights", "rate_floors", "minimum_score"} >= set(fields)
+        # The rules between parameters; a slab's order is named at the slab's own field.
+        slab_order = {f"rate_floors.{row}.{name}" for row in (1, 2) for name in SCORE_AND_RATE}
+        between = {"weights", "rate_floors", "minimum_score", *slab_order} >= set(fields)
         expected = (409, "conflict") if between else (400, "validation_error")
         assert (response.status_code, response.json()["error"]["code"]) == expected
         assert response.json()["error"]["fields"] == fields
