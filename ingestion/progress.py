@@ -13,7 +13,10 @@ from ingestion.models import IngestionJob
 
 PLAIN_EVERY_SECONDS = 10.0
 UNIT = " rows"
-PLAIN_LINE = "{desc} {n_fmt}/{total_fmt} rows ({percentage:.0f}%), {rate_fmt}, {remaining} left"
+# rows/s however slow: tqdm's own rate_fmt turns below one row a second into "1.06s/ rows".
+PLAIN_LINE = (
+    "{desc} {n_fmt}/{total_fmt} rows ({percentage:.0f}%), {rate_noinv_fmt}, {remaining} left"
+)
 
 
 class Progress:

@@ -85,6 +85,13 @@ def test_ingest_data_elsewhere_writes_plain_lines_then_the_summary_once(three_lo
     assert out.getvalue() == f"Ingestion job {IngestionJob.objects.get().pk}\n" + SUMMARY
 
 
+def test_a_plain_line_says_rows_a_second_below_one_row_a_second_too():
+    stream = io.StringIO()
+    ticks = iter([100.0, 120.0])
+    progress.Progress(stream, clock=lambda: next(ticks)).show(3, 10, "loans: writing")
+    assert stream.getvalue() == "loans: writing 3/10 rows (30%),  0.15 rows/s, 00:46 left\n"
+
+
 def test_plain_lines_come_at_most_every_ten_seconds_with_rate_and_time_left():
     ticks = iter([100.0, 105.0, 110.0, 115.0, 130.0])
     stream = io.StringIO()
