@@ -194,15 +194,15 @@ def _decisions(
 
 
 def _repeat(cursor: Any) -> None:
-    """Decisions past the generated million: the generated ones again, in id order, as many
-    times over as it takes (the last copy cut short)."""
+    """Decisions past the generated million: the generated ones again, as many times over as it
+    takes (the last copy cut short), in one statement inside the database."""
     if DECISIONS <= GENERATED:
         return
     columns = ", ".join(DECISION_COLUMNS)
     cursor.execute(
         f"INSERT INTO loans_creditdecision ({columns}) SELECT {columns} FROM"  # noqa: S608
         " (SELECT d.*, copy FROM loans_creditdecision d,"
-        " generate_series(1, %s) AS copy ORDER BY copy, d.id LIMIT %s) repeated",
+        " generate_series(1, %s) AS copy LIMIT %s) repeated",
         [-(-DECISIONS // GENERATED) - 1, DECISIONS - GENERATED],
     )
 
