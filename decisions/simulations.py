@@ -16,8 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
 from core import jobs
@@ -218,9 +217,11 @@ def run_simulation_job(simulation_id: int) -> None:
 
 
 def _plan(simulation_id: int) -> bool:
-    """The window cut into chunks of SIMULATION_CHUNK decisions by id, in one commit with the
-    total; an empty window succeeds at once. False when there is nothing (more) to run: the
-    job finished, or failed for good. JobBusy while another delivery plans it."""
+    """The window's ids cut into ranges of SIMULATION_CHUNK, in one commit with the total (one
+    pass of the database; a decision's as_of is usually the day it was made, so a window's ids
+    are close to contiguous and its chunks close to full); an empty window succeeds at once.
+    False when there is nothing (more) to run: the job finished, or failed for good. JobBusy
+    while another delivery plans it."""
     try:
         token = jobs.claim(PolicySimulation, simulation_id)
     except jobs.TooManyAttempts as exc:
@@ -230,31 +231,22 @@ def _plan(simulation_id: int) -> bool:
         return False
     run = jobs.JobRun(PolicySimulation, simulation_id, token)
     with run.step("planning") as simulation:
-        starts, end = _chunk_starts(simulation)
-        simulation.total = _window(simulation).filter(pk__lt=end).count()
-        SimulationChunk.objects.bulk_create(
-            SimulationChunk(simulation=simulation, first_decision_id=first, end_decision_id=next_)
-            for first, next_ in zip(starts, [*starts[1:], end], strict=False)
-        )
-    if not starts:
+        bounds = _window(simulation).aggregate(first=Min("pk"), last=Max("pk"), total=Count("pk"))
+        simulation.total = bounds["total"]
+        if bounds["total"]:
+            size, end = settings.SIMULATION_CHUNK, bounds["last"] + 1
+            SimulationChunk.objects.bulk_create(
+                SimulationChunk(
+                    simulation=simulation,
+                    first_decision_id=first,
+                    end_decision_id=min(first + size, end),
+                )
+                for first in range(bounds["first"], end, size)
+            )
+    if not bounds["total"]:
         with run.finishing(JobStatus.SUCCEEDED) as simulation:
             simulation.tally = as_stored(Tally())
-    return bool(starts)
-
-
-def _chunk_starts(simulation: PolicySimulation) -> tuple[list[int], int]:
-    """The first decision id of every SIMULATION_CHUNK-th decision of the window, in id order,
-    and one past the window's last id (the end of the last chunk): one pass in the database."""
-    size = settings.SIMULATION_CHUNK
-    numbered = _window(simulation).annotate(position=Window(RowNumber(), order_by=F("pk").asc()))
-    starts = list(
-        numbered.annotate(place=(F("position") - 1) % size)
-        .filter(place=0)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    last = _window(simulation).aggregate(last=Max("pk"))["last"] or 0
-    return starts, last + 1
+    return bool(bounds["total"])
 
 
 def run_chunks(simulation_id: int) -> None:
