@@ -172,7 +172,8 @@ bench-ingest: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.ingest
 
 # Policy simulation benchmark (bench/simulate.py): a candidate version over 1,000,000 recorded
-# decisions through one Celery worker; writes the "Policy simulation" block of docs/benchmarks.md.
+# decisions (BENCH_DECISIONS) through one Celery worker, then two (BENCH_WORKERS=1,2); writes
+# its size's block of "Policy simulation" in docs/benchmarks.md.
 bench-simulate: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.simulate
 

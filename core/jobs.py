@@ -15,13 +15,13 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from celery import Task as CeleryTask
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
@@ -104,18 +104,48 @@ def claim(model: type[Job], job_id: int) -> uuid.UUID | None:
             and job.heartbeat_at > now - lease()
         ):
             raise JobBusy(f"{model.__name__} {job_id} is running elsewhere.")
-        job.status = JobStatus.RUNNING
-        job.run_token = uuid.uuid4()
-        job.started_at = job.started_at or now
-        job.heartbeat_at = now
-        job.attempts += 1
-        job.save()
+        _take(job, now)
+    _check_attempts(job)
+    return job.run_token
+
+
+def claim_next(pool: QuerySet[Job]) -> Job | None:
+    """The first job of `pool` (in its order) that no run holds, claimed for a new run: queued,
+    or running with a lease run out. Rows another claim has locked are skipped (on PostgreSQL),
+    so workers pulling from one pool take different jobs. None once nothing is left to take;
+    TooManyAttempts (the job left running for the caller to fail) as for `claim`."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            pool.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=JobStatus.QUEUED)
+                | Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - lease())
+            )
+            .first()
+        )
+        if job is None:
+            return None
+        _take(job, now)
+    _check_attempts(job)
+    return job
+
+
+def _take(job: BackgroundJob, now: datetime) -> None:
+    job.status = JobStatus.RUNNING
+    job.run_token = uuid.uuid4()
+    job.started_at = job.started_at or now
+    job.heartbeat_at = now
+    job.attempts += 1
+    job.save()
+
+
+def _check_attempts(job: BackgroundJob) -> None:
     if job.attempts > settings.JOB_MAX_ATTEMPTS:
         raise TooManyAttempts(
             f"The job was started {job.attempts - 1} times and its worker died each time"
             f" (last in phase {job.phase!r}); it is not run again."
         )
-    return job.run_token
 
 
 class JobRun(Generic[Job]):

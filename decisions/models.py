@@ -69,9 +69,9 @@ class CreditDecision(models.Model):
 
 
 class PolicySimulation(BackgroundJob):
-    """A candidate version run over the decisions recorded in a window (policies/simulations.py).
-    Its progress and partial report are written with each chunk of decisions, so a restarted
-    run resumes after `last_decision_id` and the report counts each decision once."""
+    """A candidate version run over the decisions recorded in a window (decisions/simulations.py).
+    Planned into SimulationChunks that any worker runs; each chunk's commit adds its decisions
+    to `processed`, and the last one sums the chunks' tallies into `tally`."""
 
     policy = models.ForeignKey("policies.PolicyVersion", on_delete=models.PROTECT, related_name="+")
     # The version's parameters when the simulation was asked for: every run of it (a resumed one
@@ -82,8 +82,7 @@ class PolicySimulation(BackgroundJob):
     requested_by = models.CharField(max_length=150, blank=True)
     processed = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(default=0)
-    last_decision_id = models.BigIntegerField(default=0)
-    # The sums the report is made of, kept as they grow (simulations.Tally); text for decimals.
+    # The sums the report is made of (simulations.Tally, decimals as text), once every chunk is.
     tally = models.JSONField(default=dict)
     failure = models.TextField(blank=True)
 
@@ -101,6 +100,35 @@ class PolicySimulation(BackgroundJob):
     def stale(self) -> bool:
         """The version's parameters are no longer the ones simulated (a draft edited since)."""
         return bool(self.parameters != self.policy.parameters)
+
+
+class SimulationChunk(BackgroundJob):
+    """The simulation's decisions with ids in [first_decision_id, end_decision_id): a job of
+    its own, leased by whichever worker takes it, its flips, tally and the simulation's progress
+    committed together, so a chunk whose worker died is taken again and counted once."""
+
+    simulation = models.ForeignKey(
+        PolicySimulation, on_delete=models.CASCADE, related_name="chunks"
+    )
+    first_decision_id = models.BigIntegerField()
+    end_decision_id = models.BigIntegerField()
+    processed = models.PositiveIntegerField(default=0)
+    tally = models.JSONField(default=dict)
+    failure = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["simulation", "first_decision_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["simulation", "first_decision_id"], name="one_chunk_per_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.first_decision_id}-{self.end_decision_id} of {self.simulation_id}"
+
+    def note_failure(self, message: str) -> None:
+        self.failure = message
 
 
 class SimulationFlip(models.Model):

@@ -1,8 +1,10 @@
 """Champion/challenger, offline: a candidate version decides again every decision recorded with
 an as-of date in a window, from the figures each one kept, and the report says what would
-change. A background job (core.jobs) streams the decisions in chunks of SIMULATION_CHUNK; each
-chunk's flips, its part of the report and the run's progress commit together, so a restarted
-run resumes after the last chunk and counts every decision once.
+change. A background job (core.jobs) cuts the window into chunks of SIMULATION_CHUNK decisions,
+each a leased job of its own that any worker's runner takes (docs/scaling.md, "Simulations
+across workers"); each chunk's flips, its tally and the simulation's progress commit together,
+so a chunk whose worker died is taken again once its lease runs out and counts every decision
+once, and the report is the sum of the chunks' tallies, exact whatever the split.
 """
 
 import logging
@@ -13,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Count, Max, Min, QuerySet
+from django.utils import timezone
 
 from core import jobs
 from core.jobs import JobStatus
@@ -21,7 +25,7 @@ from credit.money import as_stored, from_stored
 from credit.policy import LoanRequest, Policy, decide, rule_label, rules_of
 from credit.scoring import Figures
 from decisions.errors import SimulationNotFound
-from decisions.models import CreditDecision, PolicySimulation, SimulationFlip
+from decisions.models import CreditDecision, PolicySimulation, SimulationChunk, SimulationFlip
 from policies.parameters import PolicyParameters
 from policies.selectors import get_version
 
@@ -91,10 +95,30 @@ class Tally:
         self._count(self.by_score_band, score_band(after.credit.score), flip)
         return _flip(row, after)
 
+    def merge(self, other: "Tally") -> None:
+        """Another chunk's sums added to these: every figure is a count or an exact sum, so the
+        totals are the same whatever the chunks and their order."""
+        self.decisions += other.decisions
+        self.approved_before += other.approved_before
+        self.approved_after += other.approved_after
+        self.approved_amount_before += other.approved_amount_before
+        self.approved_amount_after += other.approved_amount_after
+        self.rate_sum_before += other.rate_sum_before
+        self.rate_sum_after += other.rate_sum_after
+        for flip, count in other.flips.items():
+            self.flips[flip] += count
+        for mine, theirs in (
+            (self.by_reason, other.by_reason),
+            (self.by_score_band, other.by_score_band),
+        ):
+            for key, counts in theirs.items():
+                for flip, count in counts.items():
+                    self._count(mine, key, flip, count)
+
     @staticmethod
-    def _count(table: dict[str, dict[str, int]], key: str, flip: str) -> None:
+    def _count(table: dict[str, dict[str, int]], key: str, flip: str, count: int = 1) -> None:
         counts = table.setdefault(key, {APPROVED_TO_REFUSED: 0, REFUSED_TO_APPROVED: 0})
-        counts[flip] += 1
+        counts[flip] += count
 
     def report(self) -> dict[str, Any]:
         return {
@@ -166,7 +190,7 @@ def flips_by_rule(simulation: PolicySimulation, report: dict[str, Any]) -> dict[
 
 
 def tally_of(simulation: PolicySimulation) -> Tally:
-    """The report's sums so far (none before the first chunk)."""
+    """The report's sums (none before the last chunk)."""
     return from_stored(Tally, simulation.tally) if simulation.tally else Tally()
 
 
@@ -200,52 +224,133 @@ def get_simulation(simulation_id: int) -> PolicySimulation:
 
 
 def run_simulation_job(simulation_id: int) -> None:
-    """Run or resume the simulation; JobBusy while another run holds it."""
+    """Plan the simulation into chunks (once), then hand its chunks to SIMULATION_RUNNERS
+    runners, each a task any worker takes. A later delivery (the sweep's, once no chunk's commit
+    has kept the simulation alive for a lease) hands the chunks left over to runners again."""
+    simulation = PolicySimulation.objects.filter(pk=simulation_id).first()
+    if simulation is None or simulation.finished:
+        return
+    if not simulation.chunks.exists() and not _plan(simulation_id):
+        return
+    from decisions.tasks import run_simulation_chunks
+
+    # Runner threads of the embedded mode would only share one interpreter (and SQLite's lock).
+    runners = 1 if settings.CELERY_TASK_ALWAYS_EAGER else settings.SIMULATION_RUNNERS
+    for _ in range(runners):
+        jobs.start(run_simulation_chunks, simulation_id)
+
+
+def _plan(simulation_id: int) -> bool:
+    """The window's ids cut into ranges of SIMULATION_CHUNK, in one commit with the total (one
+    pass of the database; a decision's as_of is usually the day it was made, so a window's ids
+    are close to contiguous and its chunks close to full); an empty window succeeds at once.
+    False when there is nothing (more) to run: the job finished, or failed for good. JobBusy
+    while another delivery plans it."""
     try:
         token = jobs.claim(PolicySimulation, simulation_id)
     except jobs.TooManyAttempts as exc:
         jobs.fail_unclaimable(PolicySimulation, simulation_id, str(exc))
-        return
+        return False
     if token is None:
-        return
+        return False
     run = jobs.JobRun(PolicySimulation, simulation_id, token)
+    with run.step("planning") as simulation:
+        bounds = _window(simulation).aggregate(first=Min("pk"), last=Max("pk"), total=Count("pk"))
+        simulation.total = bounds["total"]
+        if bounds["total"]:
+            size, end = settings.SIMULATION_CHUNK, bounds["last"] + 1
+            SimulationChunk.objects.bulk_create(
+                SimulationChunk(
+                    simulation=simulation,
+                    first_decision_id=first,
+                    end_decision_id=min(first + size, end),
+                )
+                for first in range(bounds["first"], end, size)
+            )
+    if not bounds["total"]:
+        with run.finishing(JobStatus.SUCCEEDED) as simulation:
+            simulation.tally = as_stored(Tally())
+    return bool(bounds["total"])
+
+
+def run_chunks(simulation_id: int) -> None:
+    """Take the simulation's chunks one at a time, in id order, until none is left to take; a
+    chunk whose runs keep dying fails the simulation."""
+    pool = SimulationChunk.objects.filter(simulation_id=simulation_id).order_by("pk")
+    while True:
+        try:
+            chunk = jobs.claim_next(pool)
+        except jobs.TooManyAttempts as exc:
+            _fail(simulation_id, str(exc))
+            return
+        if chunk is None:
+            return
+        run_claimed_chunk(chunk)
+
+
+def run_claimed_chunk(chunk: SimulationChunk) -> None:
+    """Decide the chunk's decisions again and commit its flips, its tally and the simulation's
+    progress together; LeaseLost (logged) if a newer run took the chunk meanwhile."""
+    assert chunk.run_token is not None  # claimed (jobs.claim_next, jobs.claim)
+    run = jobs.JobRun(SimulationChunk, chunk.pk, chunk.run_token)
     try:
-        _simulate(run)
+        tally, flips = _decide_chunk(chunk)
+        with run.finishing(JobStatus.SUCCEEDED) as held:
+            SimulationFlip.objects.bulk_create(flips)
+            held.tally = as_stored(tally)
+            held.processed = tally.decisions
+            _count_chunk(held, tally)
     except jobs.LeaseLost:
-        logger.warning("Simulation %s was taken over by another run", simulation_id)
+        logger.warning("Chunk %s was taken over by another run", chunk.pk)
     except Exception:
-        with run.finishing(JobStatus.FAILED) as simulation:
-            simulation.note_failure("Internal error; see the log.")
+        _fail(chunk.simulation_id, "Internal error; see the log.")
         raise
 
 
-def _simulate(run: jobs.JobRun[PolicySimulation]) -> None:
-    with run.step("counting") as simulation:
-        if not simulation.total:
-            simulation.total = _window(simulation).count()
+def _decide_chunk(chunk: SimulationChunk) -> tuple[Tally, list[SimulationFlip]]:
+    simulation = chunk.simulation
     policy = candidate_of(simulation)
-    for chunk in _chunks(simulation):
-        tally = tally_of(simulation)
-        flips = [flip for row in chunk if (flip := tally.add(row, policy)) is not None]
-        with run.step("simulating", durable=False) as simulation:
-            for flip in flips:
-                flip.simulation_id = simulation.pk
-            SimulationFlip.objects.bulk_create(flips)
+    rows = (
+        _window(simulation)
+        .filter(pk__gte=chunk.first_decision_id, pk__lt=chunk.end_decision_id)
+        .order_by("pk")
+        .values_list(*_READ)
+    )
+    tally = Tally()
+    flips = [flip for row in rows if (flip := tally.add(row, policy)) is not None]
+    for flip in flips:
+        flip.simulation_id = simulation.pk
+    return tally, flips
+
+
+def _count_chunk(chunk: SimulationChunk, tally: Tally) -> None:
+    """The chunk's decisions added to the simulation's progress (which proves it alive); the
+    last chunk to commit also sums every chunk's tally into the report and ends the job. The
+    simulation's row lock orders the chunks' commits, so exactly one sees itself the last."""
+    with transaction.atomic():
+        simulation = PolicySimulation.objects.select_for_update().get(pk=chunk.simulation_id)
+        simulation.processed += tally.decisions
+        simulation.heartbeat_at = timezone.now()
+        others = simulation.chunks.exclude(pk=chunk.pk)
+        if not others.exclude(status=JobStatus.SUCCEEDED).exists():
+            for stored in others.values_list("tally", flat=True).iterator():
+                tally.merge(from_stored(Tally, stored))
             simulation.tally = as_stored(tally)
-            simulation.processed += len(chunk)
-            simulation.last_decision_id = chunk[-1][0]
-    with run.finishing(JobStatus.SUCCEEDED):
-        pass
+            simulation.status = JobStatus.SUCCEEDED
+            simulation.phase = ""
+            simulation.finished_at = simulation.heartbeat_at
+            simulation.run_token = None
+        simulation.save()
 
 
-def _chunks(simulation: PolicySimulation) -> Iterator[list[tuple[Any, ...]]]:
-    """The window's decisions in id order, SIMULATION_CHUNK at a time, after the last one a
-    run committed (read afresh: the step that committed it updated the row)."""
-    window = _window(simulation).order_by("pk").values_list(*_READ)
-    after = simulation.last_decision_id
-    while chunk := list(window.filter(pk__gt=after)[: settings.SIMULATION_CHUNK]):
-        yield chunk
-        after = chunk[-1][0]
+def _fail(simulation_id: int, message: str) -> None:
+    """The simulation failed with `message`, and its chunks not done with it: no runner takes
+    them again."""
+    with transaction.atomic():
+        jobs.fail_unclaimable(PolicySimulation, simulation_id, message)
+        SimulationChunk.objects.filter(simulation_id=simulation_id).exclude(
+            status=JobStatus.SUCCEEDED
+        ).update(status=JobStatus.FAILED, run_token=None, finished_at=timezone.now())
 
 
 def flips_of(simulation: PolicySimulation) -> Iterator[list[Any]]:

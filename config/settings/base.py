@@ -360,8 +360,11 @@ INGEST_READER_SECONDS = env_int("INGEST_READER_SECONDS", 900)
 # die on one job before it is failed instead of started again.
 JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 60)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
-# Decisions a policy simulation reads and commits at a time (its memory stays flat).
+# Decisions in one chunk of a policy simulation: read, decided and committed together by one
+# worker (its memory stays flat); and the runners handed to the broker per simulation, i.e. at
+# most how many workers share one (docs/scaling.md, "Simulations across workers").
 SIMULATION_CHUNK = env_int("SIMULATION_CHUNK", 5000)
+SIMULATION_RUNNERS = env_int("SIMULATION_RUNNERS", 4)
 
 # Idempotency-Key (docs/idempotency.md): hours a keyed response is kept and replayed, and the
 # seconds a retry waits for the first request with its key to finish before answering 409.

@@ -43,12 +43,13 @@ def officer(signed_in):
 
 
 @pytest.fixture
-def run_inline(monkeypatch):
-    """Background jobs (ingestion, simulations) run at once inside the test's transaction,
-    instead of after its commit."""
+def run_inline(run_inline, monkeypatch):
+    """Background jobs (ingestion, simulations) and the jobs they hand over run at once inside
+    the test's transaction (the root conftest's run_inline), without waiting for its commit."""
     from core import jobs
 
-    monkeypatch.setattr(jobs, "start_after_commit", lambda task, job_id: task.run(job_id))
+    monkeypatch.setattr(jobs, "start_after_commit", lambda task, job_id: jobs.start(task, job_id))
+    return run_inline
 
 
 def form_key() -> str:

@@ -1,0 +1,207 @@
+"""A simulation split into chunks that any worker runs: the report is exact whatever the split
+and the order the chunks run in, a chunk whose worker died is taken again once its lease runs
+out and counted once, and the progress is the sum of the chunks'."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from core import jobs
+from core.jobs import JobStatus
+from decisions import simulations
+from decisions.models import PolicySimulation, SimulationChunk
+from decisions.tests.factories import SimulationFactory
+from decisions.tests.test_simulations import (  # noqa: F401 (decisions: a fixture)
+    DAY,
+    REPORT,
+    candidate,
+    decisions,
+)
+from policies.models import PolicyVersion
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planned(settings, monkeypatch):
+    """plan(chunk): a simulation of the candidate cut into chunks of `chunk` decisions, its
+    runners handed over to nobody (the test runs the chunks itself)."""
+    monkeypatch.setattr(jobs, "start", lambda task, job_id: True)
+
+    def plan(chunk: int) -> PolicySimulation:
+        settings.SIMULATION_CHUNK = chunk
+        policy = PolicyVersion.objects.get(pk=candidate())
+        simulation = SimulationFactory.create(policy=policy, date_from=DAY, date_to=DAY)
+        simulations.run_simulation_job(simulation.pk)
+        return simulation
+
+    return plan
+
+
+def run_in_order(simulation: PolicySimulation, order: str) -> None:
+    for chunk in simulation.chunks.order_by(order):
+        jobs.claim(SimulationChunk, chunk.pk)
+        chunk.refresh_from_db()
+        simulations.run_claimed_chunk(chunk)
+
+
+def outcome(simulation: PolicySimulation) -> tuple[object, ...]:
+    simulation.refresh_from_db()
+    flips = list(simulation.flips.values_list("decision_id", flat=True))
+    report = simulations.tally_of(simulation).report()
+    # Decimals as the API renders them (numbers), to compare with REPORT.
+    report = {key: float(v) if isinstance(v, Decimal) else v for key, v in report.items()}
+    return simulation.status, simulation.processed, simulation.total, flips, report
+
+
+def test_the_report_is_exact_whatever_the_split_and_the_order(decisions, planned):  # noqa: F811
+    one = planned(chunk=100)
+    assert one.chunks.count() == 1
+    run_in_order(one, "pk")
+    many = planned(chunk=1)
+    assert [(c.first_decision_id, c.end_decision_id) for c in many.chunks.all()] == [
+        (decision, decision + 1) for decision in decisions
+    ]
+    run_in_order(many, "pk")
+    backwards = planned(chunk=1)
+    run_in_order(backwards, "-pk")
+    uneven = planned(chunk=3)
+    assert list(uneven.chunks.values_list("processed", flat=True)) == [0, 0]
+    run_in_order(uneven, "-pk")
+    assert list(uneven.chunks.values_list("processed", flat=True)) == [3, 1]
+    expected = (JobStatus.SUCCEEDED, 4, 4, decisions[:2], REPORT)
+    assert [outcome(s) for s in (one, many, backwards, uneven)] == [expected] * 4
+
+
+def test_the_progress_is_the_sum_of_the_chunks_committed(decisions, planned):  # noqa: F811
+    simulation = planned(chunk=1)
+    first, second, *_ = simulation.chunks.all()
+    for chunk in (second, first):
+        jobs.claim(SimulationChunk, chunk.pk)
+        chunk.refresh_from_db()
+        simulations.run_claimed_chunk(chunk)
+    simulation.refresh_from_db()
+    assert (simulation.status, simulation.processed, simulation.total) == (JobStatus.RUNNING, 2, 4)
+    assert simulation.tally == {}  # the report waits for the last chunk
+
+
+def test_a_dead_workers_chunk_is_taken_again_once_and_counted_once(
+    decisions,  # noqa: F811
+    planned,
+    settings,
+    caplog,
+):
+    simulation = planned(chunk=1)
+    pool = simulation.chunks.order_by("pk")
+    taken = jobs.claim_next(pool)  # a worker takes the first chunk, then dies
+    assert taken is not None
+    simulations.run_chunks(simulation.pk)  # another worker: the held chunk is left alone
+    assert outcome(simulation)[:4] == (JobStatus.RUNNING, 3, 4, [decisions[1]])
+    settings.JOB_LEASE_SECONDS = 0  # the dead worker's lease runs out
+    simulations.run_chunks(simulation.pk)
+    assert outcome(simulation) == (JobStatus.SUCCEEDED, 4, 4, decisions[:2], REPORT)
+    assert list(pool.values_list("attempts", flat=True)) == [2, 1, 1, 1]
+    # The first worker was only slow: its late commit is refused and counts nothing.
+    simulations.run_claimed_chunk(taken)
+    assert outcome(simulation) == (JobStatus.SUCCEEDED, 4, 4, decisions[:2], REPORT)
+    assert f"Chunk {taken.pk} was taken over by another run" in caplog.text
+
+
+def test_a_chunk_whose_workers_keep_dying_fails_the_simulation(
+    decisions,  # noqa: F811
+    planned,
+    settings,
+):
+    settings.JOB_MAX_ATTEMPTS = 1
+    simulation = planned(chunk=1)
+    pool = simulation.chunks.order_by("pk")
+    jobs.claim_next(pool)  # its worker dies
+    settings.JOB_LEASE_SECONDS = 0
+    simulations.run_chunks(simulation.pk)
+    simulation.refresh_from_db()
+    assert (simulation.status, simulation.processed, simulation.failure) == (
+        JobStatus.FAILED,
+        0,
+        "The job was started 1 times and its worker died each time (last in phase ''); "
+        "it is not run again.",
+    )
+    assert set(pool.values_list("status", flat=True)) == {JobStatus.FAILED}
+    simulations.run_chunks(simulation.pk)  # a late runner finds nothing to take
+    assert list(pool.values_list("attempts", flat=True)) == [2, 0, 0, 0]
+
+
+def test_an_error_in_a_chunk_fails_the_simulation(decisions, planned, monkeypatch):  # noqa: F811
+    simulation = planned(chunk=1)
+
+    def broken(self, row, policy):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(simulations.Tally, "add", broken)
+    with pytest.raises(ZeroDivisionError):
+        simulations.run_chunks(simulation.pk)
+    simulation.refresh_from_db()
+    assert (simulation.status, simulation.failure) == (
+        JobStatus.FAILED,
+        "Internal error; see the log.",
+    )
+
+
+def test_an_empty_window_succeeds_without_chunks(db, run_inline):
+    simulation = SimulationFactory.create(date_from=DAY, date_to=DAY)
+    simulations.run_simulation_job(simulation.pk)
+    simulation.refresh_from_db()
+    assert (simulation.status, simulation.total, simulation.chunks.count()) == (
+        JobStatus.SUCCEEDED,
+        0,
+        0,
+    )
+    assert simulations.tally_of(simulation).report()["decisions"] == 0
+    simulations.run_simulation_job(simulation.pk)  # a late delivery of a finished job
+    assert run_inline == []
+
+
+def test_a_later_delivery_hands_the_chunks_left_to_runners(
+    decisions,  # noqa: F811
+    planned,
+    monkeypatch,
+    settings,
+):
+    """The sweep's delivery of a planned simulation plans nothing again: it starts runners."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.SIMULATION_RUNNERS = 3
+    simulation = planned(chunk=1)
+    handed: list[int] = []
+
+    def start(task: object, job_id: int) -> bool:
+        handed.append(job_id)
+        return True
+
+    monkeypatch.setattr(jobs, "start", start)
+    simulations.run_simulation_job(simulation.pk)
+    assert (handed, simulation.chunks.count()) == ([simulation.pk] * 3, 4)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_side_by_side_take_different_chunks(decisions, planned):  # noqa: F811
+    """Two runners on two connections at once: each chunk is taken by one (SKIP LOCKED)."""
+    simulation = planned(chunk=1)
+    start = threading.Barrier(2)
+
+    def runner() -> None:
+        start.wait()
+        try:
+            simulations.run_chunks(simulation.pk)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcome(simulation) == (JobStatus.SUCCEEDED, 4, 4, decisions[:2], REPORT)
+    assert list(simulation.chunks.values_list("attempts", flat=True)) == [1, 1, 1, 1]
