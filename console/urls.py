@@ -77,6 +77,11 @@ urlpatterns = [
     ),
     # Four eyes: the approvals queue.
     path("approvals/", approvals.queue, name="approvals"),
+    path(
+        "approvals/export.<str:file_format>",
+        approvals.export_approvals,
+        name="export-approvals",
+    ),
     path("approvals/<id:approval_id>/approve/", approvals.approve_request, name="approve"),
     path("approvals/<id:approval_id>/reject/", approvals.reject_request, name="reject"),
     re_path(r"^(?P<rest>.*)$", errors.unknown_page),
