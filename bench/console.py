@@ -64,7 +64,6 @@ def seed() -> dict[str, int]:
     """The activity, once; returns the ids the pages are measured with."""
     from django.contrib.auth.models import User
 
-    from console.roles import grant
     from core import clock
     from core.auth import Role
     from credit.policy import LoanRequest
@@ -74,6 +73,7 @@ def seed() -> dict[str, int]:
     from decisions.simulations import get_simulation, start_simulation
     from loans.models import Loan
     from loans.services import record_payment
+    from people.services import grant
     from policies.models import PolicyVersion
     from policies.services import create_draft
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from console.roles import grant
 from core.auth import Role
+from people.services import grant
 
 PASSWORD = "a-long-enough-password-42"
 
