@@ -7,11 +7,14 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals.contracts import (
+    APPROVALS_A_PAGE,
+    MOST_APPROVALS_A_PAGE,
     ActivationInput,
     ApprovalList,
     ApprovalOutput,
@@ -23,7 +26,7 @@ from approvals.contracts import (
 )
 from approvals.errors import AlreadyDecided, ApprovalLapsed, ApprovalNotFound, FourEyes
 from approvals.permissions import APPROVALS, DECIDERS
-from approvals.selectors import find_approvals, get_approval, view_of
+from approvals.selectors import find_approvals, get_approval, view_of, views_of
 from approvals.services import apply_for_loan, approve, reject, request_activation
 from core import clock
 from core.auth import roles_of_client, who_asked
@@ -38,19 +41,33 @@ from policies.errors import PolicyNotFound
 from policies.permissions import POLICIES
 
 
+class ApprovalPage(PageNumberPagination):
+    page_size = APPROVALS_A_PAGE
+    page_size_query_param = "page_size"
+    max_page_size = MOST_APPROVALS_A_PAGE
+
+
 class ApprovalsApi(APIView):
     roles = APPROVALS
 
     @extend_schema(
-        operation_id="approvals_list",  # a list without DRF's pagination: named as one
-        summary="Approval requests, oldest first",
+        operation_id="approvals_list",  # paged by hand, as the decisions list: named as a list
+        summary="Approval requests, oldest first, a page at a time",
         parameters=query_parameters(ApprovalQuery),
-        responses={200: ApprovalList, **error_responses(400)},
+        responses={200: ApprovalList, **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
         query = parse(ApprovalQuery, request.query_params)
-        rows = find_approvals(status=query.status, kind=query.kind)
-        return respond(ApprovalList, {"results": [ApprovalOutput.of(view_of(row)) for row in rows]})
+        paginator = ApprovalPage()
+        found = find_approvals(status=query.status, kind=query.kind)
+        rows = paginator.paginate_queryset(found, request, view=self) or []
+        page = {
+            "count": paginator.page.paginator.count if paginator.page else 0,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": [ApprovalOutput.of(view) for view in views_of(rows)],
+        }
+        return respond(ApprovalList, page)
 
 
 class ApprovalApi(APIView):

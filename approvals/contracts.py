@@ -6,8 +6,9 @@ from pydantic import Field
 
 from approvals.models import ApprovalKind, ApprovalRequest, ApprovalStatus
 from approvals.selectors import ApprovalView
-from core.contract import Declaration, Text, Timestamp
+from core.contract import Declaration, Text, Timestamp, WholeNumber
 from core.jobs import JobStatus
+from core.limits import LARGEST_ID
 from decisions.contracts import CreateLoanOutput, SimulationReport
 from decisions.models import PolicySimulation
 from decisions.services import RecordedDecision
@@ -15,11 +16,25 @@ from decisions.simulations import tally_of
 
 NOTE_LENGTH = 2000
 Note = Annotated[str, Text(NOTE_LENGTH)]
+APPROVALS_A_PAGE, MOST_APPROVALS_A_PAGE = 20, 100
 
 
-class ApprovalQuery(Declaration):
+class ApprovalFilter(Declaration):
+    """Which requests a list (or its export) shows."""
+
     status: ApprovalStatus | None = None
     kind: ApprovalKind | None = None
+
+
+class ApprovalQuery(ApprovalFilter):
+    """The filter and the page, paged as the decisions list is."""
+
+    page: Annotated[int, WholeNumber(1, LARGEST_ID)] = Field(
+        default=1, description="Page number, from 1; past the last page, 404."
+    )
+    page_size: Annotated[int, WholeNumber(1, MOST_APPROVALS_A_PAGE)] = Field(
+        default=APPROVALS_A_PAGE, description="Requests a page: 20, at most 100."
+    )
 
 
 class ApproveInput(Declaration):
@@ -116,6 +131,9 @@ class ApprovalOutput(Declaration):
 
 
 class ApprovalList(Declaration):
+    count: int
+    next: str | None
+    previous: str | None
     results: list[ApprovalOutput]
 
 

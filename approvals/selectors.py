@@ -1,8 +1,9 @@
 """Reads of approval requests: the queue, one request, and what a checker sees beside it."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from approvals.errors import ApprovalNotFound
 from approvals.models import ApprovalKind, ApprovalRequest, ApprovalStatus
@@ -43,12 +44,26 @@ class ApprovalView:
 
 
 def view_of(approval: ApprovalRequest) -> ApprovalView:
-    simulation = None
-    if approval.kind == ApprovalKind.POLICY_ACTIVATION:
-        simulation = (
-            PolicySimulation.objects.filter(policy_id=approval.policy_id).order_by("-id").first()
-        )
-    return ApprovalView(approval, simulation)
+    return views_of([approval])[0]
+
+
+def views_of(approvals: Iterable[ApprovalRequest]) -> list[ApprovalView]:
+    """Each request with its latest simulation, read for a whole page in one query (none for
+    a page without activations), never one per row."""
+    approvals = list(approvals)
+    versions = {row.policy_id for row in approvals if row.kind == ApprovalKind.POLICY_ACTIVATION}
+    latest = _latest_simulations(versions) if versions else {}
+    return [ApprovalView(row, latest.get(row.policy_id)) for row in approvals]
+
+
+def _latest_simulations(versions: set[int | None]) -> dict[int | None, PolicySimulation]:
+    later = PolicySimulation.objects.filter(policy_id=OuterRef("policy_id"), pk__gt=OuterRef("pk"))
+    found = (
+        PolicySimulation.objects.filter(policy_id__in=versions)
+        .exclude(Exists(later))
+        .select_related("policy")  # whether it is stale compares the two
+    )
+    return {simulation.policy_id: simulation for simulation in found}
 
 
 def get_approval(approval_id: int) -> ApprovalView:

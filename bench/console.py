@@ -102,7 +102,6 @@ def seed() -> dict[str, Any]:
     from django.contrib.auth.models import User
     from django.db import connection
 
-    from console.roles import grant
     from core import clock
     from core.auth import Role
     from credit.policy import LoanRequest
@@ -112,6 +111,7 @@ def seed() -> dict[str, Any]:
     from decisions.simulations import get_simulation, start_simulation
     from loans.models import Loan
     from loans.services import record_payment
+    from people.services import grant
     from policies.models import PolicyVersion
     from policies.services import create_draft
 

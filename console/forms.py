@@ -18,6 +18,7 @@ from typing import Any, ClassVar, TypeVar
 from django import forms
 
 from console.templatetags.figures import day, rupees
+from core.auth import Role
 from core.contract import Declaration, InvalidInput, parse
 from core.converters import IdConverter
 from core.errors import ApiError, NotFoundError
@@ -41,6 +42,13 @@ from loans.contracts import (
 )
 from loans.errors import RefusedByTheLoan
 from loans.models import REFERENCE_LENGTH, LoanStatus, PaymentMode
+from people.contracts import (
+    PASSWORD_LENGTH,
+    USERNAME_LENGTH,
+    PasswordInput,
+    PersonInput,
+    RolesInput,
+)
 from policies.contracts import DraftInput
 from policies.parameters import (
     PolicyParameters,
@@ -543,3 +551,46 @@ class SimulationForm(SubmittedOnce, DeclaredForm):
         self.fields["to"] = forms.CharField(
             label="Decisions to", widget=forms.DateInput(attrs={"type": "date"})
         )
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+class RolesForm(DeclaredForm):
+    declaration: ClassVar[type[Declaration]] = RolesInput
+
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=[(str(role), str(role)) for role in Role],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role."},
+    )
+
+
+def password_field(label: str) -> forms.CharField:
+    """Typed by an admin and handed over: never shown again once sent."""
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=PASSWORD_LENGTH,
+        help_text="Long, uncommon, not only digits, unlike the username: hand it over in person.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class PasswordForm(DeclaredForm):
+    declaration = PasswordInput
+
+    password = password_field("New password")
+
+
+class PersonForm(SubmittedOnce, RolesForm):
+    declaration = PersonInput
+
+    username = forms.CharField(
+        label="Username",
+        max_length=USERNAME_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    password = password_field("First password")
+    field_order = ["username", "roles", "password"]

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -20,6 +19,8 @@ from customers.permissions import CUSTOMERS
 from decisions.permissions import AUDIT, REPLAY
 from ingestion.permissions import INGESTION
 from loans.permissions import REVERSALS
+from people.permissions import PEOPLE
+from people.selectors import roles_from
 from policies.permissions import POLICIES
 
 EVERY_ROLE = tuple(Role)
@@ -35,8 +36,9 @@ AREAS: dict[str, tuple[Role, ...]] = {
     "policies": POLICIES,
     # Four eyes: the queue of approval requests (deciding one is up to its kind's role).
     "approvals": APPROVALS,
+    # Who signs in to the console, with which roles.
+    "people": PEOPLE,
 }
-ROLE_NAMES = tuple(str(role) for role in Role)
 
 
 def roles_of(user: Any) -> frozenset[Role]:
@@ -45,11 +47,8 @@ def roles_of(user: Any) -> frozenset[Role]:
         return frozenset()
     cached: frozenset[Role] | None = getattr(user, "_console_roles", None)
     if cached is None:
-        if user.is_superuser:
-            cached = frozenset({Role.ADMIN})
-        else:
-            names = user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True)
-            cached = frozenset(Role(name) for name in names)
+        names = () if user.is_superuser else user.groups.values_list("name", flat=True)
+        cached = roles_from(user.is_superuser, names)
         user._console_roles = cached
     return cached
 
@@ -61,12 +60,6 @@ def may(user: Any, area: str) -> bool:
 def areas_open_to(user: Any) -> dict[str, bool]:
     """For templates: which areas' pages and links this person gets."""
     return {area: may(user, area) for area in AREAS}
-
-
-def grant(user: Any, role: Role) -> None:
-    """Make `role` one of the person's roles (its group made again if someone deleted it)."""
-    group, _ = Group.objects.get_or_create(name=str(role))
-    user.groups.add(group)
 
 
 View = Callable[..., HttpResponseBase]

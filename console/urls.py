@@ -11,6 +11,7 @@ from console.views import (
     ingestion,
     loans,
     papers,
+    people,
     policies,
     worklists,
 )
@@ -84,7 +85,19 @@ urlpatterns = [
     ),
     # Four eyes: the approvals queue.
     path("approvals/", approvals.queue, name="approvals"),
+    path(
+        "approvals/export.<str:file_format>",
+        approvals.export_approvals,
+        name="export-approvals",
+    ),
     path("approvals/<id:approval_id>/approve/", approvals.approve_request, name="approve"),
     path("approvals/<id:approval_id>/reject/", approvals.reject_request, name="reject"),
+    # Admins: who signs in, with which roles.
+    path("people/", people.people_page, name="people"),
+    path("people/create/", people.create, name="create-person"),
+    path("people/<id:person_id>/roles/", people.change_roles, name="person-roles"),
+    path("people/<id:person_id>/password/", people.change_password, name="person-password"),
+    path("people/<id:person_id>/deactivate/", people.deactivate_person, name="deactivate"),
+    path("people/<id:person_id>/reactivate/", people.reactivate_person, name="reactivate"),
     re_path(r"^(?P<rest>.*)$", errors.unknown_page),
 ]

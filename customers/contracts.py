@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from core.contract import Declaration, Messages, Money, Text, WholeNumber
 from customers.limits import (
@@ -14,7 +14,7 @@ from customers.limits import (
     MIN_AGE,
     SMALLEST_PHONE_NUMBER,
 )
-from customers.phones import typed_phone
+from customers.phones import TYPED_PHONE_PATTERN, typed_phone
 
 
 class RegisterInput(Declaration):
@@ -23,12 +23,27 @@ class RegisterInput(Declaration):
     age: Annotated[int, WholeNumber(MIN_AGE, MAX_AGE)]
     monthly_income: Annotated[int, WholeNumber(1, MAX_MONTHLY_SALARY)]
     # A number as ever; text as people type it too ("+91 98450 12345"). The last before-
-    # validator runs first: the typed text becomes digits, which WholeNumber then reads.
+    # validator runs first: the typed text becomes digits, which WholeNumber then reads. The
+    # document says both (the last schema given is the one it shows).
     phone_number: Annotated[
         int,
         WholeNumber(SMALLEST_PHONE_NUMBER, LARGEST_PHONE_NUMBER),
         Messages(out_of_range="Must be a 10-digit number."),
         BeforeValidator(typed_phone),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "integer",
+                        "minimum": SMALLEST_PHONE_NUMBER,
+                        "maximum": LARGEST_PHONE_NUMBER,
+                    },
+                    {"type": "string", "pattern": TYPED_PHONE_PATTERN},
+                ],
+                "examples": [9845012345, "+91 98450 12345"],
+            },
+            mode="validation",
+        ),
     ]
 
     def registration(self) -> dict[str, Any]:

@@ -243,7 +243,12 @@ def test_the_queue_lists_oldest_first_and_filters(as_, customer):
     ]
     pending = as_("asha").get("/approvals?status=pending&kind=loan_referral").json()["results"]
     assert [row["approval_id"] for row in pending] == [second]
-    assert as_("asha").get("/approvals?kind=policy_activation").json() == {"results": []}
+    assert as_("asha").get("/approvals?kind=policy_activation").json() == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
     wrong = as_("asha").get("/approvals?status=done")
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (400, "validation_error")
     assert list(wrong.json()["error"]["fields"]) == ["status"]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "decisions",
     "ingestion",
     "approvals",
+    "people",
     "console",
 ]
 

@@ -5,9 +5,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
-from console.roles import grant
 from console.tests.browser import watch_for_violations
 from core.auth import Role
+from people.services import grant
 
 PASSWORD = "a-long-enough-password-42"
 

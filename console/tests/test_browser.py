@@ -355,6 +355,36 @@ def test_a_referred_loan_is_approved_by_an_approver_and_booked(page, people, liv
         )
 
 
+# --- People: an admin makes an officer, who signs in with the first password -------------
+
+FIRST_PASSWORD = "first-password-from-the-admin-7"
+
+
+def test_an_admin_makes_an_officer_who_signs_in_with_the_first_password(page, live, people):
+    live.staff("e2e-admin", "admin")
+    sign_in(page, "e2e-admin")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    adding = page.get_by_role("region", name="Add a person")
+    adding.get_by_label("Username", exact=True).fill("e2e-new-officer")
+    adding.get_by_role("group", name="Roles").get_by_label("officer", exact=True).check()
+    adding.get_by_label("First password", exact=True).fill(FIRST_PASSWORD)
+    adding.get_by_role("button", name="Add person").click()
+    expect(page.get_by_text("e2e-new-officer can sign in now.")).to_be_visible()
+    made = page.get_by_role("article", name=re.compile("^e2e-new-officer"))
+    expect(made).to_contain_text("officer")
+    page.get_by_role("button", name="Sign out").click()
+
+    page.get_by_label("Username", exact=True).fill("e2e-new-officer")
+    page.get_by_label("Password", exact=True).fill(FIRST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation).to_contain_text("e2e-new-officer")
+    expect(navigation.get_by_role("link", name="People")).to_have_count(0)
+    navigation.get_by_role("link", name="Customers").click()
+    expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
+    assert page.goto("/console/people/").status == 403
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["390x844", "1440x900"])
 def test_find_a_loan_by_its_customers_phone_and_open_it(browser, live, people, viewport):
     context = browser.new_context(base_url=live.base, viewport=viewport)

@@ -88,6 +88,8 @@ def every_page(browser, live, people) -> list[str]:
         "/console/policies/draft/",
         "/console/simulations/",
         simulation,
+        "/console/approvals/",
+        "/console/people/",
         "/console/no-such-page/",
     ]
 

@@ -1,23 +1,27 @@
-"""Four eyes in the console: the Approvals queue (pending requests oldest first, with what a
-checker weighs: the terms and the decision's figures, or the policy's changes and its latest
-simulation), and Approve / Reject, through the same contracts and services as the API."""
+"""Four eyes in the console: the Approvals queue (pending requests oldest first, a page at a
+time, with what a checker weighs: the terms and the decision's figures, or the policy's changes
+and its latest simulation), Approve / Reject through the same contracts and services as the API,
+and the requests exported as CSV or Excel."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from approvals.contracts import ApproveInput, RejectInput
+from approvals.contracts import ApprovalFilter, ApproveInput, RejectInput
 from approvals.errors import ApprovalLapsed
-from approvals.models import ApprovalStatus
+from approvals.models import ApprovalRequest, ApprovalStatus
 from approvals.permissions import CHECKERS
-from approvals.selectors import ApprovalView, find_approvals, view_of
+from approvals.selectors import ApprovalView, find_approvals, views_of
 from approvals.services import approve, reject
 from console.decisions import reasons_written
+from console.exports import CHUNK_ROWS, Column, Export, export_response
 from console.requests import HtmxHttpRequest
 from console.roles import requires, roles_of
 from console.views.submit import SeeOther
@@ -26,9 +30,33 @@ from core.contract import InvalidInput, parse
 from core.errors import ApiError
 from decisions.models import CreditDecision
 from decisions.selectors import get_decision
+from policies.models import PolicyVersion
 from policies.selectors import Difference, active_version_id, differences, get_version
 
+APPROVALS_A_PAGE = 25
 RECENTLY_DECIDED = 20
+RELATED = ("decision", "policy")
+
+APPROVALS_EXPORT = Export(
+    "approvals",
+    (
+        Column("Request", lambda row: row.pk),
+        Column("Kind", lambda row: row.get_kind_display()),
+        Column("Status", lambda row: row.get_status_display()),
+        Column("Asked by", lambda row: row.maker),
+        Column("Asked at", lambda row: row.created_at),
+        Column("Why", lambda row: row.reason),
+        Column("Customer", lambda row: row.customer_id),
+        Column("Decision", lambda row: row.decision_id),
+        Column("Loan amount", lambda row: row.inputs.get("loan_amount")),
+        Column("Tenure", lambda row: row.inputs.get("tenure")),
+        Column("Policy version", lambda row: row.policy_id),
+        Column("Decided by", lambda row: row.checker),
+        Column("Decided at", lambda row: row.decided_at),
+        Column("Note", lambda row: row.note),
+        Column("Loan booked", lambda row: (row.outcome or {}).get("loan_id")),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -40,13 +68,19 @@ class QueueItem:
     changes: list[Difference]
 
 
-def _item(view: ApprovalView, user: Any) -> QueueItem:
+def _items(rows: list[ApprovalRequest], user: Any) -> list[QueueItem]:
+    """The rows as the queue shows them: the version in force is read once for all the
+    activations among them."""
+    in_force = get_version(active_version_id()) if any(row.policy_id for row in rows) else None
+    return [_item(view, user, in_force) for view in views_of(rows)]
+
+
+def _item(view: ApprovalView, user: Any, in_force: PolicyVersion | None) -> QueueItem:
     approval = view.approval
     mine = bool(approval.maker) and approval.maker == user.get_username()
     allowed = role_allows(roles_of(user), CHECKERS[approval.kind])
     changes: list[Difference] = []
-    if approval.policy is not None:  # an activation's version
-        in_force = get_version(active_version_id())
+    if approval.policy is not None and in_force is not None:  # an activation's version
         changes = [row for row in differences(in_force, approval.policy) if row.changed]
     return QueueItem(
         view=view,
@@ -60,17 +94,18 @@ def _item(view: ApprovalView, user: Any) -> QueueItem:
 def _queue(
     request: HtmxHttpRequest, errors: dict[int, str] | None = None, status: int = 200
 ) -> HttpResponse:
-    related = ("decision", "policy")
-    pending = find_approvals(status=ApprovalStatus.PENDING).select_related(*related)
+    pending = find_approvals(status=ApprovalStatus.PENDING).select_related(*RELATED)
+    page = Paginator(pending, APPROVALS_A_PAGE).get_page(request.GET.get("page"))
     decided = (
         find_approvals()
         .exclude(status=ApprovalStatus.PENDING)
-        .select_related(*related)
+        .select_related(*RELATED)
         .order_by("-decided_at", "-id")[:RECENTLY_DECIDED]
     )
     context = {
-        "pending": [_item(view_of(row), request.user) for row in pending],
-        "decided": [_item(view_of(row), request.user) for row in decided],
+        "page": page,
+        "pending": _items(list(page.object_list), request.user),
+        "decided": _items(list(decided), request.user),
         "errors": errors or {},
     }
     return render(request, "console/approvals.html", context, status=status)
@@ -89,6 +124,21 @@ def _lapse_written(lapsed: ApprovalLapsed) -> str:
         return lapsed.message
     why = " ".join(reasons_written(get_decision(lapsed.decision_id)))
     return ApprovalLapsed.sentence(lapsed.approval_id, why)
+
+
+@require_safe
+@requires("approvals")
+def export_approvals(request: HtmxHttpRequest, file_format: str) -> HttpResponseBase:
+    """Every request (?status= and ?kind= narrow them, as the API's list), oldest first; a
+    filter that makes no sense is the queue with the field's error (a 400), not a file."""
+    try:
+        query = parse(ApprovalFilter, request.GET)
+    except InvalidInput as invalid:
+        for name, problems in invalid.fields.items():
+            messages.error(request, f"Export not made: {name}: {' '.join(problems)}")
+        return _queue(request, status=400)
+    rows = find_approvals(status=query.status, kind=query.kind).iterator(chunk_size=CHUNK_ROWS)
+    return export_response(APPROVALS_EXPORT, rows, file_format)
 
 
 def _decide(request: HtmxHttpRequest, approval_id: int, action: Any, **inputs: Any) -> HttpResponse:

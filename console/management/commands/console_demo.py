@@ -16,11 +16,11 @@ from django.db import connection
 from django.template.defaultfilters import pluralize
 
 from console.demo import ASKED_BY, seed_activity
-from console.roles import grant
 from core import clock
 from core.auth import Role
 from customers.models import Customer
 from decisions.models import CreditDecision
+from people.services import grant
 
 DEMO_USERS = {f"demo-{role}": role for role in Role}
 

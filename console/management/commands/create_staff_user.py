@@ -2,22 +2,23 @@
 
 The password comes from STAFF_PASSWORD when it is set (for scripts), else it is asked for twice
 at the terminal; Django's password validators apply either way. Run again for an existing
-name, it sets the password and adds the role.
+name, it sets the password, adds the role and reactivates the person. The People page's
+services do the work (people.services), so each change is recorded as the page's are.
 """
 
 import getpass
 import os
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from console.roles import grant
 from core.auth import Role
+from core.errors import ApiError
+from people.services import enrol
 
 PASSWORD_VARIABLE = "STAFF_PASSWORD"  # noqa: S105 (the name of a variable)
+# Who the record says made the change.
+COMMAND = "manage.py create_staff_user"
 
 
 class Command(BaseCommand):
@@ -28,18 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=[str(role) for role in Role])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        users = get_user_model()
-        name = options["name"]
         password = os.environ.get(PASSWORD_VARIABLE) or self._ask()
         try:
-            validate_password(password, users(username=name))
-        except ValidationError as weak:
-            raise CommandError(" ".join(weak.messages)) from weak
-        user, created = users.objects.get_or_create(username=name)
-        user.set_password(password)
-        user.is_active = True
-        user.save()
-        grant(user, Role(options["role"]))
+            user, created = enrol(
+                username=options["name"], role=Role(options["role"]), password=password, by=COMMAND
+            )
+        except ApiError as refused:
+            raise CommandError(refused.message) from refused
         verb = "Created" if created else "Updated"
         self.stdout.write(f"{verb} {user.username} with the role {options['role']}.")
 
