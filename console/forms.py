@@ -27,8 +27,15 @@ from customers.limits import MAX_AGE, MAX_MONTHLY_SALARY, MAX_NAME_LENGTH, MIN_A
 from decisions.contracts import LoanApplicationInput, SimulationInput
 from decisions.models import DecisionKind
 from ingestion.contracts import ApplyPreviewInput, IngestInput
-from loans.contracts import LateBucket, PaymentInput, PayoffQuery, ReversalInput
-from loans.models import REFERENCE_LENGTH, PaymentMode
+from loans.contracts import (
+    LateBucket,
+    NoteInput,
+    PaymentInput,
+    PayoffQuery,
+    PromiseInput,
+    ReversalInput,
+)
+from loans.models import NOTE_LENGTH, REFERENCE_LENGTH, PaymentMode
 from policies.contracts import DraftInput
 
 MONEY_STEP = "0.01"
@@ -196,6 +203,25 @@ class PaymentForm(SubmittedOnce, DeclaredForm):
         max_length=REFERENCE_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "UTR or cheque no."}),
     )
+
+
+class NoteForm(SubmittedOnce, DeclaredForm):
+    declaration = NoteInput
+
+    text = forms.CharField(
+        label="Note",
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Called; salary due on the 5th"}),
+    )
+
+
+class PromiseForm(SubmittedOnce, DeclaredForm):
+    declaration = PromiseInput
+
+    promised_on = forms.CharField(
+        label="Promised date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    promised_amount = forms.CharField(label="Promised amount", widget=number(min=MONEY_STEP))
 
 
 class ReversalForm(SubmittedOnce, DeclaredForm):

@@ -494,6 +494,9 @@ def every_page(browser, live, people) -> list[str]:
     page.get_by_role("button", name="Book loan").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Loan \d+$"))).to_be_visible()
     loan = page.url
+    page.get_by_label("Amount", exact=True).fill("1000")
+    page.get_by_role("button", name="Record payment").click()
+    receipt = page.get_by_role("link", name="Receipt").get_attribute("href")
     page.goto("/console/decisions/")
     decision = page.locator("table a[href^='/console/decisions/']").first.get_attribute("href")
     page.goto("/console/policies/draft/")
@@ -515,6 +518,8 @@ def every_page(browser, live, people) -> list[str]:
         customer,
         application,
         loan,
+        *papers_of(loan),
+        receipt,
         "/console/decisions/",
         f"{decision}",
         "/console/ingestion/",
@@ -530,6 +535,10 @@ def every_page(browser, live, people) -> list[str]:
         simulation,
         "/console/no-such-page/",
     ]
+
+
+def papers_of(loan: str) -> list[str]:
+    return [f"{loan}{paper}/" for paper in ("sanction-letter", "statement", "schedule")]
 
 
 def scrolls_sideways(page: Page) -> bool:
@@ -647,3 +656,76 @@ def test_the_search_box_has_the_focus_on_arrival(page, people):
     sign_in(page, "e2e-officer")
     page.goto("/console/customers/")
     expect(page.get_by_label("Search customers", exact=True)).to_be_focused()
+
+
+# --- The papers on A4, and an officer's day ---------------------------------------------------
+
+# A4's width less the print stylesheet's margins (210 mm - 2 x 14 mm), in CSS pixels.
+A4_PRINTED_WIDTH = round((210 - 2 * 14) / 25.4 * 96)
+
+
+def test_every_paper_prints_within_a4_without_navigation_or_forms(browser, live, every_page):
+    context = browser.new_context(
+        base_url=live.base, viewport={"width": A4_PRINTED_WIDTH, "height": 1000}
+    )
+    page = context.new_page()
+    sign_in(page, "e2e-walker")
+    papers = [
+        path
+        for path in every_page
+        if re.search(r"/(sanction-letter|statement|schedule|receipt)/$", path)
+    ]
+    assert len(papers) == 4
+    page.emulate_media(media="print")
+    for path in papers:
+        page.goto(path)
+        assert not scrolls_sideways(page), path
+        expect(page.get_by_role("link", name="Back to the loan")).to_be_hidden()
+        expect(page.locator("form, nav")).to_have_count(0)
+        assert page.pdf(format="A4").startswith(b"%PDF"), path
+    context.close()
+
+
+LATE_LOAN = (
+    "from datetime import timedelta; from core import clock; from credit.dates import add_months; "
+    "from loans.tests.factories import LoanFactory; "
+    "today = clock.today(); start = add_months(today, -2) - timedelta(days=10); "
+    "print(LoanFactory.create(start_date=start).pk, (today + timedelta(days=3)).isoformat())"
+)
+
+
+def test_an_officers_day_from_the_dashboards_bucket_to_a_printed_statement(page, people, live):
+    """A loan 40 days past due (SMA-1): found from the dashboard, a call noted, a promise and a
+    UPI payment recorded, the receipt handed over, the statement printed."""
+    loan_id, promised_on = live.manage("shell", "-v0", "-c", LATE_LOAN).split()
+    sign_in(page, "e2e-officer")
+    page.locator("a[href='/console/collections/?bucket=SMA-1']").click()
+    expect(page.get_by_role("heading", name="Collections")).to_be_visible()
+    page.get_by_role("link", name=f"Loan {loan_id}", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Loan {loan_id}")).to_be_visible()
+    page.get_by_label("Note", exact=True).fill("Called: pays two installments by Thursday")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Note added.")).to_be_visible()
+    page.get_by_label("Promised date", exact=True).fill(promised_on)
+    page.get_by_label("Promised amount", exact=True).fill("8791.59")
+    page.get_by_role("button", name="Record promise").click()
+    notes = page.get_by_role("region", name="Notes and promises")
+    expect(notes.locator("li").first).to_contain_text("pending Promise: ₹ 8,791.59")
+    expect(notes.locator("li").nth(1)).to_contain_text("Called: pays two installments")
+    page.get_by_label("Amount", exact=True).fill("8791.59")
+    page.get_by_label("Mode", exact=True).select_option("upi")
+    page.get_by_label("Reference", exact=True).fill(f"utr-day-{loan_id}")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_text("Payment of ₹ 8,791.59 recorded.")).to_be_visible()
+    expect(notes.locator("li").first).to_contain_text("kept Promise")
+    page.get_by_role("region", name="Payments").get_by_role("link", name="Receipt").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Receipt \d+$"))).to_be_visible()
+    expect(page.get_by_text(f"UTR-DAY-{loan_id}")).to_be_visible()
+    page.get_by_role("link", name="Back to the loan").click()
+    page.get_by_role("navigation", name="Papers").get_by_role("link", name="Statement").click()
+    expect(page.get_by_role("heading", name=f"Statement: loan {loan_id}")).to_be_visible()
+    expect(page.locator("dt:text-is('Balance due') + dd")).to_have_text("₹ 8,791.59")
+    # One of the two installments due is paid: 10 days past due now, in SMA-0.
+    page.goto("/console/collections/?bucket=SMA-0")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=f"Loan {loan_id}"))
+    expect(row).to_contain_text("kept Promise: ₹ 8,791.59")
