@@ -688,9 +688,12 @@ def test_every_paper_prints_within_a4_without_navigation_or_forms(browser, live,
 
 LATE_LOAN = (
     "from datetime import timedelta; from core import clock; from credit.dates import add_months; "
+    "from customers.tests.factories import CustomerFactory; "
     "from loans.tests.factories import LoanFactory; "
     "today = clock.today(); start = add_months(today, -2) - timedelta(days=10); "
-    "print(LoanFactory.create(start_date=start).pk, (today + timedelta(days=3)).isoformat())"
+    "holder = CustomerFactory.create(phone_number=9100000031); "
+    "loan = LoanFactory.create(customer=holder, start_date=start); "
+    "print(loan.pk, (today + timedelta(days=3)).isoformat())"
 )
 
 
