@@ -26,6 +26,7 @@ from decisions.audit_api import CustomerDecisionsApi, DecisionApi, DecisionRepla
 from decisions.simulations_api import SimulationApi, SimulationFlipsApi, SimulationsApi
 from ingestion.api import IngestApi, IngestStatusApi
 from loans.api import ViewCustomerLoansApi, ViewLoanApi
+from loans.follow_up_api import LoanNotesApi, LoanPromisesApi
 from loans.servicing_api import (
     LoanPaymentsApi,
     LoanPayoffApi,
@@ -51,6 +52,8 @@ urlpatterns = [
     *endpoint("loans/<id:loan_id>/schedule", LoanScheduleApi.as_view(), "loan-schedule"),
     *endpoint("loans/<id:loan_id>/payments", LoanPaymentsApi.as_view(), "loan-payments"),
     *endpoint("loans/<id:loan_id>/payoff", LoanPayoffApi.as_view(), "loan-payoff"),
+    *endpoint("loans/<id:loan_id>/notes", LoanNotesApi.as_view(), "loan-notes"),
+    *endpoint("loans/<id:loan_id>/promises", LoanPromisesApi.as_view(), "loan-promises"),
     *endpoint("collections", CollectionsApi.as_view(), "collections"),
     *endpoint("loans", LoansApi.as_view(), "loans"),
     *endpoint(

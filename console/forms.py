@@ -35,13 +35,15 @@ from loans.contracts import (
     SEARCH_LENGTH,
     LateBucket,
     LoanSort,
+    NoteInput,
     PaymentInput,
     PayoffQuery,
+    PromiseInput,
     ReversalInput,
     ShownBucket,
 )
 from loans.errors import RefusedByTheLoan
-from loans.models import REFERENCE_LENGTH, LoanStatus, PaymentMode
+from loans.models import NOTE_LENGTH, REFERENCE_LENGTH, LoanStatus, PaymentMode
 from people.contracts import (
     PASSWORD_LENGTH,
     USERNAME_LENGTH,
@@ -232,6 +234,25 @@ class PaymentForm(SubmittedOnce, DeclaredForm):
         max_length=REFERENCE_LENGTH,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "UTR or cheque no."}),
     )
+
+
+class NoteForm(SubmittedOnce, DeclaredForm):
+    declaration = NoteInput
+
+    text = forms.CharField(
+        label="Note",
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Called; salary due on the 5th"}),
+    )
+
+
+class PromiseForm(SubmittedOnce, DeclaredForm):
+    declaration = PromiseInput
+
+    promised_on = forms.CharField(
+        label="Promised date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    promised_amount = forms.CharField(label="Promised amount", widget=number(min=MONEY_STEP))
 
 
 class ReversalForm(SubmittedOnce, DeclaredForm):

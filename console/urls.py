@@ -46,6 +46,11 @@ urlpatterns = [
     path("loans/<id:loan_id>/", loans.loan, name="loan"),
     path("loans/<id:loan_id>/payments/", loans.pay, name="pay"),
     path("loans/<id:loan_id>/payoff/", loans.payoff, name="payoff"),
+    path("loans/<id:loan_id>/notes/", loans.write_note, name="note"),
+    path("loans/<id:loan_id>/promises/", loans.take_promise, name="promise"),
+    path("loans/<id:loan_id>/sanction-letter/", papers.sanction_letter, name="sanction-letter"),
+    path("loans/<id:loan_id>/statement/", papers.statement, name="statement"),
+    path("loans/<id:loan_id>/schedule/", papers.schedule, name="schedule"),
     path("loans/<id:loan_id>/payments/<id:payment_id>/receipt/", papers.receipt, name="receipt"),
     path(
         "loans/<id:loan_id>/payments/<id:payment_id>/reversal/",

@@ -119,6 +119,12 @@ def get_decision(decision_id: int) -> CreditDecision:
     return decision
 
 
+def booking_decision(loan_id: int) -> CreditDecision | None:
+    """The decision that booked the loan (its sanction), or None: the history files' loans were
+    decided elsewhere."""
+    return CreditDecision.objects.filter(loan_id=loan_id, approved=True).order_by("id").first()
+
+
 def find_decisions(
     *,
     customer_id: int | None = None,

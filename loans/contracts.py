@@ -22,9 +22,19 @@ from core.contract import (
 )
 from core.limits import LARGEST_ID
 from credit.limits import INSTALLMENT_DIGITS
+from credit.promises import PromiseState
 from credit.schedule import InstallmentStatus
 from credit.standing import standing_on
-from loans.models import REFERENCE_LENGTH, REFERENCE_OPTIONAL, LoanStatus, Payment, PaymentMode
+from loans.models import (
+    NOTE_LENGTH,
+    PROMISE_DIGITS,
+    REFERENCE_LENGTH,
+    REFERENCE_OPTIONAL,
+    LoanNote,
+    LoanStatus,
+    Payment,
+    PaymentMode,
+)
 
 
 class LoanCustomerOutput(Declaration):
@@ -329,3 +339,69 @@ class LoansPageOutput(Declaration):
     next: str | None
     previous: str | None
     results: list[LoanRowOutput]
+
+
+# --- Notes and promises to pay ----------------------------------------------------------------
+
+
+class NoteInput(Declaration):
+    text: Annotated[str, Text(NOTE_LENGTH)] = Field(description="What was said or done.")
+
+
+class NoteOutput(Declaration):
+    note_id: int
+    loan_id: int
+    text: str
+    written_by: str = Field(description="A key's name (or its fingerprint), a username.")
+    written_at: Timestamp
+
+    @classmethod
+    def of(cls, note: LoanNote) -> "NoteOutput":
+        return cls(
+            note_id=note.pk,
+            loan_id=note.loan_id,
+            text=note.text,
+            written_by=note.written_by,
+            written_at=note.created_at,
+        )
+
+
+class NotesPageOutput(Declaration):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[NoteOutput]
+
+
+class PromiseInput(Declaration):
+    promised_on: CalendarDate = Field(description="Today or later: the day it will be paid by.")
+    promised_amount: Annotated[Decimal, Amount(PROMISE_DIGITS, gt=0)]
+
+
+class PromiseOutput(Declaration):
+    promise_id: int
+    loan_id: int
+    promised_on: Day
+    promised_amount: Money
+    made_on: Day = Field(description="Payments from this day to promised_on count towards it.")
+    made_by: str
+    made_at: Timestamp
+    paid_towards: Money = Field(
+        description="What the live payments from made_on to promised_on brought."
+    )
+    state: PromiseState = Field(
+        description="kept once paid_towards reaches the amount; broken when the date has "
+        "passed short of it; pending until then."
+    )
+
+    @classmethod
+    def of(cls, promise: Any) -> "PromiseOutput":
+        """From loans.follow_up.PromiseView."""
+        return cls.model_validate(vars_of(promise))
+
+
+class PromisesPageOutput(Declaration):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[PromiseOutput]

@@ -184,3 +184,60 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"Payment #{self.pk} of {self.amount} on loan #{self.loan_id}"
+
+
+NOTE_LENGTH = 2000
+PROMISE_DIGITS = 12  # up to ₹ 99,99,99,999.99: more than any loan here
+
+
+class LoanNote(models.Model):
+    """What an officer wrote down about a loan (a call, a visit). Kept as written: a correction
+    is a new note, so the record says who knew what when."""
+
+    # Indexed by loan_note_newest, which leads with the loan.
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="notes", db_index=False)
+    text = models.TextField(max_length=NOTE_LENGTH)
+    written_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        # A loan's newest first: its page, and its last one on a worklist's page.
+        indexes = [models.Index(fields=["loan", "-created_at", "-id"], name="loan_note_newest")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="loan_note_has_text")]
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk} on loan #{self.loan_id}"
+
+
+class PaymentPromise(models.Model):
+    """A borrower's word to pay an amount by a date (loans.promises says whether it was kept).
+    Kept as written, like a note: a new promise follows a broken one, it does not replace it."""
+
+    loan = models.ForeignKey(
+        Loan, on_delete=models.PROTECT, related_name="promises", db_index=False
+    )
+    promised_on = models.DateField(help_text="The day the borrower will have paid by.")
+    promised_amount = models.DecimalField(max_digits=PROMISE_DIGITS, decimal_places=MONEY_PLACES)
+    # The day it was made: payments from this day to promised_on count towards it.
+    made_on = models.DateField()
+    made_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["loan", "-created_at", "-id"], name="payment_promise_newest")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promised_amount__gt=0), name="payment_promise_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(promised_on__gte=F("made_on")),
+                name="payment_promise_not_before_it_is_made",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Promise #{self.pk} of {self.promised_amount} by {self.promised_on}"

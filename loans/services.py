@@ -1,4 +1,4 @@
-"""Booking an approved loan and recording its payments."""
+"""Booking an approved loan, recording its payments, and an officer's notes and promises to pay."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,10 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import sql
+from core.errors import ConflictError
 from credit import schedule
 from credit.dates import add_months
 from credit.policy import Decision
 from loans.errors import (
+    LoanClosed,
     LoanNotFound,
     PaymentAlreadyReversed,
     PaymentBeforePayoff,
@@ -18,7 +20,8 @@ from loans.errors import (
     PaymentReferenceTaken,
     RefusedByTheLoan,
 )
-from loans.models import Loan, LoanOrigin, LoanStatus, Payment
+from loans.follow_up import require_loan
+from loans.models import Loan, LoanNote, LoanOrigin, LoanStatus, Payment, PaymentPromise
 from loans.selectors import payments_of
 from loans.servicing import loan_schedule, payment_records, payment_refusal
 
@@ -145,3 +148,33 @@ def reverse_payment(loan_id: int, payment_id: int, *, reason: str, reversed_by: 
         payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
         payment.loan = loan
         return payment
+
+
+def add_note(loan_id: int, text: str, *, written_by: str) -> LoanNote:
+    """Write a note on the loan, as it is: notes are never edited (a correction is a new one)."""
+    require_loan(loan_id)
+    return LoanNote.objects.create(loan_id=loan_id, text=text, written_by=written_by)
+
+
+def record_promise(
+    loan_id: int, promised_on: date, promised_amount: Decimal, *, as_of: date, made_by: str
+) -> PaymentPromise:
+    """Write down a borrower's promise to pay by a day, made today. A day already gone is no
+    promise, and a closed loan owes nothing to promise: 409, as a payment dated tomorrow is
+    (well formed, refused by when it is asked; 400 is for what the OpenAPI document refuses)."""
+    if promised_on < as_of:
+        raise ConflictError(
+            "The promise was not recorded.", {"promised_on": [f"Must be today ({as_of}) or later."]}
+        )
+    status = Loan.objects.filter(pk=loan_id).values_list("status", flat=True).first()
+    if status is None:
+        raise LoanNotFound(loan_id)
+    if status == LoanStatus.CLOSED:
+        raise LoanClosed(loan_id)
+    return PaymentPromise.objects.create(
+        loan_id=loan_id,
+        promised_on=promised_on,
+        promised_amount=promised_amount,
+        made_on=as_of,
+        made_by=made_by,
+    )

@@ -93,6 +93,15 @@ def test_servicing_and_the_audit_trail_answer_as_documented(api, document):
     assert_conforms(document, payment, "/loans/{loan_id}/payments", "post")
     for path in ("/loans/{loan_id}/schedule", "/loans/{loan_id}/payoff"):
         assert_conforms(document, api.get(path.format(loan_id=loan.pk)), path)
+    written = {
+        "/loans/{loan_id}/notes": {"text": "Called"},
+        "/loans/{loan_id}/promises": {"promised_on": "2026-06-20", "promised_amount": "500"},
+    }
+    for path, body in written.items():
+        made = api.post(path.format(loan_id=loan.pk), body, format="json")
+        assert made.status_code == 201
+        assert_conforms(document, made, path, "post")
+        assert_conforms(document, api.get(path.format(loan_id=loan.pk)), path)
     answered = api.post(
         "/check-eligibility", {**APPLICATION, "customer_id": loan.customer_id}, format="json"
     ).json()

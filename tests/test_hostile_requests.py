@@ -185,6 +185,8 @@ PATHS = [
     "/loans/{loan}/schedule",
     "/loans/{loan}/payments",
     "/loans/{loan}/payoff",
+    "/loans/{loan}/notes",
+    "/loans/{loan}/promises",
     "/customers/{customer}/decisions",
     "/decisions/1",
     "/health",

@@ -565,3 +565,53 @@ def test_the_draft_takes_percent_shows_every_error_at_once_and_warns(
     context.close()
     assert (found, wide) == ([], False)
     assert not violations, violations
+
+
+# --- An officer's day ---------------------------------------------------------------------
+
+LATE_LOAN = (
+    "from datetime import timedelta; from core import clock; from credit.dates import add_months; "
+    "from customers.tests.factories import CustomerFactory; "
+    "from loans.tests.factories import LoanFactory; "
+    "today = clock.today(); start = add_months(today, -2) - timedelta(days=10); "
+    "holder = CustomerFactory.create(phone_number=9100000041); "
+    "loan = LoanFactory.create(customer=holder, start_date=start); "
+    "print(loan.pk, (today + timedelta(days=3)).isoformat())"
+)
+
+
+def test_an_officers_day_from_the_dashboards_bucket_to_a_printed_statement(page, people, live):
+    """A loan 40 days past due (SMA-1): found from the dashboard, a call noted, a promise and a
+    UPI payment recorded, the receipt handed over, the statement printed."""
+    loan_id, promised_on = live.manage("shell", "-v0", "-c", LATE_LOAN).split()
+    sign_in(page, "e2e-officer")
+    page.locator("a[href='/console/collections/?bucket=SMA-1']").click()
+    expect(page.get_by_role("heading", name="Collections")).to_be_visible()
+    page.get_by_role("link", name=f"Loan {loan_id}", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Loan {loan_id}")).to_be_visible()
+    page.get_by_label("Note", exact=True).fill("Called: pays two installments by Thursday")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Note added.")).to_be_visible()
+    page.get_by_label("Promised date", exact=True).fill(promised_on)
+    page.get_by_label("Promised amount", exact=True).fill("8791.59")
+    page.get_by_role("button", name="Record promise").click()
+    notes = page.get_by_role("region", name="Notes and promises")
+    expect(notes.locator("li").first).to_contain_text("pending Promise: ₹ 8,791.59")
+    expect(notes.locator("li").nth(1)).to_contain_text("Called: pays two installments")
+    page.get_by_label("Amount", exact=True).fill("8791.59")
+    page.get_by_label("Mode", exact=True).select_option("upi")
+    page.get_by_label("Reference", exact=True).fill(f"utr-day-{loan_id}")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.get_by_text("Payment of ₹ 8,791.59 recorded.")).to_be_visible()
+    expect(notes.locator("li").first).to_contain_text("kept Promise")
+    page.get_by_role("region", name="Payments").get_by_role("link", name="Receipt").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Receipt \d+$"))).to_be_visible()
+    expect(page.get_by_text(f"UTR-DAY-{loan_id}")).to_be_visible()
+    page.get_by_role("link", name="Back to the loan").click()
+    page.get_by_role("navigation", name="Papers").get_by_role("link", name="Statement").click()
+    expect(page.get_by_role("heading", name=f"Statement: loan {loan_id}")).to_be_visible()
+    expect(page.locator("dt:text-is('Balance due') + dd")).to_have_text("₹ 8,791.59")
+    # One of the two installments due is paid: 10 days past due now, in SMA-0.
+    page.goto("/console/collections/?bucket=SMA-0")
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=f"Loan {loan_id}"))
+    expect(row).to_contain_text("kept Promise: ₹ 8,791.59")

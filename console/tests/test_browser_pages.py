@@ -51,6 +51,9 @@ def every_page(browser, live, people) -> list[str]:
     page.get_by_role("button", name="Book loan").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Loan \d+$"))).to_be_visible()
     loan = page.url
+    page.get_by_label("Amount", exact=True).fill("1000")
+    page.get_by_role("button", name="Record payment").click()
+    receipt = page.get_by_role("link", name="Receipt").get_attribute("href")
     page.goto("/console/decisions/")
     decision = page.locator("table a[href^='/console/decisions/']").first.get_attribute("href")
     page.goto("/console/policies/draft/")
@@ -72,6 +75,8 @@ def every_page(browser, live, people) -> list[str]:
         customer,
         application,
         loan,
+        *papers_of(loan),
+        receipt,
         "/console/loans/",
         "/console/loans/?q=Walker&sort=-days_past_due",
         "/console/collections/",
@@ -178,4 +183,36 @@ def test_at_a_desk_the_navigation_is_always_open(browser, live, every_page):
     navigation = page.get_by_role("navigation", name="Main")
     expect(navigation.get_by_role("link", name="Customers")).to_be_visible()
     expect(navigation.get_by_role("button", name="Menu")).to_be_hidden()
+    context.close()
+
+
+def papers_of(loan: str) -> list[str]:
+    return [f"{loan}{paper}/" for paper in ("sanction-letter", "statement", "schedule")]
+
+
+# --- The papers on A4 ----------------------------------------------------------------------
+
+# A4's width less the print stylesheet's margins (210 mm - 2 x 14 mm), in CSS pixels.
+A4_PRINTED_WIDTH = round((210 - 2 * 14) / 25.4 * 96)
+
+
+def test_every_paper_prints_within_a4_without_navigation_or_forms(browser, live, every_page):
+    context = browser.new_context(
+        base_url=live.base, viewport={"width": A4_PRINTED_WIDTH, "height": 1000}
+    )
+    page = context.new_page()
+    sign_in(page, "e2e-walker")
+    papers = [
+        path
+        for path in every_page
+        if re.search(r"/(sanction-letter|statement|schedule|receipt)/$", path)
+    ]
+    assert len(papers) == 4
+    page.emulate_media(media="print")
+    for path in papers:
+        page.goto(path)
+        assert not scrolls_sideways(page), path
+        expect(page.get_by_role("link", name="Back to the loan")).to_be_hidden()
+        expect(page.locator("form, nav")).to_have_count(0)
+        assert page.pdf(format="A4").startswith(b"%PDF"), path
     context.close()

@@ -12,7 +12,7 @@ from customers.tests.factories import CustomerFactory
 from decisions.services import check_eligibility
 from decisions.tests.factories import SimulationFactory
 from ingestion.models import IngestionJob
-from loans.models import Payment
+from loans.models import LoanNote, Payment, PaymentPromise
 from loans.tests.factories import LoanFactory
 from policies.services import create_draft
 
@@ -46,6 +46,11 @@ def world(rows):
         Payment.objects.create(
             loan=loans[0], amount=Decimal(10), paid_on=date(2026, 1, 16 + day % 10)
         )
+    for loan in loans:
+        LoanNote.objects.create(loan=loan, text="Called")
+        PaymentPromise.objects.create(
+            loan=loan, promised_on=date(2026, 6, 20), promised_amount=10, made_on=date(2026, 6, 1)
+        )
     for _ in range(rows):
         check_eligibility(holder.pk, ASK, as_of=date(2026, 6, 15), requested_by="t")
     problems = [
@@ -75,12 +80,17 @@ PAGES = {
     "dashboard": ("/console/", 7),
     "customers": ("/console/customers/", 5),
     "search": ("/console/customers/?q=First", 5),
-    # The customer's pages add the loans past due and their payments (the warning).
-    "customer": ("/console/customers/{customer}/", 11),
+    # The customer's pages add the loans past due and their payments (the warning); the
+    # customer's and the loan's page and the collections list, the notes and promises (one
+    # statement) and the payments towards the promises among them.
+    "customer": ("/console/customers/{customer}/", 13),
     "application": ("/console/customers/{customer}/apply/?decision={decision}", 7),
-    "collections": ("/console/collections/", 6),
+    "collections": ("/console/collections/", 8),
     "receipt": ("/console/loans/{loan}/payments/{payment}/receipt/", 5),
-    "loan": ("/console/loans/{loan}/", 5),
+    "sanction letter": ("/console/loans/{loan}/sanction-letter/", 5),
+    "statement": ("/console/loans/{loan}/statement/", 5),
+    "schedule": ("/console/loans/{loan}/schedule/", 5),
+    "loan": ("/console/loans/{loan}/", 7),
     "payoff": ("/console/loans/{loan}/payoff/?on=2026-06-15", 5),
     "decisions": ("/console/decisions/?kind=check_eligibility", 5),
     "decision": ("/console/decisions/{decision}/", 6),

@@ -26,9 +26,12 @@ from customers.services import register_customer
 from decisions.selectors import customer_file, decision_of, get_decision
 from decisions.services import check_eligibility
 from loans.collections import customer_arrears
+from loans.follow_up import customer_follow_ups
 
 CUSTOMERS_A_PAGE = 25
 DECISIONS_A_PAGE = 10
+# The newest notes and promises of the customer's loans; each loan's page lists all of its own.
+FOLLOW_UPS_SHOWN = 10
 
 
 @require_safe
@@ -116,6 +119,7 @@ def customer(request: HtmxHttpRequest, customer_id: int) -> HttpResponse:
         "customer": found.customer,
         "customer_since": found.customer_since,
         "arrears": customer_arrears(customer_id, clock.today()),
+        "follow_ups": customer_follow_ups(customer_id, clock.today(), FOLLOW_UPS_SHOWN),
         "profile": profile,
         "loans": found.loans,
         "decisions": decisions,

@@ -1,6 +1,6 @@
 """The officers' worklists: every loan (searched, filtered, by days past due) and collections
-(the loans past due, most days past due first, with the amount overdue); each exports its
-filtered rows as CSV or Excel."""
+(the loans past due, most days past due first, with the amount overdue and the last note or
+promise); each exports its filtered rows as CSV or Excel."""
 
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -16,6 +16,7 @@ from console.requests import HtmxHttpRequest
 from console.roles import requires
 from core import clock
 from loans.collections import Arrears, arrears_in_batches, arrears_of, past_due
+from loans.follow_up import last_follow_ups
 from loans.models import Loan
 from loans.selectors import LoanView, loan_view
 from loans.worklist import LoanFilter, every_row, loan_list
@@ -102,10 +103,12 @@ def collections(request: HtmxHttpRequest) -> HttpResponse:
     valid = form.is_valid()
     today = clock.today()
     page = Paginator(past_due(today, _bucket(form)), LOANS_A_PAGE).get_page(request.GET.get("page"))
+    loans = list(page.object_list)
+    last = last_follow_ups([loan.pk for loan in loans], today)
     context = {
         "form": form,
         "page": page,
-        "rows": arrears_of(list(page.object_list), today),
+        "rows": [(row, last.get(row.loan.loan_id)) for row in arrears_of(loans, today)],
         "query": _query_without_page(request),
     }
     return render(request, "console/collections.html", context, status=200 if valid else 400)

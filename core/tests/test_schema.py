@@ -68,6 +68,10 @@ OPERATIONS = [
     ("/loans/{loan_id}/payoff", "get"),
     ("/collections", "get"),
     ("/loans", "get"),
+    ("/loans/{loan_id}/notes", "get"),
+    ("/loans/{loan_id}/notes", "post"),
+    ("/loans/{loan_id}/promises", "get"),
+    ("/loans/{loan_id}/promises", "post"),
     ("/customers/{customer_id}/decisions", "get"),
     ("/decisions/{decision_id}", "get"),
     ("/decisions/{decision_id}/replay", "get"),
@@ -144,6 +148,8 @@ KEYED = {
     ("/create-loan", "post"),
     ("/loans/{loan_id}/payments", "post"),
     ("/loans/{loan_id}/payments/{payment_id}/reversal", "post"),
+    ("/loans/{loan_id}/notes", "post"),
+    ("/loans/{loan_id}/promises", "post"),
     ("/ingest", "post"),
 }
 
