@@ -44,7 +44,10 @@ class LoanNotesApi(APIView):
     @extend_schema(
         summary="Write a note on a loan (a call, a visit): kept as written, with who and when",
         request=NoteInput,
-        responses={201: NoteOutput, **error_responses(400, 404, examples=(LoanNotFound(42),))},
+        responses={
+            201: NoteOutput,
+            **error_responses(400, 404, 409, 422, examples=(LoanNotFound(42),)),
+        },
         examples=[
             OpenApiExample(
                 "a call", request_only=True, value={"text": "Called; salary comes on the 5th."}
@@ -81,7 +84,7 @@ class LoanPromisesApi(APIView):
         request=PromiseInput,
         responses={
             201: PromiseOutput,
-            **error_responses(400, 404, 409, examples=(LoanNotFound(42), LoanClosed(42))),
+            **error_responses(400, 404, 409, 422, examples=(LoanNotFound(42), LoanClosed(42))),
         },
     )
     @idempotent
