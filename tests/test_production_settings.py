@@ -165,7 +165,7 @@ def test_migrate_reports_in_json_lines(tmp_path):
     assert report[:4] == [
         "Operations to perform:",
         "Apply all migrations: admin, approvals, auth, axes, console, contenttypes, core, "
-        "customers, decisions, ingestion, loans, policies, sessions",
+        "customers, decisions, ingestion, loans, people, policies, sessions",
         "Running migrations:",
         "Applying contenttypes.0001_initial... OK",
     ]
