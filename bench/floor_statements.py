@@ -16,8 +16,9 @@ ACTIVE_VERSION = "active"
 
 APPLICANT = (
     'SELECT (SELECT p.id FROM "policies_policyversion" p WHERE p.status = %s),'
-    ' c."monthly_salary", c."approved_limit", l."loan_amount", l."tenure",'
-    ' l."monthly_installment", l."emis_paid_on_time", l."start_date", l."end_date", l."status"'
+    ' c."monthly_salary", c."approved_limit", c."age", l."loan_amount",'
+    ' l."tenure", l."monthly_installment", l."emis_paid_on_time", l."start_date",'
+    ' l."end_date", l."status"'
     ' FROM "customers_customer" c LEFT JOIN "loans_loan" l ON l.customer_id = c.id'
     " WHERE c.id = %s ORDER BY l.id"
 )
