@@ -123,13 +123,29 @@ class DeclaredForm(forms.Form):
 
     def show_errors(self, fields: Mapping[str, list[str]], message: str = "") -> None:
         if not fields and message:
-            self.add_error(None, message)
+            self.add_error(None, dates_written(message))
         for name, messages in fields.items():
             target = self.field_for(name)
             if target is not None and target in self.errors:
                 continue  # the field's own check already said why
             for text in messages:
-                self.add_error(target, text)
+                self.add_error(target, dates_written(text))
+
+
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dates_written(text: str) -> str:
+    """The API's dates in a message (2026-06-16, as the contract writes them) as the console
+    writes dates (16 Jun 2026); anything that is not a date of the calendar stays as it is."""
+
+    def written(found: re.Match[str]) -> str:
+        try:
+            return day(date(*(int(part) for part in found.groups())))
+        except ValueError:
+            return found.group()
+
+    return ISO_DATE.sub(written, text)
 
 
 @contextmanager

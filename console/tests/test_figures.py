@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from console import charts
+from console.forms import dates_written
 from console.templatetags.figures import amount_echo, count, day, money, rupees
 
 
@@ -103,3 +104,16 @@ def test_the_amount_echo_writes_figures_and_words_or_nothing(typed, echo):
 
 def test_the_console_date_is_day_month_year():
     assert day(date(2026, 12, 7)) == "07 Dec 2026"
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [
+        ("Must not be before from (2026-06-30).", "Must not be before from (30 Jun 2026)."),
+        ("From 2026-01-05 to 2026-12-31.", "From 05 Jan 2026 to 31 Dec 2026."),
+        ("Not a day: 2026-02-30.", "Not a day: 2026-02-30."),
+        ("Reference 12345-2026-06-30X and 100.50", "Reference 12345-2026-06-30X and 100.50"),
+    ],
+)
+def test_a_message_shown_in_the_console_writes_its_dates_as_the_console_does(said, written):
+    assert dates_written(said) == written

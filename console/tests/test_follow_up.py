@@ -57,7 +57,7 @@ def test_the_same_note_sent_twice_is_written_once(officer, loan):
         (
             {"promised_on": "2026-06-14", "promised_amount": "100"},
             "promised_on",
-            "Must be today (2026-06-15) or later.",
+            "Must be today (15 Jun 2026) or later.",
         ),
         (
             {"promised_on": "2026-06-20", "promised_amount": "0"},

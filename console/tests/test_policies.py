@@ -245,7 +245,7 @@ def test_a_simulation_window_the_wrong_way_round_is_refused_beside_the_field(ris
     )
     assert answer.status_code == 400
     assert (
-        'id="id_to-errors"><li>Must not be before from (2026-06-30).</li>'
+        'id="id_to-errors"><li>Must not be before from (30 Jun 2026).</li>'
         in answer.content.decode()
     )
     assert PolicySimulation.objects.count() == 0
