@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +31,7 @@ from core import clock
 from core.auth import roles_of_client, who_asked
 from core.contract import parse, respond
 from core.idempotency import idempotent
+from core.pages import Pages
 from core.schema import ApiSchema, error_responses, query_parameters
 from customers.errors import CustomerNotFound
 from decisions.contracts import CreateLoanOutput, LoanApplicationInput
@@ -41,9 +41,8 @@ from policies.errors import PolicyNotFound
 from policies.permissions import POLICIES
 
 
-class ApprovalPage(PageNumberPagination):
+class ApprovalPage(Pages):
     page_size = APPROVALS_A_PAGE
-    page_size_query_param = "page_size"
     max_page_size = MOST_APPROVALS_A_PAGE
 
 
@@ -61,12 +60,7 @@ class ApprovalsApi(APIView):
         paginator = ApprovalPage()
         found = find_approvals(status=query.status, kind=query.kind)
         rows = paginator.paginate_queryset(found, request, view=self) or []
-        page = {
-            "count": paginator.page.paginator.count if paginator.page else 0,
-            "next": paginator.get_next_link(),
-            "previous": paginator.get_previous_link(),
-            "results": [ApprovalOutput.of(view) for view in views_of(rows)],
-        }
+        page = paginator.answer([ApprovalOutput.of(view) for view in views_of(rows)])
         return respond(ApprovalList, page)
 
 

@@ -9,6 +9,7 @@ from approvals.selectors import ApprovalView
 from core.contract import Declaration, Text, Timestamp, WholeNumber
 from core.jobs import JobStatus
 from core.limits import LARGEST_ID
+from core.pages import page_of
 from decisions.contracts import CreateLoanOutput, SimulationReport
 from decisions.models import PolicySimulation
 from decisions.services import RecordedDecision
@@ -130,11 +131,7 @@ class ApprovalOutput(Declaration):
         )
 
 
-class ApprovalList(Declaration):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[ApprovalOutput]
+ApprovalList = page_of(ApprovalOutput, "ApprovalList")
 
 
 class ReferredLoanOutput(CreateLoanOutput):

@@ -1,12 +1,12 @@
 """The decision audit trail, read-only."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.contract import Declaration, parse, respond
+from core.contract import parse, respond
+from core.pages import Pages, page_of
 from core.schema import error_responses, query_parameters
 from customers.errors import CustomerNotFound
 from decisions.contracts import (
@@ -18,31 +18,15 @@ from decisions.contracts import (
     ReplayQuery,
 )
 from decisions.errors import DecisionNotFound, NotReplayable
-from decisions.models import CreditDecision
 from decisions.permissions import AUDIT, REPLAY
 from decisions.replay import replay
 from decisions.selectors import customer_decisions, get_decision
 
-
-class DecisionPageOutput(Declaration):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[DecisionOutput]
-
-    @classmethod
-    def of(cls, paginator: "DecisionPage", records: list[CreditDecision]) -> "DecisionPageOutput":
-        return cls(
-            count=paginator.page.paginator.count if paginator.page else 0,
-            next=paginator.get_next_link(),
-            previous=paginator.get_previous_link(),
-            results=[DecisionOutput.of(record) for record in records],
-        )
+DecisionPageOutput = page_of(DecisionOutput, "DecisionPageOutput")
 
 
-class DecisionPage(PageNumberPagination):
+class DecisionPage(Pages):
     page_size = DECISIONS_A_PAGE
-    page_size_query_param = "page_size"
     max_page_size = MOST_DECISIONS_A_PAGE
 
 
@@ -62,7 +46,8 @@ class CustomerDecisionsApi(APIView):
         parse(DecisionPageQuery, request.query_params)
         paginator = DecisionPage()
         records = paginator.paginate_queryset(customer_decisions(customer_id), request, view=self)
-        return respond(DecisionPageOutput, DecisionPageOutput.of(paginator, records or []))
+        rows = [DecisionOutput.of(record) for record in records or []]
+        return respond(DecisionPageOutput, paginator.answer(rows))
 
 
 class DecisionReplayApi(APIView):

@@ -21,6 +21,7 @@ from core.contract import (
     WholeNumber,
 )
 from core.limits import LARGEST_ID
+from core.pages import page_of
 from credit.limits import INSTALLMENT_DIGITS
 from credit.promises import PromiseState
 from credit.schedule import InstallmentStatus
@@ -278,11 +279,7 @@ def vars_of(view: Any) -> dict[str, Any]:
     return {name: getattr(view, name) for name in view.__dataclass_fields__}
 
 
-class CollectionsPageOutput(Declaration):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[ArrearsOutput]
+CollectionsPageOutput = page_of(ArrearsOutput, "CollectionsPageOutput")
 
 
 class ShownBucket(StrEnum):
@@ -334,11 +331,7 @@ class LoanRowOutput(LoanSummaryOutput):
         return cls.model_validate({**vars_of(view), "bucket": view.bucket_shown})
 
 
-class LoansPageOutput(Declaration):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[LoanRowOutput]
+LoansPageOutput = page_of(LoanRowOutput, "LoansPageOutput")
 
 
 # --- Notes and promises to pay ----------------------------------------------------------------
@@ -366,11 +359,7 @@ class NoteOutput(Declaration):
         )
 
 
-class NotesPageOutput(Declaration):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[NoteOutput]
+NotesPageOutput = page_of(NoteOutput, "NotesPageOutput")
 
 
 class PromiseInput(Declaration):
@@ -400,8 +389,4 @@ class PromiseOutput(Declaration):
         return cls.model_validate(vars_of(promise))
 
 
-class PromisesPageOutput(Declaration):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[PromiseOutput]
+PromisesPageOutput = page_of(PromiseOutput, "PromisesPageOutput")

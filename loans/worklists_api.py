@@ -1,16 +1,14 @@
 """The officers' worklists: every loan (searched, filtered, by days past due), and the
 collections list (the loans past due, most days first)."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core import clock
 from core.contract import parse, respond
+from core.pages import Pages
 from core.schema import error_responses, query_parameters
 from loans.collections import arrears_of, past_due
 from loans.contracts import (
@@ -28,18 +26,9 @@ from loans.selectors import loan_view
 from loans.worklist import LoanFilter, loan_list
 
 
-class LoanPage(PageNumberPagination):
+class LoanPage(Pages):
     page_size = A_PAGE
-    page_size_query_param = "page_size"
     max_page_size = MOST_A_PAGE
-
-    def answer(self, results: list[Any]) -> dict[str, Any]:
-        return {
-            "count": self.page.paginator.count if self.page else 0,
-            "next": self.get_next_link(),
-            "previous": self.get_previous_link(),
-            "results": results,
-        }
 
 
 class CollectionsApi(APIView):
