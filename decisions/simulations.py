@@ -255,6 +255,10 @@ def _plan(simulation_id: int) -> bool:
         return False
     run = jobs.JobRun(PolicySimulation, simulation_id, token)
     with run.step("planning") as simulation:
+        # A run begun before simulations were cut into chunks left flips and progress of its
+        # own: planned afresh, the simulation starts from none, or those decisions count twice.
+        simulation.flips.all().delete()
+        simulation.processed = 0
         bounds = _window(simulation).aggregate(first=Min("pk"), last=Max("pk"), total=Count("pk"))
         simulation.total = bounds["total"]
         if bounds["total"]:
@@ -347,10 +351,14 @@ def _fail(simulation_id: int, message: str) -> None:
     """The simulation failed with `message`, and its chunks not done with it: no runner takes
     them again."""
     with transaction.atomic():
-        jobs.fail_unclaimable(PolicySimulation, simulation_id, message)
-        SimulationChunk.objects.filter(simulation_id=simulation_id).exclude(
+        # The chunks' rows first, then the simulation's, in the order a chunk's commit takes
+        # them (_count_chunk): the other order could deadlock with a runner committing a chunk.
+        unfinished = SimulationChunk.objects.filter(simulation_id=simulation_id).exclude(
             status=JobStatus.SUCCEEDED
-        ).update(status=JobStatus.FAILED, run_token=None, finished_at=timezone.now())
+        )
+        list(unfinished.select_for_update().order_by("pk").values_list("pk", flat=True))
+        jobs.fail_unclaimable(PolicySimulation, simulation_id, message)
+        unfinished.update(status=JobStatus.FAILED, run_token=None, finished_at=timezone.now())
 
 
 def flips_of(simulation: PolicySimulation) -> Iterator[list[Any]]:

@@ -205,3 +205,21 @@ def test_two_workers_side_by_side_take_different_chunks(decisions, planned):  # 
         thread.join()
     assert outcome(simulation) == (JobStatus.SUCCEEDED, 4, 4, decisions[:2], REPORT)
     assert list(simulation.chunks.values_list("attempts", flat=True)) == [1, 1, 1, 1]
+
+
+def test_a_run_begun_before_chunks_is_planned_afresh_and_counted_once(
+    decisions,  # noqa: F811
+    planned,
+):
+    simulation = planned(chunk=100)
+    run_in_order(simulation, "pk")
+    done = outcome(simulation)
+    assert done[0] == JobStatus.SUCCEEDED
+    # As a run begun before decisions' migration 0005 leaves it: flips and progress, no chunks.
+    simulation.chunks.all().delete()
+    PolicySimulation.objects.filter(pk=simulation.pk).update(
+        status=JobStatus.QUEUED, finished_at=None, run_token=None, tally={}
+    )
+    simulations.run_simulation_job(simulation.pk)
+    run_in_order(simulation, "pk")
+    assert outcome(simulation) == done
