@@ -43,7 +43,13 @@ from loans.contracts import (
     ShownBucket,
 )
 from loans.errors import RefusedByTheLoan
-from loans.models import NOTE_LENGTH, REFERENCE_LENGTH, LoanStatus, PaymentMode
+from loans.models import (
+    NOTE_LENGTH,
+    REFERENCE_LENGTH,
+    REVERSAL_REASON_LENGTH,
+    LoanStatus,
+    PaymentMode,
+)
 from people.contracts import (
     PASSWORD_LENGTH,
     USERNAME_LENGTH,
@@ -274,7 +280,7 @@ class PromiseForm(SubmittedOnce, DeclaredForm):
 class ReversalForm(SubmittedOnce, DeclaredForm):
     declaration = ReversalInput
 
-    reason = forms.CharField(label="Reason", max_length=500)
+    reason = forms.CharField(label="Reason", max_length=REVERSAL_REASON_LENGTH)
 
 
 class CollectionsFilterForm(forms.Form):

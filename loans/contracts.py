@@ -31,6 +31,7 @@ from loans.models import (
     PROMISE_DIGITS,
     REFERENCE_LENGTH,
     REFERENCE_OPTIONAL,
+    REVERSAL_REASON_LENGTH,
     LoanNote,
     LoanStatus,
     Payment,
@@ -215,7 +216,7 @@ class PaymentOutput(PaymentEntryOutput):
 
 
 class ReversalInput(Declaration):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[str, Text(REVERSAL_REASON_LENGTH)]
 
 
 class PayoffQuery(Declaration):

@@ -133,6 +133,7 @@ class PaymentMode(models.TextChoices):
 # A reference (UTR, cheque number, mandate id) may be left out only for cash or no mode at all.
 REFERENCE_OPTIONAL = ("", PaymentMode.CASH)
 REFERENCE_LENGTH = 64
+REVERSAL_REASON_LENGTH = 500
 
 
 class PaymentQuerySet(models.QuerySet["Payment"]):
@@ -156,7 +157,7 @@ class Payment(models.Model):
     # A reversal (a bounced cheque) keeps the payment on the record and takes it out of the sums.
     reversed_at = models.DateTimeField(null=True, blank=True)
     reversed_by = models.CharField(max_length=150, blank=True)
-    reversal_reason = models.CharField(max_length=500, blank=True)
+    reversal_reason = models.CharField(max_length=REVERSAL_REASON_LENGTH, blank=True)
 
     objects = PaymentQuerySet.as_manager()
 

@@ -225,9 +225,11 @@ def test_a_payment_is_reversed_once_and_only_on_its_own_loan(api, loan):
     assert reverse(api, loan, payment_id + 100).status_code == 404
 
 
-def test_a_reversal_needs_a_reason(api, loan):
+@pytest.mark.parametrize("reason", ["   ", "Bounced\x00", "x" * 501])
+def test_a_reversal_needs_a_reason_of_text(api, loan, reason):
+    """Blank, a control character (PostgreSQL refuses a NUL: it would be a 500) or too long."""
     payment_id = pay(api, loan).json()["payment_id"]
-    answer = reverse(api, loan, payment_id, reason="   ")
+    answer = reverse(api, loan, payment_id, reason=reason)
     assert answer.status_code == 400
     assert list(answer.json()["error"]["fields"]) == ["reason"]
     assert Payment.objects.get().reversed_at is None
