@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core.auth import Role
 from people.errors import LastAdmin, UsernameTaken, WeakPassword
@@ -66,11 +66,16 @@ def _keep_an_admin(person_id: int) -> User:
 
 @transaction.atomic
 def create_person(*, username: str, roles: Iterable[Role], password: str, by: str) -> User:
+    roles = tuple(roles)  # read twice: granted, then recorded
     if User.objects.filter(username=username).exists():
         raise UsernameTaken(username)
     person = User(username=username)
     person.set_password(_checked_password(password, person))
-    person.save()
+    try:
+        with transaction.atomic():  # two admins adding one name at once: the second is told
+            person.save()
+    except IntegrityError as taken:
+        raise UsernameTaken(username) from taken
     _grant(person, roles)
     _record(person, PersonAction.CREATED, by, f"roles: {_named(roles)}")
     return person

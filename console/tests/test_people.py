@@ -124,3 +124,11 @@ def test_a_deactivated_person_is_signed_out_and_cannot_sign_in(root, staff, clie
 
 def test_a_missing_person_is_the_404_page(root):
     assert root.post("/console/people/999/deactivate/").status_code == 404
+
+
+def test_an_admin_who_sets_their_own_password_stays_signed_in(root):
+    me = person("root")
+    field = f"person-{me.pk}-password"
+    assert root.post(f"/console/people/{me.pk}/password/", {field: NEW_PASSWORD}).status_code == 303
+    assert person("root").check_password(NEW_PASSWORD)
+    assert root.get("/console/people/").status_code == 200  # not sent to sign in again

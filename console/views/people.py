@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,7 +20,7 @@ from console.roles import requires
 from console.views.submit import SeeOther, submit_once
 from core.auth import who_asked
 from people.errors import LastAdmin
-from people.selectors import get_person, people, recent_changes, roles_of_person
+from people.selectors import people, recent_changes, roles_of_person
 from people.services import create_person, deactivate, reactivate, reset_password, set_roles
 
 
@@ -97,10 +98,14 @@ def _change(
 ) -> HttpResponse:
     """Validate the person's form, make the change, or show the page with the form's errors
     beside its fields."""
-    if form.is_valid() and attempt(form, lambda: change(form.declared)) is not None:
-        messages.success(request, f"{get_person(person_id).get_username()}: {done}.")
-        return SeeOther(reverse("console:people") + f"#person-{person_id}")
-    return _page(request, bound={person_id: form}, status=400)
+    changed = attempt(form, lambda: change(form.declared)) if form.is_valid() else None
+    if changed is None:
+        return _page(request, bound={person_id: form}, status=400)
+    if changed.pk == request.user.pk:
+        # An admin who sets their own password stays signed in here; other sessions end.
+        update_session_auth_hash(request, changed)
+    messages.success(request, f"{changed.get_username()}: {done}.")
+    return SeeOther(reverse("console:people") + f"#person-{person_id}")
 
 
 @require_POST
