@@ -156,3 +156,19 @@ def test_the_first_row_is_read_before_the_answer_starts(officer, two):
     with CaptureQueriesContext(connection) as sending:
         assert len(body(answer).decode().splitlines()) == 4
     assert sending.captured_queries == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/console/loans/export.csv?bucket=SMA-9",
+        "/console/loans/export.xlsx?status=lost",
+        "/console/collections/export.csv?bucket=current",
+        "/console/customers/export.csv?q=" + "x" * 500,
+    ],
+)
+def test_a_filter_that_makes_no_sense_exports_nothing(officer, two, address):
+    """The list's page with the field's error, never every row instead of the ones asked for."""
+    answer = officer.get(address)
+    assert (answer.status_code, answer["Content-Type"]) == (400, "text/html; charset=utf-8")
+    assert b'class="errorlist"' in answer.content

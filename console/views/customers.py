@@ -5,7 +5,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -74,11 +75,13 @@ CUSTOMERS_EXPORT = Export(
 
 @require_safe
 @requires("customers")
-def export_customers(request: HtmxHttpRequest, file_format: str) -> StreamingHttpResponse:
-    """The customers the search finds (all of them for none), every page of them."""
+def export_customers(request: HtmxHttpRequest, file_format: str) -> HttpResponseBase:
+    """The customers the search finds (all of them for none), every page of them; a search
+    that makes no sense is the list's page with its error (a 400), not every customer."""
     search = CustomerSearchForm(request.GET)
-    query = search.cleaned_data["q"] if search.is_valid() else ""
-    rows = search_customers(query).iterator(chunk_size=CHUNK_ROWS)
+    if not search.is_valid():
+        return customers(request)
+    rows = search_customers(search.cleaned_data["q"]).iterator(chunk_size=CHUNK_ROWS)
     return export_response(CUSTOMERS_EXPORT, rows, file_format)
 
 
@@ -97,6 +100,8 @@ def _customers_page(
     }
     if request.htmx.target == "results":
         return render(request, "console/partials/customer_results.html", context)
+    # A search that makes no sense is a 400 with its error, as on the other lists.
+    status = status if search.is_valid() else 400
     return render(request, "console/customers.html", context, status=status)
 
 

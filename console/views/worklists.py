@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -85,10 +86,14 @@ LOANS_EXPORT = Export(
 
 @require_safe
 @requires("customers")
-def export_loans(request: HtmxHttpRequest, file_format: str) -> StreamingHttpResponse:
-    """The loans the search and filters find, every page of them, in the list's order."""
+def export_loans(request: HtmxHttpRequest, file_format: str) -> HttpResponseBase:
+    """The loans the search and filters find, every page of them, in the list's order; a
+    filter that makes no sense is the list's page with its error (a 400), not every loan."""
+    form = LoanSearchForm(request.GET)
+    if not form.is_valid():
+        return loans(request)
     today = clock.today()
-    found = loan_list(_loan_filter(LoanSearchForm(request.GET)), today)
+    found = loan_list(_loan_filter(form), today)
     return export_response(LOANS_EXPORT, _views(every_row(found, CHUNK_ROWS), today), file_format)
 
 
@@ -136,11 +141,15 @@ COLLECTIONS_EXPORT = Export(
 
 @require_safe
 @requires("customers")
-def export_collections(request: HtmxHttpRequest, file_format: str) -> StreamingHttpResponse:
+def export_collections(request: HtmxHttpRequest, file_format: str) -> HttpResponseBase:
     """The loans past due in the chosen bucket, every page of them, with the amount overdue
-    computed a chunk of loans at a time (one query for their payments per chunk)."""
+    computed a chunk of loans at a time (one query for their payments per chunk); a bucket
+    that makes no sense is the list's page with its error (a 400)."""
+    form = CollectionsFilterForm(request.GET)
+    if not form.is_valid():
+        return collections(request)
     today = clock.today()
-    loans = past_due(today, _bucket(CollectionsFilterForm(request.GET)))
+    loans = past_due(today, _bucket(form))
     rows: Iterator[Arrears] = arrears_in_batches(
         loans.iterator(chunk_size=CHUNK_ROWS), today, CHUNK_ROWS
     )
