@@ -12,7 +12,6 @@ from credit import schedule
 from credit.dates import add_months
 from credit.policy import Decision
 from loans.errors import (
-    LoanClosed,
     LoanNotFound,
     PaymentAlreadyReversed,
     PaymentBeforePayoff,
@@ -160,17 +159,18 @@ def record_promise(
     loan_id: int, promised_on: date, promised_amount: Decimal, *, as_of: date, made_by: str
 ) -> PaymentPromise:
     """Write down a borrower's promise to pay by a day, made today. A day already gone is no
-    promise, and a closed loan owes nothing to promise: 409, as a payment dated tomorrow is
-    (well formed, refused by when it is asked; 400 is for what the OpenAPI document refuses)."""
+    promise, and a loan that takes no payment here (closed, or serviced in the source system)
+    could never keep one: 409, as a payment dated tomorrow is (well formed, refused by when it
+    is asked; 400 is for what the OpenAPI document refuses)."""
     if promised_on < as_of:
         raise ConflictError(
             "The promise was not recorded.", {"promised_on": [f"Must be today ({as_of}) or later."]}
         )
-    status = Loan.objects.filter(pk=loan_id).values_list("status", flat=True).first()
-    if status is None:
+    loan = Loan.objects.filter(pk=loan_id).first()
+    if loan is None:
         raise LoanNotFound(loan_id)
-    if status == LoanStatus.CLOSED:
-        raise LoanClosed(loan_id)
+    if refused := payment_refusal(loan):
+        raise refused
     return PaymentPromise.objects.create(
         loan_id=loan_id,
         promised_on=promised_on,

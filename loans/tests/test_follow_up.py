@@ -8,7 +8,7 @@ import pytest
 from core.auth import Role
 from core.tests.test_roles import make_key
 from loans.follow_up import customer_follow_ups, last_follow_ups, loan_follow_ups
-from loans.models import LoanNote, LoanStatus, PaymentPromise
+from loans.models import LoanNote, LoanOrigin, LoanStatus, PaymentPromise
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +166,15 @@ def test_a_closed_loan_takes_no_promise(api, loan):
     loan.save()
     answer = promise(api, loan, "2026-09-25", "100")
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "loan_closed")
+
+
+def test_a_loan_from_the_history_files_takes_no_promise(api, loan):
+    """It is serviced in the source system: no payment recorded here could ever keep one."""
+    loan.origin = LoanOrigin.IMPORTED
+    loan.save()
+    answer = promise(api, loan, "2026-09-25", "100")
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "loan_not_serviced_here")
+    assert PaymentPromise.objects.count() == 0
 
 
 def test_notes_and_promises_together_newest_first_and_the_last_of_each_loan(api, loan):
