@@ -9,7 +9,8 @@ once, and the report is the sum of the chunks' tallies, exact whatever the split
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from copy import deepcopy
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -96,24 +97,13 @@ class Tally:
         return _flip(row, after)
 
     def merge(self, other: "Tally") -> None:
-        """Another chunk's sums added to these: every figure is a count or an exact sum, so the
+        """Another chunk's sums added to these, field by field (dataclasses.fields, so a field
+        added to the report is never left out): every figure is a count or an exact sum, so the
         totals are the same whatever the chunks and their order."""
-        self.decisions += other.decisions
-        self.approved_before += other.approved_before
-        self.approved_after += other.approved_after
-        self.approved_amount_before += other.approved_amount_before
-        self.approved_amount_after += other.approved_amount_after
-        self.rate_sum_before += other.rate_sum_before
-        self.rate_sum_after += other.rate_sum_after
-        for flip, count in other.flips.items():
-            self.flips[flip] += count
-        for mine, theirs in (
-            (self.by_reason, other.by_reason),
-            (self.by_score_band, other.by_score_band),
-        ):
-            for key, counts in theirs.items():
-                for flip, count in counts.items():
-                    self._count(mine, key, flip, count)
+        for figure in fields(self):
+            setattr(
+                self, figure.name, _sum(getattr(self, figure.name), getattr(other, figure.name))
+            )
 
     @staticmethod
     def _count(table: dict[str, dict[str, int]], key: str, flip: str, count: int = 1) -> None:
@@ -136,6 +126,18 @@ class Tally:
             "average_corrected_rate_before": _average(self.rate_sum_before, self.approved_before),
             "average_corrected_rate_after": _average(self.rate_sum_after, self.approved_after),
         }
+
+
+def _sum(mine: Any, theirs: Any) -> Any:
+    """Numbers added; tables (flips by reason, by band) added key by key, a key only the other
+    side has copied in. Any other kind is refused, not summed by accident (text would join)."""
+    if isinstance(theirs, dict):
+        for key, value in theirs.items():
+            mine[key] = _sum(mine[key], value) if key in mine else deepcopy(value)
+        return mine
+    if isinstance(theirs, int | Decimal):
+        return mine + theirs
+    raise TypeError(f"A tally cannot add {type(theirs).__name__}")
 
 
 def _average(total: Decimal, count: int) -> Decimal | None:
