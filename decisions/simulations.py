@@ -33,6 +33,9 @@ from policies.selectors import get_version
 logger = logging.getLogger(__name__)
 
 APPROVED_TO_REFUSED, REFUSED_TO_APPROVED = "approved_to_refused", "refused_to_approved"
+# A chunk's run asks whether its lease wants renewing (jobs.JobRun.keep_alive) every this many
+# decisions: a few milliseconds of work, so the lease is renewed on time at a negligible cost.
+DECISIONS_BETWEEN_RENEWALS = 100
 # The window the console's form starts with: the last DEFAULT_WINDOW_DAYS days, today included.
 DEFAULT_WINDOW_DAYS = 90
 _READ = (
@@ -300,7 +303,7 @@ def run_claimed_chunk(chunk: SimulationChunk) -> None:
     assert chunk.run_token is not None  # claimed (jobs.claim_next, jobs.claim)
     run = jobs.JobRun(SimulationChunk, chunk.pk, chunk.run_token)
     try:
-        tally, flips = _decide_chunk(chunk)
+        tally, flips = _decide_chunk(chunk, run)
         with run.finishing(JobStatus.SUCCEEDED) as held:
             SimulationFlip.objects.bulk_create(flips)
             held.tally = as_stored(tally)
@@ -313,7 +316,11 @@ def run_claimed_chunk(chunk: SimulationChunk) -> None:
         raise
 
 
-def _decide_chunk(chunk: SimulationChunk) -> tuple[Tally, list[SimulationFlip]]:
+def _decide_chunk(
+    chunk: SimulationChunk, run: jobs.JobRun[SimulationChunk]
+) -> tuple[Tally, list[SimulationFlip]]:
+    """The chunk's tally and flips, its lease renewed as it computes (a chunk slower than the
+    lease would otherwise look dead, be taken over and decided again, perhaps for ever)."""
     simulation = chunk.simulation
     policy = candidate_of(simulation)
     rows = (
@@ -322,8 +329,12 @@ def _decide_chunk(chunk: SimulationChunk) -> tuple[Tally, list[SimulationFlip]]:
         .order_by("pk")
         .values_list(*_READ)
     )
-    tally = Tally()
-    flips = [flip for row in rows if (flip := tally.add(row, policy)) is not None]
+    tally, flips = Tally(), []
+    for decided, row in enumerate(rows):
+        if decided % DECISIONS_BETWEEN_RENEWALS == 0:
+            run.keep_alive("deciding")
+        if (flip := tally.add(row, policy)) is not None:
+            flips.append(flip)
     for flip in flips:
         flip.simulation_id = simulation.pk
     return tally, flips

@@ -5,10 +5,12 @@ out and counted once, and the progress is the sum of the chunks'."""
 import threading
 from copy import deepcopy
 from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from core import jobs
 from core.jobs import JobStatus
@@ -189,6 +191,91 @@ def test_a_dead_workers_chunk_is_taken_again_once_and_counted_once(
     simulations.run_claimed_chunk(taken)
     assert outcome(simulation) == (JobStatus.SUCCEEDED, 4, 4, decisions[:2], REPORT)
     assert f"Chunk {taken.pk} was taken over by another run" in caplog.text
+
+
+class Clock:
+    """The time core.jobs reads (django.utils.timezone.now), moved on by the test alone."""
+
+    def __init__(self) -> None:
+        self.start = timezone.now()
+        self.passed = timedelta(0)
+
+    def now(self) -> datetime:
+        return self.start + self.passed
+
+
+@pytest.fixture
+def clock(settings, monkeypatch) -> Clock:
+    """A lease of one second on a clock the test moves, asked about before every decision."""
+    settings.JOB_LEASE_SECONDS = 1
+    monkeypatch.setattr(simulations, "DECISIONS_BETWEEN_RENEWALS", 1)
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", clock.now)
+    return clock
+
+
+@pytest.mark.parametrize(
+    ("each_decision_takes", "heartbeats"),
+    [
+        # Every decision a whole lease long: the lease is renewed before each (4 leases' work).
+        (1.0, [0.0, 1.0, 2.0, 3.0]),
+        # A fifth of one: renewed once a third has passed, not before every decision.
+        (0.2, [0.0, 0.0, 0.4, 0.4]),
+    ],
+)
+def test_a_chunk_slower_than_its_lease_keeps_it_while_it_computes(
+    decisions,  # noqa: F811
+    planned,
+    clock,
+    monkeypatch,
+    each_decision_takes,
+    heartbeats,
+):
+    simulation = planned(chunk=100)
+    pool = simulation.chunks.order_by("pk")
+    chunk = jobs.claim_next(pool)
+    assert chunk is not None
+    real_add, seen = simulations.Tally.add, []
+
+    def slow_add(self, row, policy):
+        chunk.refresh_from_db()
+        seen.append((chunk.heartbeat_at - clock.start).total_seconds())
+        with pytest.raises(jobs.JobBusy):  # a second delivery waits
+            jobs.claim(SimulationChunk, chunk.pk)
+        assert jobs.claim_next(pool) is None  # another runner takes nothing
+        clock.passed += timedelta(seconds=each_decision_takes)
+        return real_add(self, row, policy)
+
+    monkeypatch.setattr(simulations.Tally, "add", slow_add)
+    simulations.run_claimed_chunk(chunk)
+    assert seen == heartbeats
+    assert outcome(simulation) == (JobStatus.SUCCEEDED, 4, 4, decisions[:2], REPORT)
+    assert list(pool.values_list("attempts", flat=True)) == [1]
+
+
+def test_a_chunk_taken_over_while_it_computes_stops_at_its_next_renewal(
+    decisions,  # noqa: F811
+    planned,
+    clock,
+    monkeypatch,
+    caplog,
+):
+    simulation = planned(chunk=100)
+    chunk = jobs.claim_next(simulation.chunks.all())
+    assert chunk is not None
+    real_add, decided = simulations.Tally.add, []
+
+    def stalls_then_goes_on(self, row, policy):
+        decided.append(row[0])
+        clock.passed += timedelta(seconds=2)  # a stall past the lease: another run takes over
+        assert jobs.claim(SimulationChunk, chunk.pk) is not None
+        return real_add(self, row, policy)
+
+    monkeypatch.setattr(simulations.Tally, "add", stalls_then_goes_on)
+    simulations.run_claimed_chunk(chunk)
+    assert decided == decisions[:1]  # not the three decisions after the takeover
+    assert f"Chunk {chunk.pk} was taken over by another run" in caplog.text
+    assert outcome(simulation)[:4] == (JobStatus.RUNNING, 0, 4, [])
 
 
 def test_a_chunk_whose_workers_keep_dying_fails_the_simulation(
