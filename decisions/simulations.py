@@ -307,7 +307,6 @@ def run_claimed_chunk(chunk: SimulationChunk) -> None:
         with run.finishing(JobStatus.SUCCEEDED) as held:
             SimulationFlip.objects.bulk_create(flips)
             held.tally = as_stored(tally)
-            held.processed = tally.decisions
             _count_chunk(held, tally)
     except jobs.LeaseLost:
         logger.warning("Chunk %s was taken over by another run", chunk.pk)
