@@ -12,11 +12,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from approvals.errors import AlreadyDecided, ApprovalLapsed, ApprovalNotFound, FourEyes, NotAChecker
+from approvals.errors import ApprovalLapsed, ApprovalNotFound
 from approvals.models import ApprovalKind, ApprovalRequest, ApprovalStatus
-from approvals.permissions import CHECKERS
+from approvals.permissions import refusal
 from core import clock
-from core.auth import Role, four_eyes_apply, role_allows
+from core.auth import Role, four_eyes_apply
 from core.contract import InvalidInput
 from credit.policy import LoanRequest
 from decisions.services import RecordedDecision, create_loan, decide_referral
@@ -102,14 +102,9 @@ def _locked(approval_id: int) -> ApprovalRequest:
 
 
 def _may_decide(approval: ApprovalRequest, checker: str, roles: Iterable[Role]) -> None:
-    """The kind's role, never the maker (whatever their roles), and only while pending."""
-    allowed = CHECKERS[approval.kind]
-    if not role_allows(roles, allowed):
-        raise NotAChecker(approval.pk, " or ".join(str(role) for role in (*allowed, Role.ADMIN)))
-    if approval.maker and approval.maker == checker:
-        raise FourEyes(approval.pk)
-    if approval.status != ApprovalStatus.PENDING:
-        raise AlreadyDecided(approval.pk, approval.status)
+    refused = refusal(approval, checker, roles)
+    if refused is not None:
+        raise refused
 
 
 def _lapse(code: str, message: str) -> tuple[ApprovalStatus, dict[str, Any]]:

@@ -75,13 +75,14 @@ _FIGURES = {
 
 
 def decision_row(kind: str, application: dict[str, Any], version: int) -> tuple[Any, ...]:
-    """RECORD_DECISION's parameters for a refused application (no loan booked)."""
+    """RECORD_DECISION's parameters for a refused application (no loan booked), its numbers
+    typed already (bench/floor_urls.py: the customer and tenure int, the sums in paise)."""
     return (
-        int(application["customer_id"]),
+        application["customer_id"],
         kind,
-        Decimal(str(application["loan_amount"])).quantize(Decimal("0.01")),
-        Decimal(str(application["interest_rate"])).quantize(Decimal("0.01")),
-        int(application["tenure"]),
+        application["loan_amount"],
+        application["interest_rate"],
+        application["tenure"],
         date.today(),
         False,
         32,

@@ -148,6 +148,12 @@ def _check_attempts(job: BackgroundJob) -> None:
         )
 
 
+# A run that computes without writing renews its lease once this share of it has passed since
+# it last proved alive: well before another run could take the job over, and rarely enough
+# that the renewals cost nothing beside the work.
+RENEW_AFTER = 1 / 3
+
+
 class JobRun(Generic[Job]):
     """One run of one job: every write goes through `step`, which proves it still owns it."""
 
@@ -155,6 +161,16 @@ class JobRun(Generic[Job]):
         self.model = model
         self.job_id = job_id
         self.token = token
+        # When the run last proved alive: a run is made as its job is claimed, then each step.
+        self.alive_at = timezone.now()
+
+    def keep_alive(self, phase: str) -> None:
+        """Called between the pieces of a long computation that writes nothing until its end:
+        a step that renews the lease once RENEW_AFTER of it has passed, so no other run takes
+        the job over while this one works; LeaseLost if one already has."""
+        if timezone.now() - self.alive_at >= lease() * RENEW_AFTER:
+            with self.step(phase):
+                pass
 
     @contextmanager
     def step(self, phase: str, durable: bool = True) -> Iterator[Job]:
@@ -173,7 +189,7 @@ class JobRun(Generic[Job]):
                 raise LeaseLost
             job.phase = phase
             yield job
-            job.heartbeat_at = timezone.now()
+            job.heartbeat_at = self.alive_at = timezone.now()
             job.save()
 
     @contextmanager

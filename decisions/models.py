@@ -112,9 +112,9 @@ class SimulationChunk(BackgroundJob):
     )
     first_decision_id = models.BigIntegerField()
     end_decision_id = models.BigIntegerField()
-    processed = models.PositiveIntegerField(default=0)
+    # Its sums once it succeeded (simulations.Tally), its decisions counted among them; a
+    # chunk's failure is its simulation's, noted there (simulations._fail).
     tally = models.JSONField(default=dict)
-    failure = models.TextField(blank=True)
 
     class Meta:
         ordering = ["simulation", "first_decision_id"]
@@ -126,9 +126,6 @@ class SimulationChunk(BackgroundJob):
 
     def __str__(self) -> str:
         return f"Chunk {self.first_decision_id}-{self.end_decision_id} of {self.simulation_id}"
-
-    def note_failure(self, message: str) -> None:
-        self.failure = message
 
 
 class SimulationFlip(models.Model):

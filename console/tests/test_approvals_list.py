@@ -2,14 +2,20 @@
 pending requests, and exports every request as CSV or Excel with formula-like cells
 neutralized."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 
 from approvals.models import ApprovalKind, ApprovalRequest
+from approvals.services import apply_for_loan, reject
 from console.tests.test_exports import body, sheet_rows
 from console.views.approvals import APPROVALS_A_PAGE
 from core.auth import Role
+from credit.policy import LoanRequest
+from customers.tests.factories import CustomerFactory
 from decisions.tests.factories import SimulationFactory
-from policies.services import create_draft
+from policies.services import activate, create_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +51,39 @@ def test_the_queue_costs_the_same_queries_for_one_request_or_many(
         page = admin.get("/console/approvals/").content.decode()
     assert page.count('class="approval pad"') == min(rows, APPROVALS_A_PAGE)
     assert f"Pending ({rows})" in page
+
+
+@pytest.mark.parametrize("each_kind", [1, 5])
+def test_the_queue_of_both_kinds_pending_and_decided_costs_the_same_queries(
+    admin, settings, each_kind, django_assert_num_queries
+):
+    settings.FOUR_EYES = True
+    line = create_draft(changes={"refer_above_amount": "500000"}, based_on=None, created_by="r")
+    activate(line.pk, activated_by="r")
+    customer = CustomerFactory.create(
+        monthly_salary=Decimal("100000"), approved_limit=Decimal("1000000")
+    )
+    terms = LoanRequest(amount=Decimal("600000"), interest_rate=Decimal("10"), tenure=36)
+
+    def referral() -> int:
+        filed = apply_for_loan(customer.pk, terms, as_of=date.today(), requested_by="olga")
+        assert filed.approval_id is not None
+        return filed.approval_id
+
+    for _ in range(each_kind):
+        referral()
+        activation()
+    reject(referral(), checker="asha", checker_roles=[Role.APPROVER], reason="no")
+    reject(activation().pk, checker="ram", checker_roles=[Role.RISK], reason="no")
+    # The session, the user, the roles; the count and the page of pending requests, the
+    # recently decided, both lists' latest simulations, the version in force (two).
+    with django_assert_num_queries(9):
+        page = admin.get("/console/approvals/").content.decode()
+    assert page.count('class="approval pad"') == 2 * each_kind + 2
+    assert f"Pending ({2 * each_kind})" in page
+    # What each row shows beside it: a referral's terms, an activation's changes.
+    assert page.count("₹ 6,00,000.00 over 36 months") == each_kind + 1
+    assert page.count(": Installments as a share of salary 50% → 40%</dd>") == each_kind + 1
 
 
 def test_the_queue_pages_its_pending_requests(admin):

@@ -3,11 +3,9 @@ time, with what a checker weighs: the terms and the decision's figures, or the p
 and its latest simulation), Approve / Reject through the same contracts and services as the API,
 and the requests exported as CSV or Excel."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -16,26 +14,19 @@ from django.views.decorators.http import require_POST, require_safe
 
 from approvals.contracts import ApprovalFilter, ApproveInput, RejectInput
 from approvals.errors import ApprovalLapsed
-from approvals.models import ApprovalRequest, ApprovalStatus
-from approvals.permissions import CHECKERS
-from approvals.selectors import ApprovalView, find_approvals, views_of
+from approvals.selectors import approval_queue, find_approvals
 from approvals.services import approve, reject
 from console.decisions import reasons_written
 from console.exports import CHUNK_ROWS, Column, Export, export_response
 from console.requests import HtmxHttpRequest
 from console.roles import requires, roles_of
 from console.views.submit import SeeOther
-from core.auth import role_allows
 from core.contract import InvalidInput, parse
 from core.errors import ApiError
-from decisions.models import CreditDecision
 from decisions.selectors import get_decision
-from policies.models import PolicyVersion
-from policies.selectors import Difference, active_version_id, differences, get_version
 
 APPROVALS_A_PAGE = 25
 RECENTLY_DECIDED = 20
-RELATED = ("decision", "policy")
 
 APPROVALS_EXPORT = Export(
     "approvals",
@@ -59,53 +50,20 @@ APPROVALS_EXPORT = Export(
 )
 
 
-@dataclass(frozen=True)
-class QueueItem:
-    view: ApprovalView
-    mine: bool
-    may_decide: bool
-    decision: CreditDecision | None
-    changes: list[Difference]
-
-
-def _items(rows: list[ApprovalRequest], user: Any) -> list[QueueItem]:
-    """The rows as the queue shows them: the version in force is read once for all the
-    activations among them."""
-    in_force = get_version(active_version_id()) if any(row.policy_id for row in rows) else None
-    return [_item(view, user, in_force) for view in views_of(rows)]
-
-
-def _item(view: ApprovalView, user: Any, in_force: PolicyVersion | None) -> QueueItem:
-    approval = view.approval
-    mine = bool(approval.maker) and approval.maker == user.get_username()
-    allowed = role_allows(roles_of(user), CHECKERS[approval.kind])
-    changes: list[Difference] = []
-    if approval.policy is not None and in_force is not None:  # an activation's version
-        changes = [row for row in differences(in_force, approval.policy) if row.changed]
-    return QueueItem(
-        view=view,
-        mine=mine,
-        may_decide=allowed and not mine and approval.status == ApprovalStatus.PENDING,
-        decision=approval.decision,
-        changes=changes,
-    )
-
-
 def _queue(
     request: HtmxHttpRequest, errors: dict[int, str] | None = None, status: int = 200
 ) -> HttpResponse:
-    pending = find_approvals(status=ApprovalStatus.PENDING).select_related(*RELATED)
-    page = Paginator(pending, APPROVALS_A_PAGE).get_page(request.GET.get("page"))
-    decided = (
-        find_approvals()
-        .exclude(status=ApprovalStatus.PENDING)
-        .select_related(*RELATED)
-        .order_by("-decided_at", "-id")[:RECENTLY_DECIDED]
+    queue = approval_queue(
+        person=request.user.get_username(),
+        roles=roles_of(request.user),
+        page_number=request.GET.get("page"),
+        page_size=APPROVALS_A_PAGE,
+        decided_shown=RECENTLY_DECIDED,
     )
     context = {
-        "page": page,
-        "pending": _items(list(page.object_list), request.user),
-        "decided": _items(list(decided), request.user),
+        "page": queue.page,
+        "pending": queue.pending,
+        "decided": queue.decided,
         "errors": errors or {},
     }
     return render(request, "console/approvals.html", context, status=status)
