@@ -81,7 +81,13 @@ def _oldest_unpaid_due() -> tuple[Expression, Expression]:
         When(february, then=Value(28)),
         default=Value(31),
     )
-    return due_month, Least(ExtractDay("start_date"), month_length)
+    # Every month has a 28th: only a later day looks the month's length up (on every row, the
+    # lookup made ordering 179,000 late loans half as slow again).
+    start_day = ExtractDay("start_date")
+    due_day = Case(
+        When(start_date__day__lte=28, then=start_day), default=Least(start_day, month_length)
+    )
+    return due_month, due_day
 
 
 def most_late_first() -> list[OrderBy]:
