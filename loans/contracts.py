@@ -145,10 +145,11 @@ class PaymentInput(Declaration):
 
 def reference_problem(mode: str | None, reference: str | None) -> str | None:
     """Why a reference does not fit its mode: missing where the rail gives one, or given
-    without the rail it belongs to (the database's constraints say the same)."""
-    if reference is None and mode not in (None, *REFERENCE_OPTIONAL):
+    without the rail it belongs to. A blank is none, as the table stores none, so that this
+    and the table's constraints are one rule (loans/tests/test_payments.py holds them equal)."""
+    if not reference and mode not in (None, *REFERENCE_OPTIONAL):
         return f"Required for a {mode} payment."
-    if reference is not None and mode is None:
+    if reference and not mode:
         return "Give the mode this reference belongs to."
     return None
 

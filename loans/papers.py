@@ -1,6 +1,7 @@
 """What the papers a borrower is handed read: the sanction letter's terms and schedule summary,
 and the statement — every installment fallen due, payment and reversal with the running balance.
-(The schedule paper is loans.servicing's schedule; the receipt, its payment_receipt.)"""
+(The schedule paper is loans.servicing's loan_account, as the loan page reads it; the receipt,
+its payment_receipt.)"""
 
 from dataclasses import dataclass
 from datetime import date

@@ -7,9 +7,10 @@ loans/tests/test_standing.py holds each SQL form equal to its Python form over g
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, F, OrderBy, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
-from django.db.models.lookups import LessThan
+from django.db.models import Case, F, IntegerField, OrderBy, Q, Value, When
+from django.db.models.expressions import Expression
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear, Least
+from django.db.models.lookups import Exact, In, LessThan
 
 from credit.standing import BOOKED, CLOSED, DELINQUENCY_BUCKETS, LATE_BUCKETS, bucket_bounds
 
@@ -63,19 +64,43 @@ def in_late_bucket(bucket: str, as_of: date) -> Q:
     return condition if upper is None else condition & ~late_beyond(upper, as_of)
 
 
+def _oldest_unpaid_due() -> tuple[Expression, Expression]:
+    """The month (years × 12 + months from zero) and day the oldest unpaid installment, number
+    installments_paid + 1, falls due: the start's day of the month, or that month's last day
+    when it is shorter (credit.dates.add_months). The day is clamped so that two loans falling
+    due on one date are equal here, whatever days they started on."""
+    # Cast: PostgreSQL's EXTRACT is numeric, and the year below is an integer division.
+    month = Cast(ExtractYear("start_date") * 12 + ExtractMonth("start_date"), IntegerField())
+    due_month = month + F("installments_paid")  # the start's month from one, plus one month
+    year, month_from_zero = due_month / 12, due_month % 12
+    leap = Q(Exact(year % 4, 0)) & (~Q(Exact(year % 100, 0)) | Q(Exact(year % 400, 0)))
+    february, thirty_days = Q(Exact(month_from_zero, 1)), Q(In(month_from_zero, [3, 5, 8, 10]))
+    month_length = Case(
+        When(thirty_days, then=Value(30)),
+        When(february & leap, then=Value(29)),
+        When(february, then=Value(28)),
+        default=Value(31),
+    )
+    # Every month has a 28th: only a later day looks the month's length up (on every row, the
+    # lookup made ordering 179,000 late loans half as slow again).
+    start_day = ExtractDay("start_date")
+    due_day = Case(
+        When(start_date__day__lte=28, then=start_day), default=Least(start_day, month_length)
+    )
+    return due_month, due_day
+
+
 def most_late_first() -> list[OrderBy]:
-    """An order by days past due, most first, for loans that are late: the oldest unpaid
-    installment, number installments_paid + 1, falls due in the month start + installments_paid
-    + 1 on the start's day of the month (or that month's last day), so the earlier that month
-    and day, the later the loan; the id breaks ties."""
-    due_month = ExtractYear("start_date") * 12 + ExtractMonth("start_date") + F("installments_paid")
-    return [due_month.asc(), ExtractDay("start_date").asc(), F("id").asc()]
+    """An order by days past due, most first, for loans that are late: the earlier the oldest
+    unpaid installment fell due, the later the loan; the id breaks ties."""
+    due_month, due_day = _oldest_unpaid_due()
+    return [due_month.asc(), due_day.asc(), F("id").asc()]
 
 
 def least_late_first() -> list[OrderBy]:
     """most_late_first the other way round, ties still by id: the fewest days past due first."""
-    due_month = ExtractYear("start_date") * 12 + ExtractMonth("start_date") + F("installments_paid")
-    return [due_month.desc(), ExtractDay("start_date").desc(), F("id").asc()]
+    due_month, due_day = _oldest_unpaid_due()
+    return [due_month.desc(), due_day.desc(), F("id").asc()]
 
 
 ON_TIME = DELINQUENCY_BUCKETS[0][1]

@@ -9,7 +9,7 @@ import pytest
 from customers.tests.factories import CustomerFactory
 from decisions.models import CreditDecision
 from loans.models import Loan, LoanOrigin
-from loans.services import record_payment
+from loans.services import record_payment, reverse_payment
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,35 @@ def test_the_schedule_lists_every_installment(officer):
     page = paper(officer, f"/console/loans/{loan.pk}/schedule/")
     assert page.count('<tr><td class="num">') == 12
     assert '<td class="nowrap">15 Jun 2027</td><td class="num">8,791.56</td>' in page
+
+
+def test_the_schedule_paper_shows_the_loan_pages_schedule(
+    officer, set_today, django_assert_num_queries
+):
+    """Part payments, and a reversed one that counts for nothing: the paper's rows are the
+    loan page's, and it reads the loan and its payments once (after the session's 3)."""
+    set_today(date(2026, 9, 20))
+    loan = LoanFactory.create()
+    for amount, paid_on in (("8791.59", date(2026, 7, 15)), ("5000.00", date(2026, 8, 20))):
+        record_payment(loan.pk, Decimal(amount), paid_on, as_of=date(2026, 9, 20), recorded_by="t")
+    bounced = record_payment(
+        loan.pk, Decimal("9000.00"), date(2026, 9, 1), as_of=date(2026, 9, 20), recorded_by="t"
+    )
+    reverse_payment(loan.pk, bounced.pk, reason="Cheque returned", reversed_by="t")
+    officer.get("/console/")  # the session's first request writes it
+    with django_assert_num_queries(5):
+        on_paper = officer.get(f"/console/loans/{loan.pk}/schedule/")
+    on_the_page = officer.get(f"/console/loans/{loan.pk}/")
+    for shown in ("loan", "schedule"):
+        assert on_paper.context[shown] == on_the_page.context[shown]
+    rows = on_paper.context["schedule"].installments
+    assert [(row.number, row.status, row.paid_on) for row in rows[:4]] == [
+        (1, "paid", date(2026, 7, 15)),
+        (2, "overdue", None),
+        (3, "overdue", None),
+        (4, "upcoming", None),
+    ]
+    assert on_paper.context["schedule"].days_past_due == 36
 
 
 def test_the_loan_page_links_its_papers(officer):

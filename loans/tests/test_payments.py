@@ -4,11 +4,14 @@ payments), who recorded them, the list, and a reversal that puts the schedule ba
 from datetime import date, timedelta
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.auth import Role
 from core.tests.test_roles import make_key
-from loans.models import Loan, LoanStatus, Payment, PaymentMode
+from loans.contracts import reference_problem
+from loans.models import REFERENCE_LENGTH, Loan, LoanStatus, Payment, PaymentMode
 from loans.tests.factories import LoanFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +126,68 @@ def test_the_database_refuses_a_live_reference_twice_whatever_the_service_checks
 def test_the_database_refuses_a_reference_that_does_not_fit_its_mode(loan, fields):
     with pytest.raises(IntegrityError):
         Payment.objects.create(loan=loan, amount=1, paid_on=START, **fields)
+
+
+def the_table_takes(mode, reference):
+    """Whether the payments table takes the row record_payment writes (none as a blank), in a
+    savepoint rolled back either way, so no row stays to meet the next one's reference."""
+    loan = Loan.objects.get()
+    row = {"mode": mode or "", "reference": reference or ""}
+    try:
+        with transaction.atomic():
+            Payment.objects.create(loan=loan, amount=1, paid_on=START, **row)
+            transaction.set_rollback(True)
+    except IntegrityError:
+        return False
+    return True
+
+
+MODES = [None, "", *PaymentMode.values]
+NEEDS = "Give the mode this reference belongs to."
+
+
+@pytest.mark.parametrize(
+    ("mode", "reference", "problem"),
+    [
+        (None, None, None),
+        ("", "", None),
+        ("cash", None, None),
+        ("cash", "", None),
+        ("cash", "R1", None),
+        *[(mode, None, f"Required for a {mode} payment.") for mode in PaymentMode.values[:-3]],
+        ("cheque", None, "Required for a cheque payment."),
+        ("nach", "", "Required for a nach payment."),  # a blank is none, as the table keeps it
+        ("upi", "", "Required for a upi payment."),
+        (None, "UTR1", NEEDS),
+        ("", "UTR1", NEEDS),  # no mode, as the table keeps it
+        (None, "   ", NEEDS),
+        ("upi", "   ", None),  # form and length are the contract's Reference type's
+        ("neft", "ü?! x", None),
+        ("rtgs", "A" * REFERENCE_LENGTH, None),
+    ],
+)
+def test_reference_problem_refuses_exactly_what_the_payments_table_refuses(
+    loan, mode, reference, problem
+):
+    """Which modes need a reference, and that a reference needs a mode: one rule, stated in
+    Python for the API's 422 and in the table's constraints."""
+    assert reference_problem(mode, reference) == problem
+    assert the_table_takes(mode, reference) == (problem is None)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    mode=st.sampled_from(MODES),
+    reference=st.none()
+    | st.text(
+        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+        max_size=REFERENCE_LENGTH,
+    ),
+)
+def test_reference_problem_and_the_table_agree_on_any_reference(mode, reference):
+    if not Loan.objects.exists():
+        LoanFactory.create()
+    assert (reference_problem(mode, reference) is None) == the_table_takes(mode, reference)
 
 
 def test_the_list_shows_every_payment_with_who_recorded_it_and_reversals(api, loan):

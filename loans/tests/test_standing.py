@@ -222,3 +222,80 @@ def test_late_beyond_counts_from_the_day_after_the_due_date_at_a_months_end_too(
         ids[date(2026, 5, 15)],
         ids[date(2026, 5, 31)],
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("year", "days_late", "most_late", "least_late"),
+    [
+        # February 2027 has 28 days: loans from 28-31 January all fall due on the 28th.
+        (
+            2027,
+            {31: 10, 30: 10, 29: 10, 28: 10, 27: 11},
+            [27, 31, 30, 29, 28],
+            [31, 30, 29, 28, 27],
+        ),
+        # February 2028 has 29: the loan from 28 January falls due a day before the others.
+        (
+            2028,
+            {31: 10, 30: 10, 29: 10, 28: 11, 27: 12},
+            [27, 28, 31, 30, 29],
+            [31, 30, 29, 28, 27],
+        ),
+    ],
+)
+def test_loans_falling_due_on_a_short_months_last_day_are_ordered_by_id(
+    year, days_late, most_late, least_late
+):
+    """Started on the 31st, 30th, 29th, 28th and 27th of January, in that order of ids; on
+    10 March those due on February's last day are equally late, and follow their ids."""
+    customer = CustomerFactory.create()
+    started = [31, 30, 29, 28, 27]
+    _store(customer, [Terms(start_date=date(year, 1, day)) for day in started])
+    as_of = date(year, 3, 10)
+    loans = Loan.objects.filter(customer=customer).filter(loan_standing.late_beyond(0, as_of))
+    assert {loan.start_date.day: standing.days_past_due(loan, as_of) for loan in loans} == (
+        days_late
+    )
+    for order, expected in (
+        (loan_standing.most_late_first(), most_late),
+        (loan_standing.least_late_first(), least_late),
+    ):
+        days = loans.order_by(*order).values_list("start_date__day", flat=True)
+        assert list(days) == expected
+
+
+# Starts near months' ends, so that many loans fall due on a short month's last day together.
+MONTH_END_LOANS = st.builds(
+    Terms,
+    installments_paid=st.integers(0, 11),
+    start_date=st.builds(
+        lambda year, month, back: add_months(date(year, month, 1), 1) - timedelta(days=back),
+        st.integers(2026, 2028),
+        st.integers(1, 12),
+        st.integers(1, 5),
+    ),
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    loans=st.lists(MONTH_END_LOANS, min_size=2, max_size=12),
+    as_of=st.dates(date(2026, 2, 1), date(2030, 1, 31)),
+)
+def test_the_sql_orders_late_loans_by_the_python_days_past_due_then_id(loans, as_of):
+    customer = CustomerFactory.create()
+    try:
+        _store(customer, loans)
+        late = Loan.objects.filter(customer=customer).filter(loan_standing.late_beyond(0, as_of))
+        days = {loan.pk: standing.days_past_due(loan, as_of) for loan in late}
+        for order, sign in (
+            (loan_standing.most_late_first(), -1),
+            (loan_standing.least_late_first(), 1),
+        ):
+            by_sql = list(late.order_by(*order).values_list("pk", flat=True))
+            assert by_sql == sorted(days, key=lambda pk: (sign * days[pk], pk))
+    finally:
+        Loan.objects.filter(customer=customer).delete()
+        customer.delete()

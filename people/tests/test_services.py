@@ -3,6 +3,8 @@ rule that the last active admin is never deactivated or demoted."""
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import DatabaseError, transaction
+from django.db.models import ProtectedError
 
 from core.auth import Role
 from people.errors import LastAdmin, PersonNotFound, UsernameTaken, WeakPassword
@@ -150,3 +152,27 @@ def test_grant_adds_a_role_unrecorded():
     grant(person, Role.OPERATIONS)
     assert roles_of_person(person) == {Role.OPERATIONS}
     assert record() == []
+
+
+def test_the_database_refuses_to_rewrite_the_record(root):
+    """Whatever code tries it: the record of who changed whom stays as it was written."""
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        PersonChange.objects.update(changed_by="someone else")
+    written = PersonChange.objects.get()
+    written.detail = "roles: officer"
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        written.save()
+    assert record() == [("root", "created", "roles: admin", "setup")]
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_delete_the_record(root):
+    with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+        PersonChange.objects.all().delete()
+    assert record() == [("root", "created", "roles: admin", "setup")]
+
+
+def test_a_person_with_a_record_is_never_deleted_so_the_record_keeps_its_subject(root):
+    with pytest.raises(ProtectedError):
+        User.objects.get(username="root").delete()
+    assert record() == [("root", "created", "roles: admin", "setup")]
