@@ -176,7 +176,7 @@ def report(
         merge = timings.get(f"{kind}:merge", {})
         rows = parse.get("rows", 0)
         phases = [
-            ("read: bounds check (the reader's child process: unzip, parse the sheets)",
+            ("read: bounds check (a child process beside the reader's: unzip, scan the sheets)",
              parse.get("bounds_s", 0), parse.get("peak_rss_mb_read", 0)),
             ("read: open + read cells (the child)", parse.get("open_s", 0) + parse.get("read_s", 0),
              parse.get("peak_rss_mb_read", 0)),
