@@ -23,6 +23,7 @@ from typing import Any
 import requests
 
 from bench.docs import write_docs
+from bench.run import load_average
 from tests.processes import free_port, recreate_database, wait_for_health
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +125,7 @@ def main() -> None:
                 raise TimeoutError(f"the job did not finish within {JOB_TIMEOUT:g} s: {body}")
             time.sleep(0.5)
         elapsed = time.perf_counter() - started
+        load = load_average()  # the machine is shared: how busy it was, beside the seconds
     finally:
         watch.running = False
         server.terminate()
@@ -133,11 +135,16 @@ def main() -> None:
     if load_only:
         print(f"Loaded {DB_NAME}: {body['status']}, {body['counts']}, {elapsed:.1f} s")
         return
-    report(body, uploaded, elapsed, watch, env)
+    report(body, uploaded, elapsed, load, watch, env)
 
 
 def report(
-    body: dict[str, Any], uploaded: float, elapsed: float, watch: RssWatch, env: dict[str, str]
+    body: dict[str, Any],
+    uploaded: float,
+    elapsed: float,
+    load: str,
+    watch: RssWatch,
+    env: dict[str, str],
 ) -> None:
     import django
 
@@ -164,7 +171,8 @@ def report(
         f"Job status **{body['status']}**, counts {body['counts']}.",
         "",
         f"- Upload (POST /ingest until 202): {uploaded:.1f} s",
-        f"- **Upload to succeeded: {elapsed:.1f} s** (target ≤ 60 s)",
+        f"- **Upload to succeeded: {elapsed:.1f} s** (target ≤ 60 s); load average (1, 5, 15"
+        f" min) at the end: {load}",
         f"- **Worker peak RSS: {watch.peak_process} MB** per process,"
         f" {watch.peak_total} MB for the worker's process tree (target ≤ 1 GB)",
         "",
@@ -176,7 +184,7 @@ def report(
         merge = timings.get(f"{kind}:merge", {})
         rows = parse.get("rows", 0)
         phases = [
-            ("read: bounds check (the reader's child process: unzip, parse the sheets)",
+            ("read: bounds check (a child process beside the reader's: unzip, scan the sheets)",
              parse.get("bounds_s", 0), parse.get("peak_rss_mb_read", 0)),
             ("read: open + read cells (the child)", parse.get("open_s", 0) + parse.get("read_s", 0),
              parse.get("peak_rss_mb_read", 0)),

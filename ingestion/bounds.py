@@ -21,6 +21,15 @@ attributes in either quoting, character references, prefixes, cells and rows wit
 reference (they take the next column or row, as the readers count them) are all seen as a
 reader sees them.
 
+That parse costs a Python call per element (17 million for a million loans), so a part is first
+scanned at C speed (_PlainScan): expat with no handler proves it well-formed (so every '<' starts
+a tag, and no attribute is given twice), and one regular expression finds the first tag it cannot
+vouch for. It vouches only for the plain form writers use (every row and cell with its reference
+first, double-quoted, upper-case, within the bounds; no prefix on a row, cell or dimension; no
+comment, CDATA, DTD or processing instruction; UTF-8 or ASCII). Anything else, or any error, and
+the part is parsed element by element from its start as above, so the verdict and its message
+are that parse's.
+
 This check names the limit a file breaks; whatever a file does that no check foresaw, the
 reader runs in a child process with hard memory and time limits (ingestion.child).
 """
@@ -140,7 +149,7 @@ class _Check:
                 declared.add(name)
             elif name.startswith(_SHEETS_FOLDER):
                 declared.add(name)  # where sheets are kept, whatever the package says
-        self._parse(sorted(sheets | declared | set(_CALAMINE_FIXED)))
+        self._check_reach(sorted(sheets | declared | set(_CALAMINE_FIXED)))
         for position, info in enumerate(self.archive.infolist()):
             if position not in self.read:
                 self._stream(position, info, _count_only)
@@ -183,6 +192,22 @@ class _Check:
                 found.relationships += said.relationships
                 found.sheet_ids += said.sheet_ids
         return found
+
+    def _check_reach(self, names: list[str]) -> None:
+        """The parts of these names within the bounds (what they say of the package is not
+        needed any more): each scanned at C speed, parsed element by element only when the
+        scan cannot vouch for it."""
+        for name in names:
+            for position, info in self._find(name):
+                if position in self.read:
+                    continue
+                before = self.total
+                try:
+                    self._stream(position, info, _PlainScan(self.limits).feed)
+                except _NeedsParse:
+                    self.total = before  # the part is read again, from its start
+                    self._stream(position, info, _Part(self.limits, _Structure()).feeder())
+                self.read[position] = _Structure()
 
     def _stream(self, position: int, info: zipfile.ZipInfo, feed: "Feeder") -> None:
         long_text = _long_text(self.limits.max_cell_chars)
@@ -397,3 +422,96 @@ class _Part:
 
 def _refuse_dtd(*_: Any) -> None:
     raise UnreadableFile(NOT_A_WORKBOOK)
+
+
+# --- The plain form, scanned at C speed ---------------------------------------------------
+
+
+class _NeedsParse(Exception):
+    """The scan cannot vouch for a part: it is parsed element by element instead."""
+
+
+# An optional UTF-8 byte order mark, then a declaration of UTF-8 or ASCII, or '<' and no '?' or
+# NUL (expat would read UTF-16): the bytes are then the characters the regexps look for. The
+# scan starts after the declaration, or at the first '<'.
+_PLAIN_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?"
+    rb"(?:<\?xml(?:\s+version\s*=\s*(?:\"1\.0\"|'1\.0'))?"
+    rb"(?:\s+encoding\s*=\s*(?:\"(?i:utf-8|us-ascii)\"|'(?i:utf-8|us-ascii)'))?"
+    rb"(?:\s+standalone\s*=\s*(?:\"(?:yes|no)\"|'(?:yes|no)'))?\s*\?>"
+    rb"|(?=<[^?\x00]))"
+)
+# A row, cell or dimension under a prefix (or text that looks like one: the parse decides).
+_PREFIXED = re.compile(rb":(?:c|row|dimension)[\s/>]")
+
+
+def _up_to(bound: str, low: str, high: str) -> str:
+    """A pattern for the strings of the characters low..high that count at most `bound`, as
+    column letters or digits count: every shorter one, and those of its length that sort at or
+    before it."""
+    size = len(bound)
+    choices = [f"[{low}-{high}]{{1,{size - 1}}}"] if size > 1 else []
+    for at, char in enumerate(bound):
+        if char > low:
+            choices.append(
+                f"{bound[:at]}[{low}-{chr(ord(char) - 1)}][{low}-{high}]{{{size - at - 1}}}"
+            )
+    choices.append(bound)
+    return f"(?:{'|'.join(choices)})"
+
+
+@cache
+def _unvouched(max_rows: int, max_columns: int) -> re.Pattern[bytes]:
+    """The first tag the scan cannot vouch for: '<!' or '<?' (a comment, CDATA, a DTD, an
+    instruction), or a row, cell or dimension whose first attribute is not its reference,
+    double-quoted, in upper-case letters and digits within the bounds (what _Part would let
+    through: a row's number at most max_rows, a cell's column among the first max_columns)."""
+    number = "0*" + _up_to(str(max_rows), "0", "9")
+    letters = _up_to(column_letters(max_columns), "A", "Z")
+    corner = f"{letters}(?:{number})?"
+    end = r'"[\s/>]'
+    return re.compile(
+        (
+            r"<(?:[!?]"
+            rf'|c(?=[\s/>])(?! r="{letters}{number}{end})'
+            rf'|row(?=[\s/>])(?! r="{number}{end})'
+            rf'|dimension(?=[\s/>])(?! ref="{corner}(?::{corner})*{end}))'
+        ).encode()
+    )
+
+
+class _PlainScan:
+    """A part fed in chunks, each cut before its last '<' (the rest waits for the next chunk) so
+    that no tag is split: the regexps find no tag they cannot vouch for, and expat, with no
+    handler, finds the part well-formed; else _NeedsParse."""
+
+    def __init__(self, limits: Bounds) -> None:
+        self.unvouched = _unvouched(limits.max_rows, limits.max_columns)
+        self.parser = ParserCreate()
+        self.parser.SetParamEntityParsing(XML_PARAM_ENTITY_PARSING_NEVER)
+        self.rest = b""
+        self.started = False
+
+    def feed(self, chunk: bytes, final: bool) -> None:
+        data = self.rest + chunk
+        cut = len(data) if final else data.rfind(b"<")
+        if cut <= 0 and not final:
+            if len(data) > CHUNK:  # no tag in a chunk's worth: let the parse judge it
+                raise _NeedsParse
+            self.rest = data
+            return
+        piece, self.rest = data[:cut], data[cut:]
+        start = 0
+        if not self.started:
+            self.started = True
+            if (plain := _PLAIN_START.match(piece)) is None:
+                raise _NeedsParse
+            start = plain.end()
+        if self.unvouched.search(piece, start) or (
+            b":" in piece and _PREFIXED.search(piece, start)
+        ):
+            raise _NeedsParse
+        try:
+            self.parser.Parse(piece, final)
+        except ExpatError:
+            raise _NeedsParse from None

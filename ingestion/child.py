@@ -3,12 +3,13 @@ a process of its own, with hard limits set before it opens the file, so that wha
 workbook makes a reader do (ask for 512 GiB, spin, crash) ends this process only.
 
 It reads its plan (JSON) on stdin; limits its address space (RLIMIT_AS) and processor time
-(RLIMIT_CPU); checks the workbook's bounds (ingestion.bounds); then reads the sheet and
-converts every row (ingestion.rows) to what staging takes: COPY text on PostgreSQL, JSON
-records elsewhere. It answers on stdout in frames, a kind byte and a length: "H" the rows the
-sheet declares, "R" a chunk of rows (their count, then the payload), "E" a refusal
-(UnreadableFile: message, column, row), "D" done (the timings). Free of Django: no database,
-no settings, nothing of the parent's but the plan.
+(RLIMIT_CPU); then does its task. "check": the workbook's bounds (ingestion.bounds), in a
+process of its own beside the reader's, so that the check's verdict outlives a reader that the
+file kills. "read": the sheet, every row converted (ingestion.rows) to what staging takes: COPY
+text on PostgreSQL, JSON records elsewhere. It answers on stdout in frames, a kind byte and a
+length: "H" the rows the sheet declares, "R" a chunk of rows (their count, then the payload),
+"E" a refusal (UnreadableFile: message, column, row), "D" done (the timings). Free of Django:
+no database, no settings, nothing of the parent's but the plan.
 """
 
 import gc
@@ -42,7 +43,7 @@ def main() -> None:
     gc.disable()
     out = sys.stdout.buffer
     try:
-        read(plan, out)
+        TASKS[plan["task"]](plan, out)
     except UnreadableFile as refused:
         answer = {"message": refused.message, "column": refused.column, "row": refused.row}
         send(out, b"E", json.dumps(answer).encode())
@@ -61,13 +62,19 @@ def limit(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def check(plan: dict[str, Any], out: IO[bytes]) -> None:
+    mark = time.perf_counter()
+    check_workbook(Path(plan["path"]), Bounds(**plan["bounds"]))
+    send(out, b"D", json.dumps({"bounds_s": time.perf_counter() - mark}).encode())
+
+
 def read(plan: dict[str, Any], out: IO[bytes]) -> None:
+    """The sheet's rows in chunks, once the workbook is open: the parent reads none of them
+    before the check's verdict, and this process's limits bound what the reader may do until
+    then."""
     path = Path(plan["path"])
     rules = ROW_RULES[plan["kind"]]
     timings = {"open_s": 0.0, "read_s": 0.0, "validate_s": 0.0}
-    mark = time.perf_counter()
-    check_workbook(path, Bounds(**plan["bounds"]))  # before the reader allocates anything
-    timings["bounds_s"] = time.perf_counter() - mark
     encode = encoder(plan["job_id"], rules, copy=plan["copy"])
     mark = time.perf_counter()
     with open_sheet(path, rules.headers, reader=plan["reader"]) as sheet:
@@ -85,6 +92,9 @@ def read(plan: dict[str, Any], out: IO[bytes]) -> None:
             send(out, b"R", COUNT.pack(len(chunk)) + payload)
     timings["peak_rss_mb_read"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     send(out, b"D", json.dumps(timings).encode())
+
+
+TASKS: dict[str, Callable[[dict[str, Any], IO[bytes]], None]] = {"check": check, "read": read}
 
 
 def send(out: IO[bytes], kind: bytes, payload: bytes) -> None:

@@ -5,10 +5,14 @@ A crafted workbook of a few KB can make a reader ask for hundreds of GiB (the al
 and the Rust reader aborts its process), spin, or crash. So the bounds check and the reader run
 in `python -m ingestion.child`, which limits its own address space (INGEST_READER_MEMORY_MB)
 and processor time (INGEST_READER_CPU_SECONDS) before it opens the file, and this process gives
-it INGEST_READER_SECONDS of waiting at most. The child streams the converted rows back in
-chunks through a pipe, ready for staging (COPY text or records), so reading and converting on
-one core overlap with the database's writes on the other. Whatever ends the child, the file
-fails as a whole with a row-less message (UnreadableFile) and this process goes on.
+them INGEST_READER_SECONDS of waiting at most. The check and the reader are two such children,
+side by side on the two cores (the reader's limits bound it while the check runs): no row is
+taken from the reader before the check's verdict, and a refusal (or whatever ended the check)
+is the file's message, whatever became of the reader meanwhile. The reader streams the
+converted rows back in chunks through a pipe, ready for staging (COPY text or records), so
+reading and converting on one core overlap with the database's writes on the other. Whatever
+ends a child, the file fails as a whole with a row-less message (UnreadableFile) and this
+process goes on.
 """
 
 import logging
@@ -54,7 +58,7 @@ def read_in_child(
     path: Path, kind: str, job_id: int, copy: bool, batch_rows: int
 ) -> Iterator[ChildSheet]:
     """The file's rows, read and converted by a limited child process; UnreadableFile if the
-    file is refused or the child ends before it has read it all."""
+    file is refused or a child ends before it has answered in full."""
     plan = {
         "path": str(path),
         "kind": kind,
@@ -66,6 +70,21 @@ def read_in_child(
         "memory_mb": settings.INGEST_READER_MEMORY_MB,
         "cpu_seconds": settings.INGEST_READER_CPU_SECONDS,
     }
+    deadline = time.monotonic() + settings.INGEST_READER_SECONDS
+    with (
+        _child({**plan, "task": "check"}, deadline) as check,
+        _child({**plan, "task": "read"}, deadline) as reader,
+    ):
+        timings = orjson.loads(check.expect(b"D"))  # the verdict before any row
+        sheet = ChildSheet(COUNT.unpack(reader.expect(b"H"))[0], iter(()), timings)
+        sheet.chunks = reader.chunks(sheet, copy)
+        yield sheet
+
+
+@contextmanager
+def _child(plan: dict[str, Any], deadline: float) -> Iterator["_Frames"]:
+    """`python -m ingestion.child` doing the plan's task, its answers awaited until
+    `deadline`; ended on the way out, unless it has said all it had to say."""
     with tempfile.TemporaryFile() as stderr:
         child = subprocess.Popen(
             [sys.executable, "-m", "ingestion.child"],
@@ -75,7 +94,7 @@ def read_in_child(
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
-        frames = _Frames(child, stderr, settings.INGEST_READER_SECONDS)
+        frames = _Frames(child, stderr, deadline)
         try:
             assert child.stdin is not None
             try:
@@ -83,22 +102,20 @@ def read_in_child(
                 child.stdin.close()
             except BrokenPipeError:
                 pass  # the child ended at once: its frames say why
-            sheet = ChildSheet(0, iter(()))
-            sheet.estimated_rows = COUNT.unpack(frames.expect(b"H"))[0]
-            sheet.chunks = frames.chunks(sheet, copy)
-            yield sheet
+            yield frames
         finally:
             frames.end()
 
 
 class _Frames:
-    """The child's answers, each awaited for at most what is left of the waiting budget."""
+    """A child's answers, each awaited until the deadline at most."""
 
-    def __init__(self, child: "subprocess.Popen[bytes]", stderr: IO[bytes], seconds: int) -> None:
+    def __init__(
+        self, child: "subprocess.Popen[bytes]", stderr: IO[bytes], deadline: float
+    ) -> None:
         self.child = child
         self.stderr = stderr
-        self.seconds = seconds
-        self.left = float(seconds)
+        self.deadline = deadline
         self.done = False
         assert child.stdout is not None
         self.fd = child.stdout.fileno()
@@ -107,7 +124,7 @@ class _Frames:
         while True:
             kind, payload = self._next()
             if kind == b"D":
-                sheet.timings = orjson.loads(payload)
+                sheet.timings = {**sheet.timings, **orjson.loads(payload)}
                 self.done = True
                 return
             if kind != b"R":
@@ -120,6 +137,7 @@ class _Frames:
         kind, payload = self._next()
         if kind != wanted:
             self._unexpected(kind, payload)
+        self.done = kind == b"D"
         return payload
 
     def _unexpected(self, kind: bytes, payload: bytes) -> None:
@@ -137,13 +155,12 @@ class _Frames:
     def _read(self, size: int) -> bytes:
         parts: list[bytes] = []
         while size:
-            started = time.monotonic()
-            ready, _, _ = select.select([self.fd], [], [], max(self.left, 0))
-            self.left -= time.monotonic() - started
+            left = self.deadline - time.monotonic()
+            ready, _, _ = select.select([self.fd], [], [], max(left, 0))
             if not ready:
                 self._kill()
                 raise UnreadableFile(
-                    f"Reading the file took longer than {self.seconds} seconds "
+                    f"Reading the file took longer than {settings.INGEST_READER_SECONDS} seconds "
                     "(INGEST_READER_SECONDS)."
                 )
             part = os.read(self.fd, min(size, 1 << 20))

@@ -1,6 +1,7 @@
 """Spreadsheets cannot exhaust the worker: a workbook over a limit is refused before any reader
 opens it, and its job fails with the limit named, within seconds."""
 
+import dataclasses
 import time
 import zipfile
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.jobs import JobStatus
+from ingestion import bounds
 from ingestion.bounds import Bounds, check_workbook
 from ingestion.readers import UnreadableFile
 from ingestion.tests import bombs
@@ -195,3 +197,144 @@ def test_a_document_type_declaration_is_refused_before_any_entity_is_expanded(tm
             archive.writestr(info.filename, data)
     with pytest.raises(UnreadableFile, match=r"Not a readable \.xlsx workbook"):
         check_workbook(copy, BOUNDS)
+
+
+# --- The plain scan: it vouches for a part only where the element parse lets it through ----
+
+
+def _parse_only(monkeypatch):
+    """Every part parsed element by element, as before the scan: the verdict to match."""
+
+    def hand_over(self, chunk, final):
+        raise bounds._NeedsParse
+
+    monkeypatch.setattr(bounds._PlainScan, "feed", hand_over)
+
+
+def _streams(monkeypatch):
+    """(part, read by the scan) for every part streamed, in order."""
+    streamed = []
+    stream = bounds._Check._stream
+
+    def spy(self, position, info, feed):
+        streamed.append(
+            (info.filename, isinstance(getattr(feed, "__self__", None), bounds._PlainScan))
+        )
+        return stream(self, position, info, feed)
+
+    monkeypatch.setattr(bounds._Check, "_stream", spy)
+    return streamed
+
+
+def _rewritten_sheet(path: Path, rewrite) -> Path:
+    """A copy of the workbook at `path` with its sheet (xl/sheet.bin) rewritten."""
+    copy = path.with_name("copy-" + path.name)
+    with zipfile.ZipFile(path) as raw, zipfile.ZipFile(copy, "w") as archive:
+        for info in raw.infolist():
+            data = raw.read(info)
+            archive.writestr(
+                info.filename, rewrite(data) if info.filename == "xl/sheet.bin" else data
+            )
+    return copy
+
+
+LETTERS = [bounds.column_letters(n) for n in range(1, 703)] + ["AAA", "XFC", "XFD", "XFE", "ZZZ"]
+# Row numbers around the limits tried, leading zeros too.
+DIGITS = [
+    *("0", "1", "09", "9", "10", "199999", "200000", "200001", "0200000", "0200001", "999999"),
+    *("1000000", "1999999", "2000000", "2000001", "02000000", "9999999", "10000000"),
+]
+
+
+@pytest.mark.parametrize(("max_rows", "max_columns"), [(2_000_000, 64), (200_000, 16_384), (9, 26)])
+def test_the_scan_vouches_for_exactly_the_references_the_parse_lets_through(max_rows, max_columns):
+    """The scan's pattern and the parse's handlers are two forms of one bound: over every
+    column up to ZZ and rows around the limits, a plain reference is vouched for if and only
+    if the parse lets its cell (or its row, or a dimension of two such corners) through."""
+    limits = Bounds(max_bytes=1, max_rows=max_rows, max_columns=max_columns, max_cell_chars=1)
+    handlers = bounds._Part(limits, bounds._Structure())._reach_handlers()
+    unvouched = bounds._unvouched(max_rows, max_columns)
+
+    def passes(handler, attributes):
+        try:
+            handler(attributes)
+        except UnreadableFile:
+            return False
+        return True
+
+    for digits in DIGITS:
+        row = f'<row r="{digits}">'.encode()
+        assert (unvouched.search(row) is None) == passes(handlers["row"], {"r": digits}), digits
+        for letters in LETTERS:
+            reference = letters + digits
+            cell = f'<c r="{reference}" t="n">'.encode()
+            assert (unvouched.search(cell) is None) == passes(handlers["c"], {"r": reference})
+            span = f"A1:{reference}"
+            dimension = f'<dimension ref="{span}"/>'.encode()
+            assert (unvouched.search(dimension) is None) == passes(
+                handlers["dimension"], {"ref": span}
+            )
+
+
+def test_a_plain_workbook_is_vouched_for_without_the_element_parse(monkeypatch, customers_file):
+    streamed = _streams(monkeypatch)
+    check_workbook(customers_file(customer(1), customer(2)), BOUNDS)
+    sheets = [(name, by_scan) for name, by_scan in streamed if name.startswith("xl/worksheets/")]
+    assert sheets == [("xl/worksheets/sheet1.xml", True)]
+
+
+def test_a_part_the_scan_hands_over_is_parsed_again_and_its_bytes_counted_once(
+    monkeypatch, tmp_path
+):
+    """Lower-case references are within the bounds, but not the plain form: the parse lets the
+    sheet through, the total counting the sheet once."""
+    path = bombs.sheet_not_named_xml(tmp_path / "lower.xlsx", [b'<row r="2"><c r="bl2"/></row>'])
+    total = sum(info.file_size for info in zipfile.ZipFile(path).infolist())
+    streamed = _streams(monkeypatch)
+    check_workbook(path, dataclasses.replace(BOUNDS, max_bytes=total))
+    assert [by_scan for name, by_scan in streamed if name == "xl/sheet.bin"] == [True, False]
+    with pytest.raises(UnreadableFile, match="more than 0 MB once decompressed"):
+        check_workbook(path, dataclasses.replace(BOUNDS, max_bytes=total - 1))
+
+
+SCAN_CANNOT_SEE = {
+    # UTF-16 (no byte order mark: expat guesses it from the NULs): no byte spells '<c r='.
+    "utf-16": (
+        lambda sheet: sheet.replace(b"A2", b"XFD2").decode().encode("utf-16-le"),
+        "The sheet reaches column XFD: at most 64 columns are read (INGEST_MAX_COLUMNS).",
+    ),
+    # A reference given twice: expat refuses the part, a lenient reader might take the second.
+    "twice": (
+        lambda sheet: sheet.replace(b'r="A2"', b'r="A2" r="XFD2"'),
+        bounds.NOT_A_WORKBOOK,
+    ),
+    # Text in CDATA may hold a '<', which the byte count of long texts stops at.
+    "cdata": (
+        lambda sheet: sheet.replace(
+            b"<v>1</v>", b"<is><t><![CDATA[<" + b"a" * 40_000 + b"]]></t></is>"
+        ),
+        "A cell holds more than 32767 characters (INGEST_MAX_CELL_CHARS).",
+    ),
+    # A comment hides nothing from the parse, which lets the sheet through.
+    "comment": (lambda sheet: sheet.replace(b"<row", b'<!-- <c r="XFD2"> --><row', 1), None),
+}
+
+
+@pytest.mark.parametrize("case", SCAN_CANNOT_SEE)
+def test_what_the_scan_cannot_vouch_for_gets_the_parse_s_verdict(monkeypatch, tmp_path, case):
+    rewrite, message = SCAN_CANNOT_SEE[case]
+    plain = bombs.sheet_not_named_xml(
+        tmp_path / "plain.xlsx", [b'<row r="2"><c r="A2"><v>1</v></c></row>']
+    )
+    path = _rewritten_sheet(plain, rewrite)
+
+    def verdict():
+        try:
+            check_workbook(path, BOUNDS)
+        except UnreadableFile as refused:
+            return refused.message
+        return None
+
+    assert verdict() == message
+    _parse_only(monkeypatch)
+    assert verdict() == message

@@ -5,6 +5,9 @@ on to ingest the next file."""
 import pytest
 
 from core.jobs import JobStatus
+from customers.models import Customer
+from ingestion import sandbox
+from ingestion.models import StagedCustomer
 from ingestion.tests import bombs
 from ingestion.tests.conftest import customer, ingest
 
@@ -62,3 +65,36 @@ def test_the_issues_workbook_fails_its_job_naming_the_limit(tmp_path, customers_
         job, "The sheet reaches column XFD: at most 64 columns are read (INGEST_MAX_COLUMNS)."
     )
     assert ingest(customers=customers_file(customer(1))).status == JobStatus.SUCCEEDED
+
+
+def test_the_check_beside_the_reader_refuses_a_file_the_reader_reads(customers_file):
+    """A row of 65 cells: calamine reads it in no time, the check refuses it. No row the reader
+    sent is staged or stored."""
+    job = ingest(customers=customers_file(customer(1), [*customer(2), *([1.0] * 58)]))
+    failed_with(
+        job, "The sheet reaches column BM: at most 64 columns are read (INGEST_MAX_COLUMNS)."
+    )
+    assert not StagedCustomer.objects.exists()
+    assert not Customer.objects.exists()
+
+
+def _reader_without_memory(monkeypatch):
+    """The reader's child limited to 1 MB: it dies as it starts (it cannot even load calamine),
+    surely before the check's child, which runs as usual, answers."""
+    child = sandbox._child
+
+    def starved(plan, deadline):
+        return child({**plan, "memory_mb": 1} if plan["task"] == "read" else plan, deadline)
+
+    monkeypatch.setattr(sandbox, "_child", starved)
+
+
+def test_a_refusal_wins_over_the_reader_s_death(monkeypatch, tmp_path, customers_file):
+    _reader_without_memory(monkeypatch)
+    job = ingest(customers=bombs.single_quoted_far_cell(tmp_path / "far.xlsx"))
+    failed_with(
+        job, "The sheet reaches column XFD: at most 64 columns are read (INGEST_MAX_COLUMNS)."
+    )
+    # The same reader with a file the check lets through: its death is the message.
+    job = ingest(customers=customers_file(customer(1)))
+    failed_with(job, "Not a readable .xlsx workbook.")
