@@ -8,6 +8,8 @@ moves by ±10%, the median of alternating runs by a few percent.
 Each directory is a checkout with its own .venv. `--setup` first loads the same data into a
 template database per checkout (credit_ab_0, credit_ab_1) with that checkout's own migrations and
 ingestion: the original files from ../shared/data when they exist, else generated ones.
+BENCH_AB_DATABASE (default credit_ab) names them instead, so two people measuring on one server
+do not drop each other's databases: BENCH_AB_DATABASE=credit_ab_mw gives credit_ab_mw_0 and _1.
 """
 
 import argparse
@@ -23,6 +25,7 @@ from tests.processes import ADMIN_URL, recreate_database
 ROOT = Path(__file__).resolve().parents[1]
 ENDPOINTS = ("view-loan", "view-loans", "check-eligibility", "create-loan")
 SHARED = ROOT.parent / "shared" / "data"
+DATABASE = os.environ.get("BENCH_AB_DATABASE", "credit_ab")
 
 
 def url(database: str) -> str:
@@ -77,7 +80,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--setup", action="store_true")
     options = parser.parse_args()
-    sides = [(options.before.resolve(), "credit_ab_0"), (options.after.resolve(), "credit_ab_1")]
+    sides = [
+        (options.before.resolve(), f"{DATABASE}_0"),
+        (options.after.resolve(), f"{DATABASE}_1"),
+    ]
     if options.setup:
         for checkout, template in sides:
             set_up(checkout, template)

@@ -71,12 +71,9 @@ def requests_for(endpoint: str) -> Callable[[int], Request]:
     }[endpoint]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("endpoints", nargs="*", default=list(ENDPOINTS))
-    parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--profile", action="store_true")
-    options = parser.parse_args()
+def wsgi_caller() -> Callable[[Request], str]:
+    """A function that serves one request through the production WSGI application, as gunicorn
+    loads it, and returns its status line; the request log's output goes to /dev/null."""
     # What gunicorn serves, as it loads it (config/wsgi.py: the URLconf loaded, gc.freeze).
     application = importlib.import_module("config.wsgi").application
     # The request log would write to this terminal: its cost stays, its output goes.
@@ -111,6 +108,16 @@ def main() -> None:
         b"".join(application(environ, start_response))
         return status[0]
 
+    return call
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("endpoints", nargs="*", default=list(ENDPOINTS))
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--profile", action="store_true")
+    options = parser.parse_args()
+    call = wsgi_caller()
     for endpoint in options.endpoints:
         make = requests_for(endpoint)
         for i in range(300):  # warm up: imports, connections, prepared statements
