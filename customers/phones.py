@@ -13,10 +13,12 @@ _TYPED_PHONE = re.compile(r"(?:\+91[ -]*)?([0-9]+(?:[ -]+[0-9]+)*)")
 # customers/tests/test_phone_schema.py): around optional white space, either a number as typed
 # (an optional +91, digits with spaces or dashes between them) or a plain whole number (a sign,
 # a ".0" end), either way 10 digits from 1 to 9 first after at most 30 zeros (the contract
-# reads at most 40 digits, as a number from 1000000000 to 9999999999).
+# reads at most 40 digits, as a number from 1000000000 to 9999999999). Without a ".", a +91 in
+# front is the country code, so "+9100000000" is +91 and eight zeros, not a signed number.
 TYPED_PHONE_PATTERN = (
     r"^\s*(?:(?:\+91[ -]*)?(?:0[ -]*){0,30}[1-9](?:[ -]*[0-9]){9}"
-    r"|\+?0{0,30}[1-9][0-9]{9}(?:\.0*)?)\s*$"
+    r"|\+?0{0,30}[1-9][0-9]{9}\.0*"
+    r"|\+(?:0{1,30}[1-9][0-9]{9}|[1-8][0-9]{9}|9[02-9][0-9]{8}))\s*$"
 )
 
 
