@@ -35,16 +35,6 @@ for _outer_make_variable in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"
     os.environ.pop(_outer_make_variable, None)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under xdist, the files that start processes (marked slow) first: `--dist loadfile` hands
-    files out in the order collected, and tests/, collected last, holds the longest, which then
-    ran alone while the other worker sat idle. A worker runs file after file either way, so the
-    order inside a file is unchanged."""
-    if hasattr(config, "workerinput"):
-        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 def require_or_skip(reason: str) -> None:
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"{reason} (REQUIRE_SERVICES=1 turns this skip into a failure)")
