@@ -2,8 +2,10 @@
 promise kept, pending or broken by the live payments between its making and its date."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from django.db import DatabaseError, transaction
 
 from core.auth import Role
 from core.tests.test_roles import make_key
@@ -213,3 +215,46 @@ def test_the_last_of_each_loan_takes_two_queries_however_many_loans(
     with django_assert_num_queries(2):
         last = last_follow_ups([each.pk for each in loans], TODAY)
     assert {row.promise is not None for row in last.values()} == {True}
+
+
+def written(loan):
+    """The loan's note and promise as the database holds them."""
+    notes = list(LoanNote.objects.filter(loan=loan).values_list("text", "written_by"))
+    promises = PaymentPromise.objects.filter(loan=loan)
+    return notes, list(promises.values_list("promised_on", "promised_amount"))
+
+
+@pytest.fixture
+def followed_up(api, loan):
+    assert note(api, loan, "Called: pays Friday").status_code == 201
+    assert promise(api, loan, "2026-09-25", "8791.59").status_code == 201
+    return loan
+
+
+def test_the_database_refuses_to_rewrite_a_note_or_a_promise(followed_up):
+    """Whatever code tries it: a correction is a new note, a new promise follows a broken one."""
+    before = written(followed_up)
+    for rewrite in (
+        lambda: LoanNote.objects.update(text="Never called"),
+        lambda: PaymentPromise.objects.update(promised_amount=1),
+        lambda: PaymentPromise.objects.update(promised_on=TODAY + timedelta(days=60)),
+    ):
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+            rewrite()
+    assert (
+        written(followed_up)
+        == before
+        == (
+            [("Called: pays Friday", "")],
+            [(date(2026, 9, 25), Decimal("8791.59"))],
+        )
+    )
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_delete_a_note_or_a_promise(followed_up):
+    before = written(followed_up)
+    for model in (LoanNote, PaymentPromise):
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+            model.objects.all().delete()
+    assert written(followed_up) == before
