@@ -114,3 +114,9 @@ def axe_violations(page: Page) -> list[str]:
         "v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`))"
     )
     return [f"{page.url}: {violation}" for violation in found]
+
+
+def htmx_settled(page: Page) -> None:
+    """Wait until no htmx request is in flight and no swap is settling: a click on what a swap
+    is about to replace lands on nothing."""
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)

@@ -18,6 +18,7 @@ from console.tests.browser import (
     PHONE,
     apply,
     axe_violations,
+    htmx_settled,
     register,
     scrolls_sideways,
     sign_in,
@@ -409,6 +410,7 @@ def test_find_a_loan_by_its_customers_phone_and_open_it(browser, live, people, v
     page.get_by_label("Bucket", exact=True).select_option("current")
     page.get_by_label("Order", exact=True).select_option("-days_past_due")
     page.get_by_role("button", name="Search").click()
+    htmx_settled(page)
     expect(results.get_by_role("link", name=loan)).to_be_visible()
     assert not scrolls_sideways(page)
     expect(results.get_by_role("link", name="Export CSV")).to_be_visible()
