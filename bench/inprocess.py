@@ -111,6 +111,15 @@ def wsgi_caller() -> Callable[[Request], str]:
     return call
 
 
+def warmed_up(call: Callable[[Request], str], endpoint: str) -> Callable[[int], Request]:
+    """The endpoint's request maker, after 300 requests that load its imports, open the
+    connection and prepare its statements (each answered 2xx, or the measurement is wrong)."""
+    make = requests_for(endpoint)
+    for i in range(300):
+        assert call(make(i)).startswith("2"), endpoint
+    return make
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("endpoints", nargs="*", default=list(ENDPOINTS))
@@ -119,9 +128,7 @@ def main() -> None:
     options = parser.parse_args()
     call = wsgi_caller()
     for endpoint in options.endpoints:
-        make = requests_for(endpoint)
-        for i in range(300):  # warm up: imports, connections, prepared statements
-            assert call(make(i)).startswith("2"), endpoint
+        make = warmed_up(call, endpoint)
         profiler = cProfile.Profile(time.process_time) if options.profile else None
         started = time.process_time()
         if profiler:

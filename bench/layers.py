@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from bench.inprocess import ENDPOINTS, requests_for, wsgi_caller
+from bench.inprocess import ENDPOINTS, warmed_up, wsgi_caller
 
 FULL = "(the full stack)"
 LOG_LINE = "the request log line"
@@ -51,9 +51,7 @@ def without(variant: str) -> Iterator[None]:
 def measure(
     call: Callable[..., str], endpoint: str, variants: list[str], rounds: int, block: int
 ) -> dict[str, float]:
-    make = requests_for(endpoint)
-    for i in range(300):  # warm up: imports, connections, prepared statements
-        assert call(make(i)).startswith("2"), endpoint
+    make = warmed_up(call, endpoint)
     blocks: dict[str, list[float]] = {variant: [] for variant in variants}
     served = 0
     for round_ in range(rounds):
